@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: type check, lint, build, unit, interop (real brz + sshd) and
+# end-to-end (real Chromium). Installs the system packages the tests need first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v brz >/dev/null || need+=(brz)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+    echo "Missing system packages: ${need[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+    exit 1
+  fi
+  echo "installing ${need[*]} with apt-get" >&2
+  # Keep the package's own sshd from starting on *:22: tests run their own on loopback.
+  made_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d && made_policy=1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  [ -n "$made_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d
+fi
+
+[ -d node_modules ] || ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci
+npm run -s typecheck
+npm run -s lint
+npm run -s build
+npx vitest run "$@"

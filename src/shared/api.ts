@@ -1,0 +1,130 @@
+/**
+ * The one contract between the UI and the engine. The Electron shell (IPC through the
+ * preload) and the browser shell (HTTP + WebSocket) both implement it, so the renderer
+ * runs unchanged in either. Commands go UI → engine and answer with a Result; events
+ * go engine → UI in batches on the `engine:events` channel.
+ */
+import type { EngineEvent, JsonValue } from './events';
+
+export type Backend = 'breezy' | 'builtin';
+
+/** Policies of one server or proxy; every field may be changed while it runs. */
+export interface PolicySettings {
+  refuseVfs: boolean;
+  /** Idle-client timeout in seconds (Breezy's default 300); 0 turns it off. */
+  clientTimeoutSec: number;
+  /** Added latency per call, in milliseconds. */
+  latencyMs: number;
+  /** Bandwidth cap in bytes a second per direction; 0 means none. */
+  bandwidthBytesPerSec: number;
+  /** Drop the connection after this many bytes relayed; 0 means never. */
+  dropAfterBytes: number;
+  /** Answer this verb with this error tuple instead of relaying it. */
+  errorVerb: { verb: string; error: string[] } | null;
+  /** Drop the connection after the N-th call (1-based); 0 means never. */
+  dropAfterCalls: number;
+  /** Drop the connection when this verb is requested. */
+  dropOnVerb: string | null;
+  /** Cut the connection inside the first body part of a response to this verb. */
+  cutBodyOfVerb: string | null;
+  /** Delay only responses, in milliseconds. */
+  responseDelayMs: number;
+  /** Emulate an older server. */
+  emulate: {
+    maxProtocol: 1 | 2 | 3;
+    unknownVerbs: string[];
+    softwareVersion: string | null;
+  };
+}
+
+export interface ServerStartArgs {
+  backend: Backend;
+  dir: string;
+  /** HOST:PORT; port 0 picks a free one. */
+  listen: string;
+  allowWrites: boolean;
+  ssh: { listen: string; authorizedKeys: string; hostKey?: string } | null;
+  policy?: Partial<PolicySettings>;
+  trace?: string;
+}
+
+export interface ProxyStartArgs {
+  upstream: string;
+  listen: string;
+  identity?: string;
+  knownHosts?: string;
+  policy?: Partial<PolicySettings>;
+  trace?: string;
+}
+
+export interface OwnerInfo {
+  ownerId: string;
+  kind: 'server' | 'proxy';
+  urls: string[];
+  description: string;
+  policy: PolicySettings;
+}
+
+export interface ProbeArgs {
+  url: string;
+  identity?: string;
+  knownHosts?: string;
+}
+
+export interface CallArgs {
+  url: string;
+  verb: string;
+  args: string[];
+  /** Request body, base64; absent for none. */
+  bodyBase64?: string;
+  identity?: string;
+  knownHosts?: string;
+}
+
+export interface CallResult {
+  protocol: 1 | 2 | 3;
+  status: 'S' | 'E' | null;
+  args: JsonValue[];
+  headers: Record<string, JsonValue> | null;
+  /** Response body, base64 (capped at 1 MiB; `bodyLength` is the full size). */
+  bodyBase64: string | null;
+  bodyLength: number;
+  ms: number;
+}
+
+/** Every command: its argument and what it answers. */
+export interface Commands {
+  'ui:owners:list': { args: null; result: OwnerInfo[] };
+  'ui:server:start': { args: ServerStartArgs; result: OwnerInfo };
+  'ui:proxy:start': { args: ProxyStartArgs; result: OwnerInfo };
+  'ui:owner:stop': { args: { ownerId: string }; result: null };
+  'ui:policy:set': { args: { ownerId: string; policy: Partial<PolicySettings> }; result: OwnerInfo };
+  /** VFS refusal for the app's own client (calls and probes sent from the UI). */
+  'ui:client:refuse-vfs': { args: { enabled: boolean }; result: { enabled: boolean } };
+  'ui:probe:start': { args: ProbeArgs; result: { probeId: string } };
+  'ui:call:send': { args: CallArgs; result: CallResult };
+  /** Events recorded so far (bounded ring), so a UI that attaches late starts complete. */
+  'ui:events:replay': { args: null; result: EngineEvent[] };
+}
+
+export type CommandName = keyof Commands;
+export type CommandArgs<C extends CommandName> = Commands[C]['args'];
+export type CommandResult<C extends CommandName> = Commands[C]['result'];
+
+export interface ApiError {
+  /** Stable code: `invalid-argument`, `not-found`, `listen-failed`, `ssh`, `transport`, `protocol`, … */
+  code: string;
+  message: string;
+}
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+/** Engine → UI: one message per batch (about a frame's worth of events). */
+export const EVENTS_CHANNEL = 'engine:events';
+
+/** What the preload exposes as `window.hpss`, and what the browser shell's client implements. */
+export interface HpssApi {
+  invoke<C extends CommandName>(command: C, args: CommandArgs<C>): Promise<Result<CommandResult<C>>>;
+  /** Subscribes to event batches; returns the unsubscribe function. */
+  onEvents(listener: (batch: EngineEvent[]) => void): () => void;
+}

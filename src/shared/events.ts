@@ -1,0 +1,114 @@
+/**
+ * Engine activity events: the one vocabulary shared by the recorder (trace files,
+ * one event a JSON line), the debug counter, the CLI and the UI.
+ *
+ * Invariants: `seq` is assigned by the engine's EventBus, strictly increasing per
+ * process; `t` is milliseconds since the Unix epoch; every event that concerns a
+ * medium carries its `mediumId` (unique per process, e.g. "m12"); call events carry
+ * a `callId` unique per process ("c345"). Payload bytes never appear here except as
+ * bounded previews: a trace is sensitive data, and secrets (passwords, key material)
+ * must never be put into an event.
+ */
+
+export type MediumKind =
+  | 'tcp-server' // SocketServerMedium
+  | 'pipe-server' // PipeServerMedium (stdin/stdout or an SSH exec channel)
+  | 'tcp-client' // TcpClientMedium
+  | 'ssh-client' // SshClientMedium
+  | 'pipes-client' // PipesClientMedium (local `brz serve --inet`)
+  | 'socket-client'; // ConnectedSocketClientMedium
+
+export type MediumRole = 'server' | 'client';
+
+/** Which kind of protocol trouble, as in the engine's HpssError. */
+export type ErrorKind = 'protocol' | 'transport' | 'ssh' | 'timeout' | 'remote' | 'policy' | 'internal';
+
+/** A Breezy verb kind from request.py, plus `vfs` for the file-level verbs. */
+export type VerbKind = 'read' | 'idem' | 'mutate' | 'semi' | 'semivfs' | 'stream' | 'vfs' | 'unknown';
+
+/** JSON rendering of a protocol value: bytes as UTF-8 text when valid, else "hex:…". */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface BodySummary {
+  length: number;
+  parts: number;
+  /** First bytes, rendered like args ("hex:…" when not UTF-8); at most 48 bytes. */
+  preview: string;
+}
+
+interface EventBase {
+  seq: number;
+  t: number;
+}
+
+export type EngineEvent =
+  | (EventBase & {
+      type: 'medium-opened';
+      mediumId: string;
+      kind: MediumKind;
+      role: MediumRole;
+      peer: string;
+      /** The server or proxy this medium belongs to, when any. */
+      ownerId?: string;
+    })
+  | (EventBase & { type: 'medium-closed'; mediumId: string; reason: string; calls: number; vfsCalls: number })
+  | (EventBase & { type: 'bytes'; mediumId: string; direction: 'read' | 'written'; count: number })
+  | (EventBase & {
+      type: 'call-started';
+      mediumId: string;
+      callId: string;
+      protocol: 1 | 2 | 3;
+      verb: string;
+      args: JsonValue[];
+      verbKind: VerbKind;
+      vfs: boolean;
+      requestBody: BodySummary | null;
+    })
+  | (EventBase & {
+      type: 'call-finished';
+      mediumId: string;
+      callId: string;
+      verb: string;
+      status: 'S' | 'E' | null;
+      args: JsonValue[];
+      responseBody: BodySummary | null;
+      /** Milliseconds from the first request byte to the last response byte. */
+      durationMs: number;
+      /** Set when the call ended without a complete response (peer gone, refused, …). */
+      error?: { kind: ErrorKind; message: string };
+    })
+  | (EventBase & { type: 'timeout'; mediumId: string; message: string; seconds: number })
+  | (EventBase & { type: 'error'; mediumId?: string; kind: ErrorKind; message: string; fatal: boolean })
+  | (EventBase & {
+      type: 'policy-action';
+      mediumId: string;
+      ownerId?: string;
+      policy: string;
+      action: string;
+      verb?: string;
+      /** Breezy's retry class for the verb (its kind): tells whether a client will retry. */
+      retryClass?: VerbKind;
+    })
+  | (EventBase & {
+      type: 'listener';
+      ownerId: string;
+      state: 'listening' | 'stopped' | 'failed';
+      url: string;
+      message?: string;
+    })
+  | (EventBase & {
+      type: 'probe-step';
+      probeId: string;
+      step: string;
+      ok: boolean;
+      ms: number;
+      bytes?: number;
+      detail: string;
+    })
+  | (EventBase & { type: 'probe-verdict'; probeId: string; ok: boolean; verdict: string; fix?: string });
+
+export type EngineEventType = EngineEvent['type'];
+
+/** Distributes an event type over the union so `seq` and `t` can be left to the bus. */
+type WithoutStamp<E> = E extends EngineEvent ? Omit<E, 'seq' | 't'> : never;
+export type UnstampedEvent = WithoutStamp<EngineEvent>;

@@ -1,0 +1,58 @@
+/**
+ * The engine's event stream. Every module that reports activity emits here; the
+ * recorder, the debug counter, the CLI and the UI shells subscribe. Stamps each event
+ * with a monotonic `seq` and a wall-clock `t`, and keeps a bounded ring of recent
+ * events so a UI that attaches late can replay them.
+ */
+import type { EngineEvent, UnstampedEvent } from '../../shared/events';
+
+export type EventListener = (event: EngineEvent) => void;
+
+export class EventBus {
+  private seq = 0;
+  private readonly listeners = new Set<EventListener>();
+  private readonly ring: EngineEvent[] = [];
+  private ringStart = 0;
+
+  constructor(private readonly ringSize = 20_000) {}
+
+  emit(event: UnstampedEvent): EngineEvent {
+    const stamped = { ...event, seq: ++this.seq, t: Date.now() } as EngineEvent;
+    if (this.ring.length < this.ringSize) this.ring.push(stamped);
+    else {
+      this.ring[this.ringStart] = stamped;
+      this.ringStart = (this.ringStart + 1) % this.ringSize;
+    }
+    // A listener that throws must not stop the others or the emitter: report and go on.
+    for (const listener of this.listeners) {
+      try {
+        listener(stamped);
+      } catch (err) {
+        process.emitWarning(`event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return stamped;
+  }
+
+  /** Subscribes; returns the unsubscribe function. */
+  on(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Recent events, oldest first. */
+  recent(): EngineEvent[] {
+    return [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)];
+  }
+}
+
+/** Process-wide id sequences: "m1", "m2", … for mediums, "c1", … for calls. */
+export class IdSource {
+  private readonly next = new Map<string, number>();
+
+  take(prefix: string): string {
+    const n = (this.next.get(prefix) ?? 0) + 1;
+    this.next.set(prefix, n);
+    return `${prefix}${n}`;
+  }
+}

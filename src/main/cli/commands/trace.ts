@@ -1,0 +1,64 @@
+/** `hpss trace summary FILE [--json]`: per-medium numbers and verb counts of a trace file. */
+import { parseArgs } from 'node:util';
+import { readTrace } from '../../trace/read-trace';
+import { summarizeTrace, type MediumSummary, type TraceSummary } from '../../trace/summary';
+import type { CliCommand } from './command';
+
+const USAGE = 'trace summary FILE [--json]';
+
+export const traceCommand: CliCommand = {
+  name: 'trace',
+  usage: USAGE,
+  summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; calls per verb',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+    } catch (err) {
+      process.stderr.write(`hpss trace: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const [sub, file, ...extra] = parsed.positionals;
+    if (sub !== 'summary' || !file || extra.length > 0) {
+      process.stderr.write(`usage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const contents = readTrace(file);
+    for (const line of contents.tornLines) process.stderr.write(`hpss trace: ${file}:${line}: torn line skipped\n`);
+    const summary = summarizeTrace(contents.sessions);
+    process.stdout.write(parsed.values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+    return 0;
+  },
+};
+
+function formatSummary(summary: TraceSummary): string {
+  const multi = summary.recordings > 1;
+  const rows = summary.mediums.map((m) => [
+    multi ? `${m.recording}:${m.mediumId}` : m.mediumId,
+    m.kind ?? '?',
+    m.peer ?? '?',
+    String(m.calls),
+    String(m.vfsCalls),
+    String(m.bytesRead),
+    String(m.bytesWritten),
+    String(m.timeouts),
+    m.closed ?? 'open',
+  ]);
+  const head = ['medium', 'kind', 'peer', 'calls', 'vfsCalls', 'bytesRead', 'bytesWritten', 'timeouts', 'closed'];
+  const lines = [`${summary.events} events, ${summary.recordings} recording(s), ${summary.mediums.length} medium(s)`, ''];
+  lines.push(...table([head, ...rows]));
+  for (const m of summary.mediums) lines.push(...verbLines(m, multi));
+  return lines.join('\n') + '\n';
+}
+
+function verbLines(m: MediumSummary, multi: boolean): string[] {
+  const entries = Object.entries(m.verbs).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (entries.length === 0) return [];
+  const label = multi ? `${m.recording}:${m.mediumId}` : m.mediumId;
+  return ['', `${label} calls per verb:`, ...table(entries.map(([verb, n]) => [`  ${verb}`, String(n)]))];
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => r[col].length)));
+  return rows.map((r) => r.map((cell, col) => cell.padEnd(widths[col])).join('  ').trimEnd());
+}

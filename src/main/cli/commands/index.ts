@@ -1,4 +1,5 @@
 import type { CliCommand } from './command';
+import { traceCommand } from './trace';
 
 /** Every subcommand, in the order `hpss --help` lists them. */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [traceCommand];

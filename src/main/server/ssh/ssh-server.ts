@@ -1,0 +1,151 @@
+/**
+ * The embedded SSH server (ssh2's server side) behind `hpss serve --ssh-listen`.
+ *
+ * Public-key authentication only, against an authorized_keys file: a key offered
+ * without a signature is only acknowledged; a login needs a signature over the
+ * session data that verifies with the listed key. Any user name is accepted (the
+ * server runs as one local account whatever the name) and recorded in the peer.
+ * Each exec request of `bzr serve --inet …` hands its channel to `onSession`; other
+ * commands, shells and subsystems are refused, commands with exit status 127 and a
+ * reason on stderr, as a shell would for a missing program.
+ */
+import type { AddressInfo } from 'node:net';
+import { Server, type Connection, type ServerChannel } from 'ssh2';
+import type { EventBus } from '../../engine/event-bus';
+import { findAuthorizedKey, fingerprint, type AuthorizedKeys } from './authorized-keys';
+import { SshSetupError } from './errors';
+import type { HostKey } from './host-key';
+import { parseRemoteCommand, type ServeInetRequest } from './remote-command';
+
+export interface SshExecSession {
+  /** Both ends of the session: read requests from it, write responses to it. */
+  channel: ServerChannel;
+  user: string;
+  /** e.g. "ssh:alice@127.0.0.1:50122". */
+  peer: string;
+  command: string;
+  request: ServeInetRequest;
+}
+
+/** Serves one session; resolves to its exit status once the session is over. */
+export type SshSessionHandler = (session: SshExecSession) => Promise<number>;
+
+export interface SshServerOptions {
+  host: string;
+  port: number;
+  hostKey: HostKey;
+  authorizedKeys: AuthorizedKeys;
+  bus: EventBus;
+  ownerId: string;
+  onSession: SshSessionHandler;
+}
+
+export interface SshListener {
+  host: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export const REFUSED_COMMAND_STATUS = 127;
+
+export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
+  const { bus, ownerId } = opts;
+  const clients = new Set<Connection>();
+  const sshError = (message: string): void => {
+    bus.emit({ type: 'error', kind: 'ssh', message, fatal: false });
+  };
+
+  const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'hpss-inspector' }, (client, info) => {
+    clients.add(client);
+    let user = '';
+    const from = `${info.ip}:${info.port}`;
+    client.on('close', () => clients.delete(client));
+    client.on('error', (err) => sshError(`ssh client ${from}: ${err.message}`));
+    client.on('authentication', (ctx) => {
+      user = ctx.username;
+      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
+      const allowed = findAuthorizedKey(opts.authorizedKeys, ctx.key.data);
+      if (!allowed) {
+        sshError(`ssh: refused key ${fingerprint(ctx.key.data)} for ${ctx.username} from ${from}: not in authorized keys`);
+        return ctx.reject(['publickey']);
+      }
+      // Without a signature the client only asks whether this key would do.
+      if (!ctx.signature) return ctx.accept();
+      if (!ctx.blob || allowed.key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
+        sshError(`ssh: bad signature for ${ctx.username} from ${from}`);
+        return ctx.reject(['publickey']);
+      }
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      const peer = `ssh:${user}@${from}`;
+      client.on('session', (acceptSession) => {
+        const session = acceptSession();
+        session.on('env', (accept) => accept?.());
+        session.on('pty', (_accept, reject) => reject?.());
+        session.on('subsystem', (_accept, reject) => reject());
+        session.on('shell', (accept) => refuse(accept(), 'interactive shells are not offered', peer));
+        session.on('exec', (accept, _reject, { command }) => {
+          const channel = accept();
+          const parsed = parseRemoteCommand(command);
+          if (!parsed.ok) return refuse(channel, `${parsed.reason}; refused: ${command}`, peer);
+          opts.onSession({ channel, user, peer, command, request: parsed.request }).then(
+            (status) => finish(channel, status),
+            (err: unknown) => {
+              const message = err instanceof Error ? err.message : String(err);
+              sshError(`ssh session ${peer}: ${message}`);
+              if (channel.writable) channel.stderr.write(`hpss: ${message}\n`);
+              finish(channel, 1);
+            },
+          );
+        });
+      });
+    });
+  });
+
+  function refuse(channel: ServerChannel, reason: string, peer: string): void {
+    sshError(`ssh ${peer}: ${reason}`);
+    channel.stderr.write(`hpss: ${reason}\n`);
+    finish(channel, REFUSED_COMMAND_STATUS);
+  }
+
+  return new Promise((resolve, reject) => {
+    const onListenError = (err: Error): void => {
+      bus.emit({ type: 'listener', ownerId, state: 'failed', url: sshUrl(opts.host, opts.port), message: err.message });
+      reject(new SshSetupError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`));
+    };
+    server.once('error', onListenError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onListenError);
+      server.on('error', (err: Error) => sshError(`ssh server: ${err.message}`));
+      const port = (server.address() as AddressInfo).port;
+      const url = sshUrl(opts.host, port);
+      bus.emit({ type: 'listener', ownerId, state: 'listening', url });
+      resolve({
+        host: opts.host,
+        port,
+        url,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const c of clients) c.end();
+            server.close(() => {
+              bus.emit({ type: 'listener', ownerId, state: 'stopped', url });
+              done();
+            });
+          }),
+      });
+    });
+  });
+}
+
+/** Sends the exit status and closes, unless the session already closed the channel. */
+function finish(channel: ServerChannel, status: number): void {
+  if (!channel.writable) return;
+  channel.exit(status);
+  channel.end();
+}
+
+export function sshUrl(host: string, port: number): string {
+  return `bzr+ssh://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}

@@ -1,0 +1,227 @@
+/**
+ * Strict bencode, as Breezy's `fastbencode` accepts it:
+ *   int    `i` [-] digits `e`   (no leading zeros, no `-0`)
+ *   bytes  digits `:` bytes    (no leading zeros)
+ *   list   `l` values `e`
+ *   dict   `d` (bytes-key value)* `e`, keys strictly ascending by bytes
+ * Decoded byte strings are views into one private copy of the input (callers may keep them).
+ */
+import type { BValue } from './types';
+import { protocolError } from './errors';
+import { bytesToKey, keyToBytes } from './text';
+
+export const DEFAULT_MAX_BENCODE_DEPTH = 64;
+
+const I = 0x69; // 'i'
+const L = 0x6c; // 'l'
+const D = 0x64; // 'd'
+const E = 0x65; // 'e'
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+export interface BdecodeOptions {
+  maxDepth?: number;
+  /** Added to error offsets: the position of `bytes` in a larger stream. */
+  baseOffset?: number;
+  /** Set when `bytes` may be kept as is (already a private copy). */
+  owned?: boolean;
+}
+
+/** Decode exactly one bencoded value filling all of `bytes`. */
+export function bdecode(bytes: Uint8Array, opts: BdecodeOptions = {}): BValue {
+  const src = opts.owned ? bytes : bytes.slice();
+  const parser = new Parser(src, opts.maxDepth ?? DEFAULT_MAX_BENCODE_DEPTH, opts.baseOffset ?? 0);
+  const value = parser.value(0);
+  if (parser.pos !== src.length) parser.fail('junk after the value');
+  return value;
+}
+
+class Parser {
+  pos = 0;
+  constructor(
+    private readonly src: Uint8Array,
+    private readonly maxDepth: number,
+    private readonly base: number,
+  ) {}
+
+  fail(what: string): never {
+    throw protocolError('bencode', `bencode: ${what}`, this.base + this.pos);
+  }
+
+  value(depth: number): BValue {
+    const src = this.src;
+    if (this.pos >= src.length) this.fail('value expected, input ended');
+    const c = src[this.pos];
+    if (c === I) return this.integer();
+    if (c >= ZERO && c <= NINE) return this.string();
+    if (c === L || c === D) {
+      if (depth >= this.maxDepth) this.fail(`nesting deeper than ${this.maxDepth}`);
+      return c === L ? this.list(depth + 1) : this.dict(depth + 1);
+    }
+    return this.fail(`unexpected byte 0x${c.toString(16)}`);
+  }
+
+  private integer(): number | bigint {
+    const src = this.src;
+    let p = this.pos + 1;
+    const negative = src[p] === MINUS;
+    if (negative) p++;
+    const start = p;
+    let n = 0;
+    while (p < src.length && src[p] >= ZERO && src[p] <= NINE) n = n * 10 + (src[p++] - ZERO);
+    const digits = p - start;
+    if (digits === 0 || p >= src.length || src[p] !== E) this.fail('malformed integer');
+    if (digits > 1 && src[start] === ZERO) this.fail('leading zero in integer');
+    if (negative && src[start] === ZERO) this.fail('negative zero');
+    this.pos = p + 1;
+    if (digits < 16) return negative ? -n : n;
+    let text = '';
+    for (let i = start; i < p; i++) text += String.fromCharCode(src[i]);
+    const big = BigInt(text);
+    const signed = negative ? -big : big;
+    return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(signed) : signed;
+  }
+
+  private stringBounds(): [number, number] {
+    const src = this.src;
+    let p = this.pos;
+    const start = p;
+    let n = 0;
+    while (p < src.length && src[p] >= ZERO && src[p] <= NINE) {
+      n = n * 10 + (src[p++] - ZERO);
+      if (n > src.length) this.fail('string length beyond the input');
+    }
+    if (p >= src.length || src[p] !== COLON) this.fail('malformed string length');
+    if (p - start > 1 && src[start] === ZERO) this.fail('leading zero in string length');
+    const end = p + 1 + n;
+    if (end > src.length) this.fail('string runs past the input');
+    this.pos = end;
+    return [p + 1, end];
+  }
+
+  private string(): Uint8Array {
+    const [s, e] = this.stringBounds();
+    return this.src.subarray(s, e);
+  }
+
+  private list(depth: number): BValue[] {
+    const src = this.src;
+    this.pos++;
+    const out: BValue[] = [];
+    for (;;) {
+      if (this.pos >= src.length) this.fail('unterminated list');
+      if (src[this.pos] === E) break;
+      out.push(this.value(depth));
+    }
+    this.pos++;
+    return out;
+  }
+
+  private dict(depth: number): Map<string, BValue> {
+    const src = this.src;
+    this.pos++;
+    const out = new Map<string, BValue>();
+    let prev: Uint8Array | null = null;
+    for (;;) {
+      if (this.pos >= src.length) this.fail('unterminated dict');
+      const c = src[this.pos];
+      if (c === E) break;
+      if (c < ZERO || c > NINE) this.fail('dict key is not a byte string');
+      const keyAt = this.pos;
+      const [s, e] = this.stringBounds();
+      const key = src.subarray(s, e);
+      if (prev !== null && compareBytes(prev, key) >= 0) {
+        this.pos = keyAt;
+        this.fail('dict keys not in ascending order');
+      }
+      prev = key;
+      out.set(bytesToKey(key), this.value(depth));
+    }
+    this.pos++;
+    return out;
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Encode a value; dict keys are sorted by their UTF-8 bytes as bencode requires. */
+export function bencode(value: BValue): Uint8Array {
+  const out = new ByteSink();
+  encodeInto(value, out);
+  return out.finish();
+}
+
+function encodeInto(value: BValue, out: ByteSink): void {
+  if (value instanceof Uint8Array) {
+    out.ascii(`${value.length}:`);
+    out.bytes(value);
+  } else if (typeof value === 'number') {
+    if (!Number.isInteger(value)) throw new TypeError(`bencode: not an integer: ${value}`);
+    out.ascii(`i${value}e`);
+  } else if (typeof value === 'bigint') {
+    out.ascii(`i${value}e`);
+  } else if (Array.isArray(value)) {
+    out.ascii('l');
+    for (const v of value) encodeInto(v, out);
+    out.ascii('e');
+  } else {
+    const entries = [...value.entries()].map(([k, v]) => [keyToBytes(k), v] as const);
+    entries.sort((a, b) => compareBytes(a[0], b[0]));
+    out.ascii('d');
+    for (const [k, v] of entries) {
+      out.ascii(`${k.length}:`);
+      out.bytes(k);
+      encodeInto(v, out);
+    }
+    out.ascii('e');
+  }
+}
+
+/** A growable byte buffer for encoders. */
+export class ByteSink {
+  private buf = new Uint8Array(256);
+  private len = 0;
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  ascii(text: string): void {
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.len++] = text.charCodeAt(i);
+  }
+
+  bytes(data: Uint8Array): void {
+    this.reserve(data.length);
+    this.buf.set(data, this.len);
+    this.len += data.length;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = b;
+  }
+
+  uint32(n: number): void {
+    this.reserve(4);
+    this.buf[this.len++] = (n >>> 24) & 0xff;
+    this.buf[this.len++] = (n >>> 16) & 0xff;
+    this.buf[this.len++] = (n >>> 8) & 0xff;
+    this.buf[this.len++] = n & 0xff;
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}

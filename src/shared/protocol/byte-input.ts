@@ -1,0 +1,133 @@
+/**
+ * The decoder's view of its input: the chunk being fed plus a small scratch buffer for the
+ * one item (marker, length prefix, line, structure) that straddles chunk boundaries.
+ *
+ * Invariants: body bytes never pass through the scratch buffer; the scratch holds at most
+ * one item, bounded by the caller's limit; `base + pos` is the stream offset of the next
+ * unread byte. Returned views are valid until the next read.
+ */
+import { protocolError } from './errors';
+
+const EMPTY = new Uint8Array(0);
+
+export class ByteInput {
+  private buf: Uint8Array = EMPTY;
+  private pos = 0;
+  /** Stream offset of buf[0]. */
+  private base = 0;
+  private scratch = new Uint8Array(64);
+  private scratchLen = 0;
+  /** Stream offset where the item in scratch began. */
+  private itemStart = 0;
+
+  /** Stream offset of the next unread byte. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  get available(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** True while part of an item is held over from an earlier chunk. */
+  get holdsPartialItem(): boolean {
+    return this.scratchLen > 0;
+  }
+
+  /** Stream offset where the current partial item began (or the next byte). */
+  get itemOffset(): number {
+    return this.scratchLen > 0 ? this.itemStart : this.offset;
+  }
+
+  /** Start reading a new chunk; the previous one must be used up or detached. */
+  push(chunk: Uint8Array): void {
+    this.base += this.pos;
+    this.buf = chunk;
+    this.pos = 0;
+  }
+
+  /** Hand back the unread rest of the chunk, to be pushed again later (offsets stay right). */
+  detachRest(): Uint8Array {
+    const rest = this.buf.subarray(this.pos);
+    this.buf = this.buf.subarray(0, this.pos);
+    return rest;
+  }
+
+  /** One byte, or -1 when the chunk is used up. */
+  readByte(): number {
+    return this.pos < this.buf.length ? this.buf[this.pos++] : -1;
+  }
+
+  /** Up to `max` bytes as a view into the chunk (body data: never copied). */
+  readUpTo(max: number): Uint8Array {
+    const n = Math.min(max, this.buf.length - this.pos);
+    const view = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return view;
+  }
+
+  /** Exactly `n` bytes, or null (bytes kept) until they have all arrived. */
+  readFixed(n: number): Uint8Array | null {
+    const avail = this.buf.length - this.pos;
+    if (this.scratchLen === 0 && avail >= n) {
+      const view = this.buf.subarray(this.pos, this.pos + n);
+      this.pos += n;
+      return view;
+    }
+    const take = Math.min(n - this.scratchLen, avail);
+    this.keep(this.pos, take);
+    this.pos += take;
+    if (this.scratchLen < n) return null;
+    return this.releaseScratch();
+  }
+
+  /**
+   * A line without its "\n", or null until the newline has arrived. A line longer than
+   * `limit` bytes is a `too-large` error at the line's first byte.
+   */
+  readLine(limit: number, what: string): Uint8Array | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(0x0a, this.pos);
+    const stop = nl === -1 ? buf.length : nl;
+    const len = this.scratchLen + (stop - this.pos);
+    if (len > limit) {
+      throw protocolError('too-large', `${what} longer than ${limit} bytes`, this.itemOffset);
+    }
+    if (nl === -1) {
+      this.keep(this.pos, stop - this.pos);
+      this.pos = stop;
+      return null;
+    }
+    if (this.scratchLen === 0) {
+      const view = buf.subarray(this.pos, nl);
+      this.pos = nl + 1;
+      return view;
+    }
+    this.keep(this.pos, nl - this.pos);
+    this.pos = nl + 1;
+    return this.releaseScratch();
+  }
+
+  private keep(from: number, n: number): void {
+    if (this.scratchLen === 0) this.itemStart = this.base + from;
+    if (n === 0) return;
+    const need = this.scratchLen + n;
+    if (need > this.scratch.length) {
+      let size = this.scratch.length * 2;
+      while (size < need) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.scratch.subarray(0, this.scratchLen));
+      this.scratch = grown;
+    }
+    this.scratch.set(this.buf.subarray(from, from + n), this.scratchLen);
+    this.scratchLen = need;
+  }
+
+  private releaseScratch(): Uint8Array {
+    const view = this.scratch.subarray(0, this.scratchLen);
+    this.scratchLen = 0;
+    // Don't let one huge structure pin a huge scratch buffer for the connection's life.
+    if (this.scratch.length > 1 << 20) this.scratch = new Uint8Array(64);
+    return view;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Wire constants of the smart protocol (doc/developers/network-protocol.txt, protocol.py).
+ *
+ * v1 request:   ARGS "\n" [BULK_BODY]              args: fields joined by 0x01
+ * v1 response:  ARGS "\n" [BULK_BODY]
+ * v2 request:   "bzr request 2\n" ARGS "\n" [BULK_BODY]
+ * v2 response:  "bzr response 2\n" ("success\n" | "failed\n") ARGS "\n" [BULK_BODY | CHUNKED_BODY]
+ *   BULK_BODY    = DECIMAL_LEN "\n" BYTES "done\n"
+ *   CHUNKED_BODY = "chunked\n" (HEX_LEN "\n" BYTES)* ["ERR\n" (HEX_LEN "\n" BYTES)*] "END\n"
+ * v3 message:   "bzr message 3 (bzr 1.6)\n" HEADERS PART* "e"
+ *   HEADERS      = UINT32_BE_LEN BENCODED_DICT
+ *   PART         = "o" BYTE | "s" UINT32_BE_LEN BENCODED_LIST | "b" UINT32_BE_LEN BYTES
+ *   request:  s [b…] e            response:  oS|oE s [b…] [oE s] e
+ */
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+export const MESSAGE_VERSION_THREE = ascii('bzr message 3 (bzr 1.6)\n');
+export const REQUEST_VERSION_TWO = ascii('bzr request 2\n');
+export const RESPONSE_VERSION_TWO = ascii('bzr response 2\n');
+
+export const V2_SUCCESS = 'success';
+export const V2_FAILED = 'failed';
+export const CHUNKED_HEADER = 'chunked';
+export const CHUNKED_END = 'END';
+export const CHUNKED_ERR = 'ERR';
+export const BULK_TRAILER = ascii('done\n');
+
+export const NEWLINE = 0x0a;
+export const ARG_SEPARATOR = 0x01;
+
+/** v3 part kinds. */
+export const PART_ONE_BYTE = 0x6f; // 'o'
+export const PART_STRUCTURE = 0x73; // 's'
+export const PART_BYTES = 0x62; // 'b'
+export const PART_END = 0x65; // 'e'
+
+/** v3 `o` part values. */
+export const STATUS_SUCCESS = 0x53; // 'S'
+export const STATUS_ERROR = 0x45; // 'E'
+export const STATUS_CHUNKED = 0x43; // 'C' (Breezy's encoder has it; no Breezy peer sends it)
+
+/** Length prefixes of v3 headers, structures and body parts. */
+export const V3_LENGTH_BYTES = 4;
+export const MAX_UINT32 = 0xffffffff;
+
+/** v1 responses starting with these are failures (SmartClientRequestProtocolOne._raise_args_if_error). */
+export const V1_ERROR_CODES: ReadonlySet<string> = new Set([
+  'norepository', 'NoSuchFile', 'FileExists', 'DirectoryNotEmpty', 'ShortReadvError',
+  'UnicodeEncodeError', 'UnicodeDecodeError', 'ReadOnlyError', 'nobranch', 'NoSuchRevision',
+  'nosuchrevision', 'LockContention', 'UnlockableTransport', 'LockFailed', 'TokenMismatch',
+  'ReadError', 'PermissionDenied',
+]);
+
+/** v1/v2 generic failure first field (also the "bad request" unknown-verb answer). */
+export const V1_GENERIC_ERROR = 'error';

@@ -1,0 +1,56 @@
+/** Byte ↔ text helpers shared by bencode and rendering (TextEncoder/TextDecoder exist in Node and browsers). */
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+/** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
+export function utf8OrNull(bytes: Uint8Array): string | null {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && bytes.length < 64) return String.fromCharCode(...bytes);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+  return s;
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** How captures render bytes: UTF-8 text when valid, else `"hex:" + hex`. */
+export function renderBytes(bytes: Uint8Array): string {
+  return utf8OrNull(bytes) ?? 'hex:' + toHex(bytes);
+}
+
+/** A dict key as a string (see BValue). */
+export function bytesToKey(bytes: Uint8Array): string {
+  return renderBytes(bytes);
+}
+
+export function keyToBytes(key: string): Uint8Array {
+  return key.startsWith('hex:') ? fromHex(key.slice(4)) : encoder.encode(key);
+}
+
+export function utf8Bytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decode a bytes arg as text for display/lookup (verbs are ASCII). */
+export function latin1OrUtf8(bytes: Uint8Array): string {
+  return utf8OrNull(bytes) ?? 'hex:' + toHex(bytes);
+}

@@ -1,0 +1,39 @@
+/** A client medium over a TCP connection it makes itself on first use (Breezy's SmartTCPClientMedium). */
+import type { Socket } from 'node:net';
+import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
+import { BZR_DEFAULT_PORT, connectFirst, formatPeer, resolveHost } from './tcp-connect';
+
+export interface TcpClientMediumOptions extends ClientMediumOptions {
+  host: string;
+  port?: number;
+  connectTimeoutMs?: number;
+}
+
+/** The streams of a connected socket; shared with ConnectedSocketClientMedium. */
+export function socketStreams(socket: Socket, peer: string): OpenedStreams {
+  return { input: socket, output: socket, peer, close: () => socket.destroy() };
+}
+
+export class TcpClientMedium extends ClientMedium {
+  readonly kind = 'tcp-client' as const;
+  readonly host: string;
+  readonly port: number;
+  private readonly connectTimeoutMs: number | undefined;
+
+  constructor(opts: TcpClientMediumOptions) {
+    super(opts);
+    this.host = opts.host;
+    this.port = opts.port ?? BZR_DEFAULT_PORT;
+    this.connectTimeoutMs = opts.connectTimeoutMs;
+  }
+
+  protected async open(): Promise<OpenedStreams> {
+    const addresses = await resolveHost(this.host, this.port);
+    const socket = await connectFirst(this.host, this.port, addresses, this.connectTimeoutMs);
+    return socketStreams(socket, formatPeer(socket.remoteAddress ?? this.host, socket.remotePort ?? this.port));
+  }
+
+  describe(): string {
+    return `TcpClientMedium(bzr://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}/)`;
+  }
+}

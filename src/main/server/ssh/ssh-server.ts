@@ -12,6 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { EventBus } from '../../engine/event-bus';
+import { formatHostPort } from '../listen-address';
 import { findAuthorizedKey, fingerprint, type AuthorizedKeys } from './authorized-keys';
 import { SshSetupError } from './errors';
 import type { HostKey } from './host-key';
@@ -147,5 +148,5 @@ function finish(channel: ServerChannel, status: number): void {
 }
 
 export function sshUrl(host: string, port: number): string {
-  return `bzr+ssh://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  return `bzr+ssh://${formatHostPort(host, port)}/`;
 }

@@ -1,0 +1,444 @@
+/**
+ * The serve loop of one server medium: decodes each request as its bytes arrive
+ * (version detected per request; bytes of the next request stay with the decoder),
+ * asks the policies what to do once the verb is known, then relays the request's bytes
+ * unchanged to the upstream or answers it here. Upstream bytes go back to the client
+ * unchanged, through a response decoder used as a tap that closes each call.
+ *
+ * Invariants: bytes are routed in stream order, and a request's bytes are held only
+ * until its verb is known (bounded by the decoder's structure limit); responses reach
+ * the client in request order, local answers waiting for earlier relayed responses;
+ * either side closing closes the other.
+ */
+import type { PolicySettings } from '../../shared/api';
+import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol';
+import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, ResponseStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
+import type { EventBus, IdSource } from '../engine/event-bus';
+import type { LocalAnswer } from '../server/policies/answers';
+import type { Decided, PolicyAction, RequestDecision, RequestHead } from '../server/policies/decide';
+import { Pacer, sleep } from '../server/policies/pacing';
+import { BodyTally, type CallRecord } from './server-call-record';
+import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
+
+/** Where relayed requests go: one upstream connection per client connection. */
+export interface Upstream {
+  /** Sends request bytes; a promise means the upstream applies backpressure. */
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Delivers response bytes to `consumer` (paused while it works) and reports the close once. */
+  start(consumer: ChunkConsumer, onClose: (reason: string) => void): void;
+  close(): void;
+}
+
+export interface RequestGate {
+  policy(): PolicySettings;
+  decide(policy: PolicySettings, head: RequestHead): Decided;
+  /** Answers what is not relayed for want of an upstream (a handler-only server). */
+  answer(head: RequestHead): LocalAnswer;
+}
+
+export interface ServeLoopOptions {
+  medium: ServerMedium;
+  upstream: Upstream | null;
+  gate: RequestGate;
+  bus: EventBus;
+  ids: IdSource;
+}
+
+interface PendingRequest {
+  start: number;
+  end: number | null;
+  protocol: ProtocolVersion;
+  decision: RequestDecision | null;
+  record: CallRecord | null;
+  delayed: boolean;
+}
+
+/** One step of forwarding a response chunk, found while the tap decodes it. */
+type ResponseStep =
+  | { kind: 'delay'; at: number }
+  | { kind: 'complete'; at: number; record: CallRecord }
+  | { kind: 'cut'; at: number; verb: string };
+
+export class ServeLoop {
+  private readonly medium: ServerMedium;
+  private readonly upstream: Upstream | null;
+  private readonly gate: RequestGate;
+  private readonly bus: EventBus;
+  private readonly ids: IdSource;
+  private readonly requests: RequestStreamDecoder;
+  private readonly responses: ResponseStreamDecoder;
+  private fed = 0;
+  private routed = 0;
+  private readonly pending: Buffer[] = [];
+  private readonly inFlight: PendingRequest[] = [];
+  /** Calls not yet answered to the client, in request order. */
+  private readonly outstanding: CallRecord[] = [];
+  /** Relayed calls whose response the tap has not finished decoding, in order. */
+  private readonly awaitingResponse: CallRecord[] = [];
+  private responseFed = 0;
+  private responseSteps: ResponseStep[] = [];
+  private tapBroken = false;
+  /** The chunk the tap is decoding, to place body views (`body-data`) in the stream. */
+  private feeding: Buffer | null = null;
+  private callsDone = 0;
+  private bytesToClient = 0;
+  private stopping = false;
+  private readonly pacerIn = new Pacer();
+  private readonly pacerOut = new Pacer();
+
+  constructor(opts: ServeLoopOptions) {
+    this.medium = opts.medium;
+    this.upstream = opts.upstream;
+    this.gate = opts.gate;
+    this.bus = opts.bus;
+    this.ids = opts.ids;
+    this.requests = new RequestStreamDecoder((ev) => this.onRequestEvent(ev));
+    this.responses = new ResponseStreamDecoder((ev) => this.onResponseEvent(ev));
+  }
+
+  start(): void {
+    this.medium.on('close', (reason) => this.onMediumClosed(reason));
+    this.upstream?.start(
+      (chunk) => this.onUpstreamChunk(chunk),
+      (reason) => this.medium.close(`upstream closed: ${reason}`),
+    );
+    this.medium.start((chunk) => this.onClientChunk(chunk));
+  }
+
+  /** Graceful stop: finish the call in progress (if any), then close. */
+  stop(): void {
+    this.stopping = true;
+    this.closeIfStopping();
+  }
+
+  // ---- client → server ------------------------------------------------------
+
+  private onClientChunk(chunk: Buffer): void | Promise<void> {
+    if (this.stopping && this.isIdle()) {
+      this.medium.close('server stopped');
+      return;
+    }
+    this.medium.setWaitingForRequest(false);
+    this.pending.push(chunk);
+    this.fed += chunk.length;
+    try {
+      this.requests.feed(chunk);
+    } catch (err) {
+      this.malformedRequest(asError(err));
+      return;
+    }
+    return this.routeRequests();
+  }
+
+  private onRequestEvent(ev: DecodeEvent): void {
+    const current = this.inFlight[this.inFlight.length - 1];
+    switch (ev.type) {
+      case 'message-start':
+        this.inFlight.push({ start: ev.offset, end: null, protocol: ev.protocol, decision: null, record: null, delayed: false });
+        return;
+      case 'args':
+        this.decide(current, ev.args);
+        return;
+      case 'body-part-start':
+        current.record?.requestBody.part();
+        return;
+      case 'body-data':
+        current.record?.requestBody.data(ev.data);
+        return;
+      case 'message-end':
+        current.end = ev.offset + ev.length;
+        if (current.record) this.callStarted(current.record);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private decide(request: PendingRequest, args: readonly BValue[]): void {
+    const verb = verbOf(args);
+    const head: RequestHead = { protocol: request.protocol, verb, args: args.slice(1).map((a) => (a instanceof Uint8Array ? renderBytes(a) : String(a))) };
+    const policy = this.gate.policy();
+    const { decision, actions } = this.gate.decide(policy, head);
+    this.reportActions(actions);
+    request.decision = decision;
+    if (decision.kind === 'drop') return;
+    const local = decision.kind === 'answer' ? decision.answer : this.upstream ? null : this.gate.answer(head);
+    const record: CallRecord = {
+      callId: this.ids.take('c'),
+      protocol: request.protocol,
+      verb,
+      args: argsToJson(args.slice(1)),
+      verbKind: verbKind(verb),
+      vfs: isVfsVerb(verb),
+      route: local ? { kind: 'local', bytes: this.encodeAnswer(local, policy) } : { kind: 'relay' },
+      startedAt: performance.now(),
+      requestBody: new BodyTally(),
+      requestEnded: false,
+      responseBody: new BodyTally(),
+      status: local ? local.status : null,
+      responseArgs: local ? local.args : [],
+    };
+    if (local) request.decision = { kind: 'answer', answer: local };
+    else {
+      this.responses.expect({ protocol: request.protocol, verb });
+      this.awaitingResponse.push(record);
+    }
+    request.record = record;
+    this.outstanding.push(record);
+  }
+
+  private encodeAnswer(answer: LocalAnswer, policy: PolicySettings): Uint8Array {
+    const enc = new TextEncoder();
+    const headers = answer.protocol === 3 ? new Map([['Software version', enc.encode(policy.emulate.softwareVersion ?? 'hpss-inspector')]]) : undefined;
+    return encodeResponse({ protocol: answer.protocol, status: answer.status, args: answer.args.map((a) => enc.encode(a)), headers });
+  }
+
+  /** Routes fed bytes, request by request, once each request's fate is known. */
+  private routeRequests(): void | Promise<void> {
+    while (this.inFlight.length > 0) {
+      const request = this.inFlight[0];
+      const decision = request.decision;
+      if (!decision) break;
+      if (decision.kind === 'drop') {
+        this.medium.close(`policy dropped the connection at ${request.record?.verb ?? 'a request'}`);
+        return;
+      }
+      const limit = request.end ?? this.fed;
+      if (this.routed < limit) {
+        if (decision.kind === 'relay' && decision.delayMs > 0 && !request.delayed) {
+          request.delayed = true;
+          return sleep(decision.delayMs).then(() => this.routeRequests());
+        }
+        const bytes = this.takePending(limit - this.routed);
+        this.routed = limit;
+        if (decision.kind === 'relay' && this.upstream) {
+          const wait = this.relayToUpstream(bytes);
+          if (wait) return wait.then(() => this.routeRequests());
+        }
+      }
+      if (request.end === null) break;
+      this.inFlight.shift();
+      if (request.record) request.record.requestEnded = true;
+      this.flushLocalAnswers();
+    }
+    this.updateIdle();
+  }
+
+  private relayToUpstream(bytes: Uint8Array): void | Promise<void> {
+    const wait = (this.upstream as Upstream).write(bytes);
+    const paceMs = this.pacerIn.delayAfter(bytes.length, this.gate.policy().bandwidthBytesPerSec);
+    if (paceMs >= 1) return Promise.resolve(wait).then(() => sleep(paceMs));
+    return wait;
+  }
+
+  private takePending(count: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = count;
+    while (need > 0) {
+      const head = this.pending[0];
+      if (head.length <= need) {
+        parts.push(head);
+        this.pending.shift();
+        need -= head.length;
+      } else {
+        parts.push(head.subarray(0, need));
+        this.pending[0] = head.subarray(need);
+        need = 0;
+      }
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** Breezy answers a request it cannot decode with an `error` response, then gives up on the connection. */
+  private malformedRequest(err: Error): void {
+    const current = this.inFlight[this.inFlight.length - 1];
+    const protocol = current && current.end === null ? current.protocol : 1;
+    this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message: `malformed request: ${err.message}`, fatal: true });
+    const enc = new TextEncoder();
+    void this.medium.write(Buffer.from(encodeResponse({ protocol, status: 'E', args: [enc.encode('error'), enc.encode(err.message)] })));
+    this.medium.close(`malformed request: ${err.message}`);
+  }
+
+  // ---- server → client ------------------------------------------------------
+
+  private onResponseEvent(ev: DecodeEvent): void {
+    const record = this.awaitingResponse[0];
+    if (!record) return;
+    const policy = this.gate.policy();
+    switch (ev.type) {
+      case 'message-start':
+        if (policy.responseDelayMs > 0) this.responseSteps.push({ kind: 'delay', at: ev.offset });
+        return;
+      case 'body-part-start':
+        record.responseBody.part();
+        return;
+      case 'body-data':
+        if (policy.cutBodyOfVerb === record.verb && !this.responseSteps.some((s) => s.kind === 'cut')) {
+          this.responseSteps.push({ kind: 'cut', at: this.responseFed + this.cutPoint(ev.data), verb: record.verb });
+        }
+        record.responseBody.data(ev.data);
+        return;
+      case 'message-end':
+        record.status = ev.summary.postBodyStatus ?? ev.summary.status;
+        record.responseArgs = argsToJson(ev.summary.postBodyArgs ?? ev.summary.args);
+        this.awaitingResponse.shift();
+        this.responseSteps.push({ kind: 'complete', at: ev.offset + ev.length, record });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onUpstreamChunk(chunk: Buffer): void | Promise<void> {
+    const base = this.responseFed;
+    this.responseSteps = [];
+    if (!this.tapBroken) {
+      this.feeding = chunk;
+      try {
+        this.responses.feed(chunk);
+      } catch (err) {
+        // The tap only watches: bytes it cannot decode still go to the client unchanged.
+        this.tapBroken = true;
+        this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message: `undecodable response: ${asError(err).message}`, fatal: false });
+      }
+    }
+    this.responseFed += chunk.length;
+    return this.forwardResponse(chunk, base, this.responseSteps, 0);
+  }
+
+  /** Where in the chunk being decoded to cut: the middle of the first body bytes seen. */
+  private cutPoint(data: Uint8Array): number {
+    const chunk = this.feeding;
+    // `data` is a view into the fed chunk; if it is a copy, cut at the chunk's start instead.
+    if (!chunk || data.buffer !== chunk.buffer) return 0;
+    return data.byteOffset - chunk.byteOffset + Math.floor(data.length / 2);
+  }
+
+  /** Sends `chunk` (stream offset `base`) to the client, acting on the tap's steps in order. */
+  private forwardResponse(chunk: Buffer, base: number, steps: ResponseStep[], from: number): void | Promise<void> {
+    let sent = from;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i];
+      const upTo = Math.max(sent, Math.min(chunk.length, step.at - base));
+      if (upTo > sent) {
+        const wait = this.sendToClient(chunk.subarray(sent, upTo));
+        sent = upTo;
+        if (wait) return wait.then(() => this.forwardResponse(chunk, base, steps.slice(i), sent));
+      }
+      if (this.medium.isClosed) return;
+      switch (step.kind) {
+        case 'delay':
+          this.reportActions([{ policy: 'response-delay', action: `delayed the response ${this.gate.policy().responseDelayMs} ms`, verb: this.awaitingResponse[0]?.verb ?? '', retryClass: this.awaitingResponse[0]?.verbKind ?? 'unknown' }]);
+          return sleep(this.gate.policy().responseDelayMs).then(() => this.forwardResponse(chunk, base, steps.slice(i + 1), sent));
+        case 'cut':
+          this.reportActions([{ policy: 'cut-body', action: 'cut the connection inside a response body', verb: step.verb, retryClass: verbKind(step.verb) }]);
+          this.medium.close(`policy cut the response body of ${step.verb}`);
+          return;
+        case 'complete':
+          this.completeCall(step.record);
+          break;
+      }
+    }
+    if (sent < chunk.length) return this.sendToClient(chunk.subarray(sent));
+  }
+
+  /** Writes to the client under the byte-count and bandwidth policies. */
+  private sendToClient(bytes: Uint8Array): void | Promise<void> {
+    const policy = this.gate.policy();
+    let out = bytes;
+    let dropAfter = false;
+    if (policy.dropAfterBytes > 0 && this.bytesToClient + out.length >= policy.dropAfterBytes) {
+      out = out.subarray(0, policy.dropAfterBytes - this.bytesToClient);
+      dropAfter = true;
+    }
+    this.bytesToClient += out.length;
+    const wait = this.medium.write(Buffer.from(out.buffer, out.byteOffset, out.length));
+    if (dropAfter) {
+      this.reportActions([{ policy: 'drop-after-bytes', action: `dropped the connection after ${policy.dropAfterBytes} bytes`, verb: this.outstanding[0]?.verb ?? '', retryClass: this.outstanding[0]?.verbKind ?? 'unknown' }]);
+      this.medium.close(`policy dropped the connection after ${policy.dropAfterBytes} bytes`);
+      return;
+    }
+    const paceMs = this.pacerOut.delayAfter(out.length, policy.bandwidthBytesPerSec);
+    if (paceMs >= 1) return Promise.resolve(wait).then(() => sleep(paceMs));
+    return wait;
+  }
+
+  /** Answers local calls that have reached the head of the queue. */
+  private flushLocalAnswers(): void {
+    while (this.outstanding.length > 0 && !this.medium.isClosed) {
+      const head = this.outstanding[0];
+      if (head.route.kind !== 'local' || !head.requestEnded) break;
+      void this.sendToClient(head.route.bytes);
+      this.completeCall(head);
+    }
+  }
+
+  private callStarted(record: CallRecord): void {
+    this.medium.calls += 1;
+    if (record.vfs) this.medium.vfsCalls += 1;
+    this.bus.emit({
+      type: 'call-started',
+      mediumId: this.medium.id,
+      callId: record.callId,
+      protocol: record.protocol,
+      verb: record.verb,
+      args: record.args,
+      verbKind: record.verbKind,
+      vfs: record.vfs,
+      requestBody: record.requestBody.summary(renderBytes),
+    });
+  }
+
+  private completeCall(record: CallRecord, error?: { kind: 'transport' | 'policy'; message: string }): void {
+    const index = this.outstanding.indexOf(record);
+    if (index === -1) return;
+    this.outstanding.splice(index, 1);
+    this.bus.emit({
+      type: 'call-finished',
+      mediumId: this.medium.id,
+      callId: record.callId,
+      verb: record.verb,
+      status: error ? null : record.status,
+      args: record.responseArgs,
+      responseBody: record.responseBody.summary(renderBytes),
+      durationMs: performance.now() - record.startedAt,
+      ...(error ? { error } : {}),
+    });
+    if (error) return;
+    this.callsDone += 1;
+    const limit = this.gate.policy().dropAfterCalls;
+    if (limit > 0 && this.callsDone >= limit) {
+      this.reportActions([{ policy: 'drop-after-calls', action: `dropped the connection after call ${this.callsDone}`, verb: record.verb, retryClass: record.verbKind }]);
+      this.medium.close(`policy dropped the connection after ${this.callsDone} calls`);
+      return;
+    }
+    this.flushLocalAnswers();
+    this.updateIdle();
+    this.closeIfStopping();
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------
+
+  private isIdle(): boolean {
+    return this.inFlight.length === 0 && this.outstanding.length === 0 && this.routed === this.fed;
+  }
+
+  private updateIdle(): void {
+    this.medium.setWaitingForRequest(this.isIdle());
+  }
+
+  private closeIfStopping(): void {
+    if (this.stopping && this.isIdle()) this.medium.close('server stopped');
+  }
+
+  private onMediumClosed(reason: string): void {
+    this.upstream?.close();
+    for (const record of [...this.outstanding]) this.completeCall(record, { kind: 'transport', message: `connection closed: ${reason}` });
+  }
+
+  private reportActions(actions: PolicyAction[]): void {
+    for (const a of actions) {
+      this.bus.emit({ type: 'policy-action', mediumId: this.medium.id, ownerId: this.medium.ownerId, policy: a.policy, action: a.action, verb: a.verb, retryClass: a.retryClass });
+    }
+  }
+}

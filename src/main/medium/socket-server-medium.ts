@@ -1,0 +1,34 @@
+/** The server end of one TCP connection (Breezy's SmartServerSocketStreamMedium). */
+import type { Socket } from 'node:net';
+import type { MediumKind } from '../../shared/events';
+import type { EventBus, IdSource } from '../engine/event-bus';
+import { ServerMedium } from './server-medium';
+
+export interface SocketServerMediumOptions {
+  bus: EventBus;
+  ids: IdSource;
+  ownerId?: string;
+  clientTimeoutSec?: () => number;
+}
+
+/** "HOST:PORT", with IPv6 hosts in brackets; taken at once, as the socket may close later. */
+export function socketPeer(socket: Socket): string {
+  const host = socket.remoteAddress ?? '<unknown>';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+}
+
+export class SocketServerMedium extends ServerMedium {
+  readonly kind: MediumKind = 'tcp-server';
+
+  constructor(
+    private readonly socket: Socket,
+    opts: SocketServerMediumOptions,
+  ) {
+    super({ ...opts, input: socket, output: socket, peer: socketPeer(socket) });
+    socket.setNoDelay(true);
+  }
+
+  protected disconnect(): void {
+    this.socket.destroy();
+  }
+}

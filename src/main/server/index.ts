@@ -1,0 +1,82 @@
+/**
+ * Servers and proxies the engine runs (the UI's forms and the CLI's `serve`/`proxy`
+ * both start them here). Each is a "running owner": its mediums carry its `ownerId`,
+ * its policies change while it runs, and `stop()` ends it gracefully.
+ */
+import type { PolicySettings } from '../../shared/api';
+import type { EventBus, IdSource } from '../engine/event-bus';
+import type { Backend } from './backends/backend';
+import { BreezyBackend } from './backends/breezy';
+import { parseUpstreamUrl, tcpUpstream, UpstreamBackend, type UpstreamConnector } from './backends/upstream';
+import { sshUpstreamConnector } from './backends/ssh-upstream';
+import { DEFAULT_LISTEN, parseListen } from './listen-address';
+import { PolicyStore } from './policies/settings';
+import { TcpListener } from './tcp-listener';
+
+export { DEFAULT_LISTEN } from './listen-address';
+
+export interface RunningOwner {
+  ownerId: string;
+  kind: 'server' | 'proxy';
+  urls: string[];
+  description: string;
+  policy(): PolicySettings;
+  setPolicy(change: Partial<PolicySettings>): PolicySettings;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  backend: 'breezy' | 'builtin';
+  dir: string;
+  /** HOST:PORT; default 127.0.0.1:4155; port 0 picks a free one. */
+  listen?: string;
+  allowWrites: boolean;
+  policy?: Partial<PolicySettings>;
+}
+
+export interface StartProxyOptions {
+  upstream: string;
+  listen?: string;
+  identity?: string;
+  knownHosts?: string;
+  policy?: Partial<PolicySettings>;
+}
+
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+}
+
+async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, policy: PolicyStore, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
+  const ownerId = ids.take(kind === 'server' ? 's' : 'p');
+  const listener = new TcpListener({ ownerId, address: parseListen(listen), backend, policy, bus, ids });
+  const url = await listener.listen();
+  let stopping: Promise<void> | null = null;
+  return {
+    ownerId,
+    kind,
+    urls: [url],
+    description: backend.description,
+    policy: () => policy.get(),
+    setPolicy: (change) => policy.set(change),
+    stop: () => (stopping ??= listener.stop()),
+  };
+}
+
+/** Serves `dir` over bzr://, each connection relayed to Breezy (or, later, the built-in backend). */
+export async function startServer(opts: StartServerOptions, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
+  if (opts.backend === 'builtin') {
+    throw new BackendUnavailableError("the built-in backend is not available yet: use --backend breezy (needs brz on the PATH)");
+  }
+  const policy = new PolicyStore(opts.policy);
+  const backend = new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites });
+  return run('server', opts.listen ?? DEFAULT_LISTEN, backend, policy, bus, ids);
+}
+
+/** Relays every connection to the upstream URL, one upstream connection per client. */
+export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
+  const url = parseUpstreamUrl(opts.upstream);
+  const policy = new PolicyStore(opts.policy);
+  const connector: UpstreamConnector =
+    url.scheme === 'bzr' ? () => tcpUpstream(url.host, url.port) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
+  return run('proxy', opts.listen ?? DEFAULT_LISTEN, new UpstreamBackend(url, connector), policy, bus, ids);
+}

@@ -1,0 +1,64 @@
+/**
+ * `--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]`: the embedded SSH
+ * server in front of a server's backend. Each `bzr serve --inet` session is served
+ * by `servePipe` on its channel, with the server's own backend and policies.
+ *
+ * Paths: brz always asks for `--directory=/`; the session is served from the server's
+ * directory instead, so `bzr+ssh://HOST:PORT/trunk` means DIR/trunk, as `bzr://` does.
+ * Writes follow the server's `--allow-writes`, not the client's (brz always sends it).
+ */
+import type { EventBus, IdSource } from '../../engine/event-bus';
+import type { Backend } from '../backends/backend';
+import { parseListen } from '../listen-address';
+import type { PolicyStore } from '../policies/settings';
+import { readAuthorizedKeys } from './authorized-keys';
+import { loadHostKey, type HostKey } from './host-key';
+import { servePipe } from './serve-pipe';
+import { startSshServer, type SshListener } from './ssh-server';
+
+export interface SshFrontArgs {
+  /** HOST:PORT; port 0 picks a free one. */
+  listen: string;
+  authorizedKeys: string;
+  hostKey?: string;
+}
+
+export interface SshFrontContext {
+  ownerId: string;
+  backend: Backend;
+  policy: PolicyStore;
+  bus: EventBus;
+  ids: IdSource;
+}
+
+export interface SshFront {
+  listener: SshListener;
+  hostKey: HostKey;
+  /** Lines of authorized_keys that were not used, for the operator. */
+  warnings: string[];
+}
+
+export async function startSshFront(args: SshFrontArgs, ctx: SshFrontContext): Promise<SshFront> {
+  const { host, port } = parseListen(args.listen);
+  const authorizedKeys = readAuthorizedKeys(args.authorizedKeys);
+  const hostKey = loadHostKey(args.hostKey);
+  const listener = await startSshServer({
+    host,
+    port,
+    hostKey,
+    authorizedKeys,
+    bus: ctx.bus,
+    ownerId: ctx.ownerId,
+    onSession: async ({ channel, peer }) => {
+      await servePipe(channel, channel, peer, ctx);
+      return 0;
+    },
+  });
+  const warnings = authorizedKeys.skipped.map((s) => `${args.authorizedKeys}:${s.line}: skipped: ${s.reason}`);
+  return { listener, hostKey, warnings };
+}
+
+/** What `hpss serve` prints about the host key, so users can check or pin it. */
+export function describeHostKey(hostKey: HostKey): string {
+  return `ssh host key ${hostKey.key.type} ${hostKey.fingerprint} (${hostKey.created ? 'new, kept in ' : ''}${hostKey.file})`;
+}

@@ -1,0 +1,55 @@
+/**
+ * `hpss serve --inet`: a stand-in for `bzr` on a server. sshd runs it (as
+ * `BZR_REMOTE_PATH` or `bzr_remote_path` names it) with brz's fixed arguments
+ * `serve --inet --directory=/ --allow-writes`; it speaks on stdin/stdout through a
+ * PipeServerMedium and relays to Breezy (`brz serve --inet --directory=DIR`).
+ *
+ * Since brz's arguments cannot ask for a trace, every session is traced, one file per
+ * session, to `--trace FILE` or else the default folder (HPSS_TRACE_DIR, or
+ * $XDG_STATE_HOME/hpss-inspector/traces). stdout carries protocol bytes only:
+ * everything else goes to stderr, which the client's ssh shows to its user.
+ */
+import { EventBus, IdSource } from '../../engine/event-bus';
+import { TraceRecorder } from '../../trace/recorder';
+import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
+import { BreezyBackend } from '../backends/breezy';
+import { PolicyStore } from '../policies/settings';
+import { servePipe } from './serve-pipe';
+
+export interface InetSessionOptions {
+  directory: string;
+  allowWrites: boolean;
+  clientTimeoutSec?: number;
+  /** A trace file; by default a new file in the default trace folder. */
+  trace?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const OWNER_ID = 'inet';
+
+/** Serves the session on this process's stdin/stdout; resolves when it ends. */
+export async function runInetSession(opts: InetSessionOptions): Promise<string> {
+  const env = opts.env ?? process.env;
+  const bus = new EventBus();
+  const traceFile = opts.trace ?? sessionTraceFile(defaultTraceDir(env), 'inet');
+  const peer = inetPeer(env);
+  const recorder = TraceRecorder.open(traceFile, bus, {
+    meta: { command: 'serve --inet', directory: opts.directory, allowWrites: opts.allowWrites, peer },
+  });
+  const backend = new BreezyBackend({ dir: opts.directory, allowWrites: opts.allowWrites });
+  const policy = new PolicyStore(opts.clientTimeoutSec === undefined ? {} : { clientTimeoutSec: opts.clientTimeoutSec });
+  try {
+    return await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });
+  } finally {
+    backend.close();
+    recorder.close();
+  }
+}
+
+/** sshd tells us who is on the other end in SSH_CLIENT ("IP PORT LOCALPORT"). */
+export function inetPeer(env: NodeJS.ProcessEnv): string {
+  const [ip, port] = (env.SSH_CLIENT ?? '').split(' ');
+  if (!ip || !port) return 'stdin/stdout';
+  const user = env.USER ?? env.LOGNAME;
+  return `ssh:${user ? `${user}@` : ''}${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The TCP listener of a server or proxy: each connection gets a SocketServerMedium, an
+ * upstream from the backend, and a serve loop. An error in one connection ends that
+ * connection only; `stop()` closes the listener, lets each connection finish the call
+ * in progress, and forces what is left after a grace period.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { EventBus, IdSource } from '../engine/event-bus';
+import { SocketServerMedium } from '../medium/socket-server-medium';
+import { ServeLoop } from '../medium/server-serve-loop';
+import { asError } from '../medium/server-medium';
+import type { Backend } from './backends/backend';
+import { decideRequest } from './policies/decide';
+import type { PolicyStore } from './policies/settings';
+import { bzrUrl, type ListenAddress } from './listen-address';
+
+/** After a graceful stop is asked for, connections still busy after this are cut. */
+export const STOP_GRACE_MS = 10_000;
+
+export interface TcpListenerOptions {
+  ownerId: string;
+  address: ListenAddress;
+  backend: Backend;
+  policy: PolicyStore;
+  bus: EventBus;
+  ids: IdSource;
+}
+
+export class TcpListener {
+  private readonly server: Server;
+  private readonly connections = new Map<ServeLoop, SocketServerMedium>();
+  private url = '';
+
+  constructor(private readonly opts: TcpListenerOptions) {
+    this.server = createServer({ highWaterMark: 64 * 1024 } as object, (socket) => this.accept(socket));
+  }
+
+  /** Resolves with the bzr:// URL once listening (port 0 resolved to the real port). */
+  listen(): Promise<string> {
+    const { host, port } = this.opts.address;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        const message = `cannot listen on ${host}:${port}: ${err.message}`;
+        this.opts.bus.emit({ type: 'listener', ownerId: this.opts.ownerId, state: 'failed', url: bzrUrl(host, port), message });
+        reject(new Error(message));
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.opts.bus.emit({ type: 'error', kind: 'transport', message: `listener ${this.url}: ${err.message}`, fatal: false }));
+        const bound = this.server.address();
+        const realPort = typeof bound === 'object' && bound ? bound.port : port;
+        this.url = bzrUrl(host, realPort);
+        this.opts.bus.emit({ type: 'listener', ownerId: this.opts.ownerId, state: 'listening', url: this.url });
+        resolve(this.url);
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const mediums = [...this.connections.entries()];
+    const finished = mediums.map(([, medium]) => new Promise<void>((resolve) => (medium.isClosed ? resolve() : medium.once('close', () => resolve()))));
+    for (const [loop] of mediums) loop.stop();
+    const grace = setTimeout(() => {
+      for (const [, medium] of mediums) medium.close('server stopped (grace period over)');
+    }, STOP_GRACE_MS);
+    await Promise.all(finished);
+    clearTimeout(grace);
+    await closed;
+    this.opts.backend.close();
+    this.opts.bus.emit({ type: 'listener', ownerId: this.opts.ownerId, state: 'stopped', url: this.url });
+  }
+
+  private accept(socket: Socket): void {
+    const { bus, ids, ownerId, backend, policy } = this.opts;
+    try {
+      const medium = new SocketServerMedium(socket, { bus, ids, ownerId, clientTimeoutSec: () => policy.get().clientTimeoutSec });
+      const upstream = backend.connect({ mediumId: medium.id, peer: medium.peer, bus });
+      const loop = new ServeLoop({
+        medium,
+        upstream,
+        bus,
+        ids,
+        gate: { policy: () => policy.get(), decide: decideRequest, answer: (head) => backend.answer(head) },
+      });
+      this.connections.set(loop, medium);
+      medium.on('close', () => this.connections.delete(loop));
+      // Errors are reported as events by the medium; a listener here keeps them from crashing the process.
+      medium.on('error', () => undefined);
+      loop.start();
+    } catch (err) {
+      bus.emit({ type: 'error', kind: 'internal', message: `cannot serve a connection: ${asError(err).message}`, fatal: false });
+      socket.destroy();
+    }
+  }
+}

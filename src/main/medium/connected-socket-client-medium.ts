@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { HpssError } from '../../shared/protocol/errors';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
-import { formatPeer } from './tcp-connect';
+import { formatPeer } from './tcp-client-connect';
 import { socketStreams } from './tcp-client-medium';
 
 export interface ConnectedSocketClientMediumOptions extends ClientMediumOptions {

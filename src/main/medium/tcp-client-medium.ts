@@ -1,7 +1,7 @@
 /** A client medium over a TCP connection it makes itself on first use (Breezy's SmartTCPClientMedium). */
 import type { Socket } from 'node:net';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
-import { BZR_DEFAULT_PORT, connectFirst, formatPeer, resolveHost } from './tcp-connect';
+import { BZR_DEFAULT_PORT, connectFirst, formatPeer, resolveHost } from './tcp-client-connect';
 
 export interface TcpClientMediumOptions extends ClientMediumOptions {
   host: string;

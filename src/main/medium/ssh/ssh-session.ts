@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, type AuthenticationType, type ClientChannel } from 'ssh2';
 import { HpssError } from '../../../shared/protocol/errors';
-import { connectFirst, formatPeer, resolveHost } from '../tcp-connect';
+import { connectFirst, formatPeer, resolveHost } from '../tcp-client-connect';
 import { checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, knownKeyTypes, readKnownHosts, type HostKeyCheck } from './known-hosts';
 
 export const SSH_DEFAULT_PORT = 22;

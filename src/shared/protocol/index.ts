@@ -28,3 +28,4 @@ export {
 export { toJsonValue, argsToJson, headersToJson, verbOf } from './render';
 export { renderBytes, toHex, utf8Bytes } from './text';
 export * from './markers';
+export { ConnectionDecoder, type Direction } from './connection-decoder';

@@ -5,7 +5,7 @@
  * tests/interop/ssh-serve.test.ts.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { EventBus } from '../../../../src/main/engine/event-bus';
 import { readAuthorizedKeys } from '../../../../src/main/server/ssh/authorized-keys';
 import { knownHostsLine, loadHostKey } from '../../../../src/main/server/ssh/host-key';
 import { startSshServer, type SshListener, type SshSessionHandler } from '../../../../src/main/server/ssh/ssh-server';
+import { brzEnv as isolatedBrzEnv, makeClientKey, seedBranch, sshWrapper as makeWrapper } from '../../../support/brz-ssh';
 import { requireTool } from '../../../support/test-hosts';
 
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ let root: string;
 let listener: SshListener;
 let knownHosts: string;
 const bus = new EventBus();
-const brzEnv = (): NodeJS.ProcessEnv => ({ ...process.env, BRZ_HOME: join(dir, 'home'), BRZ_LOG: join(dir, 'brz.log'), BRZ_EMAIL: 'Test <test@example.invalid>' });
+const brzEnv = (): NodeJS.ProcessEnv => isolatedBrzEnv(dir);
 const sessions: string[] = [];
 
 const relayToBrz: SshSessionHandler = ({ channel, request, peer }) =>
@@ -40,18 +41,10 @@ beforeAll(async () => {
   requireTool('ssh', 'openssh-client');
   dir = mkdtempSync(join(tmpdir(), 'hpss-sshd-'));
   root = join(dir, 'served');
-  mkdirSync(join(dir, 'home'));
-  for (const name of ['ed25519', 'rsa', 'ecdsa', 'stranger']) {
-    const type = name === 'stranger' ? 'ed25519' : name;
-    execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', join(dir, name)]);
-  }
+  for (const type of ['ed25519', 'rsa', 'ecdsa'] as const) makeClientKey(dir, type, type);
+  makeClientKey(dir, 'stranger');
   execFileSync('sh', ['-c', `cat ${dir}/ed25519.pub ${dir}/rsa.pub ${dir}/ecdsa.pub > ${dir}/authorized_keys`]);
-  const brz = (...args: string[]) => execFileSync('brz', args, { cwd: root, env: brzEnv(), stdio: 'pipe' });
-  mkdirSync(root);
-  execFileSync('brz', ['init', '-q', join(root, 'trunk')], { env: brzEnv() });
-  writeFileSync(join(root, 'trunk', 'README'), 'hello\n');
-  brz('add', '-q', 'trunk/README');
-  brz('commit', '-q', '-m', 'Seed over embedded ssh', 'trunk');
+  seedBranch(root, brzEnv(), 'Seed over embedded ssh');
 
   const hostKey = loadHostKey(undefined, { XDG_STATE_HOME: join(dir, 'state') });
   listener = await startSshServer({
@@ -72,17 +65,7 @@ afterAll(async () => {
 });
 
 /** An ssh wrapper for BRZ_SSH that logs in with `key` and checks our host key. */
-function sshWrapper(key: string, hosts = knownHosts): string {
-  const config = join(dir, `ssh_config_${key}`);
-  writeFileSync(
-    config,
-    [`IdentityFile ${join(dir, key)}`, 'IdentitiesOnly yes', `UserKnownHostsFile ${hosts}`, 'StrictHostKeyChecking yes', 'BatchMode yes', 'LogLevel ERROR', ''].join('\n'),
-  );
-  const wrapper = join(dir, `ssh_${key}`);
-  writeFileSync(wrapper, `#!/bin/sh\nexec ssh -F ${config} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return wrapper;
-}
+const sshWrapper = (key: string, hosts = knownHosts): string => makeWrapper(dir, join(dir, key), hosts, `ssh_${key}_${hosts === knownHosts ? 'ok' : 'other'}`);
 
 async function sshExec(key: string, command: string, hosts = knownHosts): Promise<{ code: number; stderr: string }> {
   try {

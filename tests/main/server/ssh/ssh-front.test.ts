@@ -1,0 +1,82 @@
+/**
+ * `startSshFront`: the embedded SSH server serving each session through a
+ * PipeServerMedium and the real serve loop to a real `brz serve --inet`, traced.
+ * A real brz client's own `-Dhpss` count must equal the calls the trace records.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { EventBus, IdSource } from '../../../../src/main/engine/event-bus';
+import { BreezyBackend } from '../../../../src/main/server/backends/breezy';
+import { PolicyStore } from '../../../../src/main/server/policies/settings';
+import { describeHostKey, startSshFront, type SshFront } from '../../../../src/main/server/ssh';
+import { knownHostsLine } from '../../../../src/main/server/ssh/host-key';
+import { readTrace } from '../../../../src/main/trace/read-trace';
+import { TraceRecorder } from '../../../../src/main/trace/recorder';
+import { summarizeTrace } from '../../../../src/main/trace/summary';
+import { brzEnv, hpssCallLines, makeClientKey, seedBranch, sshWrapper } from '../../../support/brz-ssh';
+import { requireTool } from '../../../support/test-hosts';
+
+const run = promisify(execFile);
+let dir: string;
+let front: SshFront;
+let recorder: TraceRecorder;
+let wrapper: string;
+
+beforeAll(async () => {
+  requireTool('brz', 'brz');
+  dir = mkdtempSync(join(tmpdir(), 'hpss-sshfront-'));
+  seedBranch(join(dir, 'served'), brzEnv(dir), 'Served through a pipe medium');
+  const key = makeClientKey(dir, 'client');
+  execFileSync('cp', [`${key}.pub`, join(dir, 'authorized_keys')]);
+  const hostKey = makeClientKey(dir, 'host_key');
+  const bus = new EventBus();
+  recorder = TraceRecorder.open(join(dir, 'trace.jsonl'), bus);
+  front = await startSshFront(
+    { listen: '127.0.0.1:0', authorizedKeys: join(dir, 'authorized_keys'), hostKey },
+    { ownerId: 's1', backend: new BreezyBackend({ dir: join(dir, 'served'), allowWrites: false }), policy: new PolicyStore(), bus, ids: new IdSource() },
+  );
+  writeFileSync(join(dir, 'known_hosts'), knownHostsLine('127.0.0.1', front.listener.port, front.hostKey.key) + '\n');
+  wrapper = sshWrapper(dir, key, join(dir, 'known_hosts'));
+});
+afterAll(async () => {
+  await front?.listener.close();
+  recorder?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('describes the host key it serves with', () => {
+  expect(describeHostKey(front.hostKey)).toMatch(/^ssh host key ssh-ed25519 SHA256:\S+ \(.*host_key\)$/);
+  expect(front.warnings).toEqual([]);
+});
+
+test('brz log over bzr+ssh is served from the server directory, and the trace counts what brz counts', async () => {
+  const env = brzEnv(dir, { BRZ_SSH: wrapper });
+  const { stdout } = await run('brz', ['-Dhpss', 'log', '--line', `bzr+ssh://tester@127.0.0.1:${front.listener.port}/trunk`], { env, timeout: 20_000 });
+  expect(stdout).toMatch(/Served through a pipe medium/);
+
+  const brzCounts = hpssCallLines(join(dir, 'brz.log'));
+  expect(brzCounts).toHaveLength(1);
+  const mediums = summarizeTrace(readTrace(join(dir, 'trace.jsonl')).sessions).mediums;
+  const served = mediums.filter((m) => m.kind === 'pipe-server');
+  expect(served).toHaveLength(1);
+  expect(served[0].peer).toMatch(/^ssh:tester@127\.0\.0\.1:\d+$/);
+  expect({ calls: served[0].calls, vfs: served[0].vfsCalls }).toEqual({ calls: brzCounts[0].calls, vfs: brzCounts[0].vfs });
+  expect(served[0].bytesRead).toBeGreaterThan(0);
+  expect(served[0].bytesWritten).toBeGreaterThan(0);
+});
+
+test('without --allow-writes on the server, a push over bzr+ssh is refused though brz asks for writes', async () => {
+  const env = brzEnv(dir, { BRZ_SSH: wrapper });
+  const local = join(dir, 'local');
+  execFileSync('brz', ['branch', '-q', join(dir, 'served', 'trunk'), local], { env });
+  const result = await run('brz', ['push', '-q', '-d', local, `bzr+ssh://tester@127.0.0.1:${front.listener.port}/pushed`], { env, timeout: 20_000 }).then(
+    () => ({ code: 0, stderr: '' }),
+    (err: { code: number; stderr: string }) => err,
+  );
+  expect(result.code).not.toBe(0);
+  expect(result.stderr).toMatch(/Transport operation not possible: readonly transport/);
+});

@@ -1,0 +1,50 @@
+/** The window: top bar, tools on the left, charts and connections on top, calls and detail below. */
+import { useEffect } from 'react';
+import { startLive } from './lib/live';
+import { useApp } from './store/store';
+import { CallDetail } from './views/CallDetail';
+import { CallList } from './views/CallList';
+import { Charts } from './views/Charts';
+import { Header } from './views/Header';
+import { MediumsTable } from './views/MediumsTable';
+import { Notices } from './views/Notices';
+import { Sidebar } from './views/Sidebar';
+import { TraceBanner } from './views/TraceControls';
+
+function useTheme(): void {
+  const theme = useApp((s) => s.ui.theme);
+  useEffect(() => {
+    if (theme === 'system') document.documentElement.removeAttribute('data-theme');
+    else document.documentElement.setAttribute('data-theme', theme);
+    try {
+      localStorage.setItem('hpss.theme', theme);
+    } catch {
+      // Storage may be unavailable (private mode); the choice then lasts this session.
+    }
+  }, [theme]);
+}
+
+export function App() {
+  useTheme();
+  useEffect(() => startLive(), []);
+  return (
+    <div className="app">
+      <Header />
+      <Notices />
+      <TraceBanner />
+      <div className="layout">
+        <Sidebar />
+        <main className="main">
+          <section className="overview" aria-label="Overview">
+            <Charts />
+            <MediumsTable />
+          </section>
+          <section className="calls" aria-label="Calls">
+            <CallList />
+            <CallDetail />
+          </section>
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * Connects the store to the engine: subscribes first and holds live batches back
+ * until the replay of recent events is in, so the view starts complete and in order
+ * (the reducer drops what both delivered, by seq). While a trace file is shown, live
+ * events are not applied.
+ */
+import type { EngineEvent } from '../../../shared/events';
+import { api, call } from '../api/api';
+import { EventQueue } from '../store/event-queue';
+import { appStore, dispatch } from '../store/store';
+
+export const queue = new EventQueue((events) => dispatch({ type: 'events', events }));
+
+let held: EngineEvent[][] | null = null;
+
+function onBatch(batch: EngineEvent[]): void {
+  if (appStore.getState().ui.traceFile) return;
+  if (held) held.push(batch);
+  else queue.push(batch);
+}
+
+export async function replayFromEngine(): Promise<void> {
+  held = [];
+  const recent = await call('Loading recent activity', 'ui:events:replay', null);
+  if (recent) queue.push(recent);
+  for (const b of held) queue.push(b);
+  held = null;
+  const owners = await call('Listing servers and proxies', 'ui:owners:list', null);
+  if (owners) dispatch({ type: 'owners', owners });
+}
+
+export function startLive(): () => void {
+  const unsubscribe = api.onEvents(onBatch);
+  if (window.hpss) dispatch({ type: 'connection', state: 'live' });
+  void replayFromEngine();
+  return unsubscribe;
+}
+
+/** Leaves a shown trace file: clears the view and reloads the engine's recent events. */
+export async function backToLive(): Promise<void> {
+  queue.clear();
+  dispatch({ type: 'reset' });
+  dispatch({ type: 'trace-shown', file: null });
+  await replayFromEngine();
+}

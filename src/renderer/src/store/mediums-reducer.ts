@@ -1,0 +1,95 @@
+/**
+ * The mediums slice: one row per connection with live counters. Copy-on-write per
+ * batch; closed mediums beyond MAX_CLOSED_MEDIUMS are forgotten, oldest first.
+ */
+import type { EngineEvent } from '../../../shared/events';
+import type { MediumRow, MediumsSlice } from './types';
+
+export const MAX_CLOSED_MEDIUMS = 2_000;
+
+export function emptyMediums(): MediumsSlice {
+  return { byId: {}, order: [] };
+}
+
+type MediumEvent = Extract<EngineEvent, { mediumId: string }> | Extract<EngineEvent, { type: 'error' }>;
+
+export class MediumsDraft {
+  private byId: Record<string, MediumRow> | null = null;
+  private added: string[] = [];
+
+  constructor(private readonly slice: MediumsSlice) {}
+
+  private row(mediumId: string, t: number): MediumRow {
+    const byId = (this.byId ??= { ...this.slice.byId });
+    const existing = byId[mediumId];
+    if (existing) {
+      // Copy once per batch per row: rows are shared with the previous state.
+      if (this.slice.byId[mediumId] === existing) byId[mediumId] = { ...existing };
+      return byId[mediumId];
+    }
+    // An event before its medium-opened (outside the replay window): a placeholder row.
+    const row: MediumRow = {
+      mediumId,
+      kind: 'tcp-client',
+      role: 'client',
+      peer: '?',
+      state: 'open',
+      calls: 0,
+      vfsCalls: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+      timeouts: 0,
+      errors: 0,
+      openedAt: t,
+    };
+    byId[mediumId] = row;
+    this.added.push(mediumId);
+    return row;
+  }
+
+  apply(e: MediumEvent): void {
+    if (e.mediumId === undefined) return;
+    const row = this.row(e.mediumId, e.t);
+    switch (e.type) {
+      case 'medium-opened':
+        Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });
+        return;
+      case 'medium-closed':
+        // The engine's own count is authoritative (it saw calls we may not have).
+        Object.assign(row, { state: 'closed', closeReason: e.reason, closedAt: e.t, calls: Math.max(row.calls, e.calls), vfsCalls: Math.max(row.vfsCalls, e.vfsCalls) });
+        return;
+      case 'bytes':
+        if (e.direction === 'read') row.bytesRead += e.count;
+        else row.bytesWritten += e.count;
+        return;
+      case 'call-started':
+        row.calls++;
+        if (e.vfs) row.vfsCalls++;
+        return;
+      case 'call-finished':
+        if (e.error || e.status === 'E') row.errors++;
+        return;
+      case 'timeout':
+        row.timeouts++;
+        return;
+      case 'error':
+        row.errors++;
+        return;
+      default:
+        return;
+    }
+  }
+
+  finish(): MediumsSlice {
+    if (!this.byId) return this.slice;
+    const byId = this.byId;
+    let order = this.added.length ? [...this.added.reverse(), ...this.slice.order] : this.slice.order;
+    const closed = order.filter((id) => byId[id].state === 'closed');
+    if (closed.length > MAX_CLOSED_MEDIUMS) {
+      const forget = new Set(closed.slice(MAX_CLOSED_MEDIUMS));
+      for (const id of forget) delete byId[id];
+      order = order.filter((id) => !forget.has(id));
+    }
+    return { byId, order };
+  }
+}

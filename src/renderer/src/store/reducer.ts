@@ -1,0 +1,140 @@
+/**
+ * The one reducer: pure over typed actions (see calls-reducer.ts for the one shared
+ * index), closed by an exhaustiveness check. An event batch is applied in one pass,
+ * each event guarded on its own so one malformed event cannot drop the batch.
+ */
+import type { EngineEvent } from '../../../shared/events';
+import { type Action, assertNever } from './actions';
+import { CallsDraft, DEFAULT_CALL_CAP, emptyCalls } from './calls-reducer';
+import { emptyMediums, MediumsDraft } from './mediums-reducer';
+import { probeEvent, probeStarted } from './probes-reducer';
+import { emptySeries, SeriesDraft } from './series-reducer';
+import type { AppState, UiSlice } from './types';
+
+export const MAX_NOTICES = 5;
+
+export function initialState(callCap = DEFAULT_CALL_CAP, theme: UiSlice['theme'] = 'system'): AppState {
+  return {
+    mediums: emptyMediums(),
+    calls: emptyCalls(callCap),
+    owners: { list: [], listener: {} },
+    probes: { runs: [] },
+    series: emptySeries(),
+    ui: {
+      selectedCallId: null,
+      filters: { verb: '', mediumId: '', vfsOnly: false, errorsOnly: false, search: '' },
+      theme,
+      clientRefuseVfs: false,
+      notices: [],
+      nextNoticeId: 1,
+      lastSeq: 0,
+      traceFile: null,
+      connection: 'connecting',
+    },
+  };
+}
+
+function applyEvents(state: AppState, events: EngineEvent[]): AppState {
+  const calls = new CallsDraft(state.calls);
+  const mediums = new MediumsDraft(state.mediums);
+  const series = new SeriesDraft(state.series);
+  let { probes, owners } = state;
+  let lastSeq = state.ui.lastSeq;
+  for (const e of events) {
+    // Replay and live stream overlap at the seam: seq tells what is already in.
+    if (typeof e?.seq !== 'number' || e.seq <= lastSeq) continue;
+    try {
+      switch (e.type) {
+        case 'medium-opened':
+        case 'medium-closed':
+        case 'timeout':
+        case 'error':
+          mediums.apply(e);
+          break;
+        case 'bytes':
+          mediums.apply(e);
+          series.bytesAt(e.t, e.count);
+          break;
+        case 'call-started':
+          mediums.apply(e);
+          calls.apply(e);
+          series.call(e.t);
+          break;
+        case 'call-finished':
+          mediums.apply(e);
+          calls.apply(e);
+          break;
+        case 'policy-action':
+          calls.apply(e);
+          break;
+        case 'listener':
+          owners = { ...owners, listener: { ...owners.listener, [e.ownerId]: { state: e.state, url: e.url, message: e.message } } };
+          break;
+        case 'probe-step':
+        case 'probe-verdict':
+          probes = probeEvent(probes, e);
+          break;
+        default:
+          assertNever(e);
+      }
+      lastSeq = e.seq;
+    } catch {
+      // A malformed event (e.g. from a hand-edited trace) is skipped; the rest still apply.
+    }
+  }
+  return {
+    ...state,
+    calls: calls.finish(),
+    mediums: mediums.finish(),
+    series: series.finish(),
+    probes,
+    owners,
+    ui: lastSeq === state.ui.lastSeq ? state.ui : { ...state.ui, lastSeq },
+  };
+}
+
+function withUi(state: AppState, patch: Partial<UiSlice>): AppState {
+  return { ...state, ui: { ...state.ui, ...patch } };
+}
+
+export function reduce(state: AppState, action: Action): AppState {
+  switch (action.type) {
+    case 'events':
+      return action.events.length ? applyEvents(state, action.events) : state;
+    case 'reset': {
+      const fresh = initialState(state.calls.cap, state.ui.theme);
+      return { ...fresh, owners: state.owners, ui: { ...fresh.ui, clientRefuseVfs: state.ui.clientRefuseVfs, connection: state.ui.connection, notices: state.ui.notices, nextNoticeId: state.ui.nextNoticeId } };
+    }
+    case 'trace-shown':
+      return withUi(state, { traceFile: action.file });
+    case 'owners':
+      return { ...state, owners: { ...state.owners, list: action.owners } };
+    case 'owner-updated': {
+      const exists = state.owners.list.some((o) => o.ownerId === action.owner.ownerId);
+      const list = exists ? state.owners.list.map((o) => (o.ownerId === action.owner.ownerId ? action.owner : o)) : [...state.owners.list, action.owner];
+      return { ...state, owners: { ...state.owners, list } };
+    }
+    case 'owner-removed':
+      return { ...state, owners: { ...state.owners, list: state.owners.list.filter((o) => o.ownerId !== action.ownerId) } };
+    case 'probe-started':
+      return { ...state, probes: probeStarted(state.probes, { probeId: action.probeId, url: action.url, startedAt: action.t }) };
+    case 'select-call':
+      return withUi(state, { selectedCallId: action.callId });
+    case 'filters':
+      return withUi(state, { filters: { ...state.ui.filters, ...action.filters } });
+    case 'theme':
+      return withUi(state, { theme: action.theme });
+    case 'client-refuse-vfs':
+      return withUi(state, { clientRefuseVfs: action.enabled });
+    case 'notice': {
+      const notice = { ...action.notice, id: state.ui.nextNoticeId };
+      return withUi(state, { notices: [...state.ui.notices, notice].slice(-MAX_NOTICES), nextNoticeId: notice.id + 1 });
+    }
+    case 'dismiss-notice':
+      return withUi(state, { notices: state.ui.notices.filter((n) => n.id !== action.id) });
+    case 'connection':
+      return withUi(state, { connection: action.state });
+    default:
+      return assertNever(action);
+  }
+}

@@ -1,0 +1,136 @@
+/** The UI's state, in slices: mediums, calls, owners, probes, ui. Plain data only. */
+import type { OwnerInfo } from '../../../shared/api';
+import type { BodySummary, ErrorKind, JsonValue, MediumKind, MediumRole, VerbKind } from '../../../shared/events';
+
+export interface MediumRow {
+  mediumId: string;
+  kind: MediumKind;
+  role: MediumRole;
+  peer: string;
+  ownerId?: string;
+  state: 'open' | 'closed';
+  closeReason?: string;
+  calls: number;
+  vfsCalls: number;
+  bytesRead: number;
+  bytesWritten: number;
+  timeouts: number;
+  errors: number;
+  openedAt: number;
+  closedAt?: number;
+}
+
+export interface CallRecord {
+  callId: string;
+  mediumId: string;
+  protocol: 1 | 2 | 3;
+  verb: string;
+  args: JsonValue[];
+  verbKind: VerbKind;
+  vfs: boolean;
+  requestBody: BodySummary | null;
+  startedAt: number;
+  /** `pending` until `call-finished` arrives. */
+  status: 'S' | 'E' | null | 'pending';
+  responseArgs: JsonValue[] | null;
+  responseBody: BodySummary | null;
+  durationMs: number | null;
+  finishedAt: number | null;
+  error?: { kind: ErrorKind; message: string };
+  /** Policy actions taken on this call (e.g. refused as VFS). */
+  policyActions?: string[];
+}
+
+export interface CallsSlice {
+  /** Oldest first; at most `cap` records (the oldest are dropped). */
+  list: CallRecord[];
+  /** callId → absolute position; array index = position − `base`. Kept on append. */
+  index: Map<string, number>;
+  base: number;
+  cap: number;
+  /** Calls dropped by the cap since the start. */
+  dropped: number;
+}
+
+export interface MediumsSlice {
+  byId: Record<string, MediumRow>;
+  /** Ids, newest first. */
+  order: string[];
+}
+
+export interface OwnersSlice {
+  list: OwnerInfo[];
+  /** Last listener state per owner, from `listener` events. */
+  listener: Record<string, { state: 'listening' | 'stopped' | 'failed'; url: string; message?: string }>;
+}
+
+export interface ProbeStep {
+  step: string;
+  ok: boolean;
+  ms: number;
+  bytes?: number;
+  detail: string;
+}
+
+export interface ProbeRun {
+  probeId: string;
+  url: string;
+  startedAt: number;
+  steps: ProbeStep[];
+  verdict?: { ok: boolean; verdict: string; fix?: string };
+}
+
+export interface ProbesSlice {
+  /** Newest first, at most MAX_PROBES. */
+  runs: ProbeRun[];
+}
+
+/** Per-second buckets for the charts, the last SERIES_SECONDS seconds. */
+export interface SeriesSlice {
+  /** Unix second of the last bucket. */
+  endSecond: number;
+  calls: number[];
+  bytes: number[];
+}
+
+export interface CallFilters {
+  verb: string;
+  mediumId: string;
+  vfsOnly: boolean;
+  errorsOnly: boolean;
+  search: string;
+}
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+export interface Notice {
+  id: number;
+  level: 'error' | 'info';
+  /** What failed, in the user's words ("Starting the proxy"). */
+  title: string;
+  message: string;
+  /** What to try. */
+  hint?: string;
+}
+
+export interface UiSlice {
+  selectedCallId: string | null;
+  filters: CallFilters;
+  theme: ThemeChoice;
+  clientRefuseVfs: boolean;
+  notices: Notice[];
+  nextNoticeId: number;
+  lastSeq: number;
+  /** Set while a trace file is shown instead of the live engine. */
+  traceFile: { name: string; events: number } | null;
+  connection: 'connecting' | 'live' | 'lost';
+}
+
+export interface AppState {
+  mediums: MediumsSlice;
+  calls: CallsSlice;
+  owners: OwnersSlice;
+  probes: ProbesSlice;
+  series: SeriesSlice;
+  ui: UiSlice;
+}

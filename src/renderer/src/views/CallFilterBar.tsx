@@ -1,0 +1,55 @@
+/** Filters of the call list: verb, medium, VFS only, errors only, free-text search. */
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { dispatch, useApp } from '../store/store';
+import type { CallFilters } from '../store/types';
+import { Checkbox } from './controls';
+
+const MAX_VERB_OPTIONS = 300;
+
+export function CallFilterBar({ shown, total }: { shown: number; total: number }) {
+  const filters = useApp((s) => s.ui.filters);
+  const mediumIds = useApp(useShallow((s) => s.mediums.order.slice(0, 200)));
+  const list = useApp((s) => s.calls.list);
+  // Verbs seen, from the newest calls (bounded scan: the list can hold 100k).
+  const verbs = useMemo(() => {
+    const seen = new Set<string>();
+    for (let i = list.length - 1, n = 0; i >= 0 && n < 20_000 && seen.size < MAX_VERB_OPTIONS; i--, n++) seen.add(list[i].verb);
+    if (filters.verb) seen.add(filters.verb);
+    return [...seen].sort();
+  }, [list, filters.verb]);
+  const set = (f: Partial<CallFilters>) => dispatch({ type: 'filters', filters: f });
+  return (
+    <div className="filter-bar" role="search">
+      <input
+        type="search"
+        className="search"
+        placeholder="Search verb, args, ids…"
+        aria-label="Search calls"
+        value={filters.search}
+        onChange={(e) => set({ search: e.target.value })}
+      />
+      <select aria-label="Verb" value={filters.verb} onChange={(e) => set({ verb: e.target.value })} data-testid="filter-verb">
+        <option value="">All verbs</option>
+        {verbs.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Medium" value={filters.mediumId} onChange={(e) => set({ mediumId: e.target.value })}>
+        <option value="">All mediums</option>
+        {[...new Set([...mediumIds, ...(filters.mediumId ? [filters.mediumId] : [])])].map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+      <Checkbox label="VFS only" checked={filters.vfsOnly} onChange={(v) => set({ vfsOnly: v })} />
+      <Checkbox label="Errors only" checked={filters.errorsOnly} onChange={(v) => set({ errorsOnly: v })} />
+      <span className="muted count" data-testid="call-count">
+        {shown === total ? `${total} calls` : `${shown} of ${total} calls`}
+      </span>
+    </div>
+  );
+}

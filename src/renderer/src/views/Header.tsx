@@ -1,0 +1,37 @@
+/** The top bar: connection state, the app client's VFS refusal, traces, theme. */
+import { call } from '../api/api';
+import { dispatch, useApp } from '../store/store';
+import type { ThemeChoice } from '../store/types';
+import { Badge, Switch } from './controls';
+import { TraceControls } from './TraceControls';
+
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: 'light', light: 'dark', dark: 'system' };
+const THEME_LABEL: Record<ThemeChoice, string> = { system: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' };
+
+export function Header() {
+  const connection = useApp((s) => s.ui.connection);
+  const refuse = useApp((s) => s.ui.clientRefuseVfs);
+  const theme = useApp((s) => s.ui.theme);
+  const setRefuse = async (enabled: boolean) => {
+    const r = await call('Switching VFS refusal for the app client', 'ui:client:refuse-vfs', { enabled });
+    if (r) dispatch({ type: 'client-refuse-vfs', enabled: r.enabled });
+  };
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="logo" aria-hidden="true" />
+        <h1>HPSS Inspector</h1>
+        <Badge tone={connection === 'live' ? 'ok' : connection === 'lost' ? 'bad' : 'muted'} title="Connection to the engine">
+          {connection === 'live' ? 'live' : connection === 'lost' ? 'engine unreachable' : 'connecting…'}
+        </Badge>
+      </div>
+      <div className="topbar-actions">
+        <Switch label="App client refuses VFS" checked={refuse} onChange={(v) => void setRefuse(v)} testId="client-refuse-vfs" />
+        <TraceControls />
+        <button className="btn btn-plain" onClick={() => dispatch({ type: 'theme', theme: NEXT_THEME[theme] })} aria-label={`${THEME_LABEL[theme]} (switch)`}>
+          {THEME_LABEL[theme]}
+        </button>
+      </div>
+    </header>
+  );
+}

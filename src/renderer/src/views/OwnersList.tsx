@@ -1,0 +1,57 @@
+/** Running servers and proxies: their URLs, the VFS-refuser switch, and stop. */
+import type { OwnerInfo } from '../../../shared/api';
+import { call } from '../api/api';
+import { dispatch, useApp } from '../store/store';
+import { Badge, Button, Switch } from './controls';
+import { useBusy } from './useBusy';
+
+function OwnerCard({ owner }: { owner: OwnerInfo }) {
+  const listener = useApp((s) => s.owners.listener[owner.ownerId]);
+  const [busy, run] = useBusy();
+  const setRefuse = (refuseVfs: boolean) =>
+    run(async () => {
+      const updated = await call(`Switching VFS refusal for ${owner.ownerId}`, 'ui:policy:set', { ownerId: owner.ownerId, policy: { refuseVfs } });
+      if (updated) dispatch({ type: 'owner-updated', owner: updated });
+    });
+  const stop = () =>
+    run(async () => {
+      const done = await call(`Stopping ${owner.kind} ${owner.ownerId}`, 'ui:owner:stop', { ownerId: owner.ownerId });
+      if (done !== null) dispatch({ type: 'owner-removed', ownerId: owner.ownerId });
+    });
+  const state = listener?.state ?? 'listening';
+  return (
+    <div className="owner-card" data-testid={`owner-${owner.ownerId}`}>
+      <div className="owner-head">
+        <Badge tone="info">{owner.kind}</Badge>
+        <span className="owner-id">{owner.ownerId}</span>
+        <Badge tone={state === 'listening' ? 'ok' : state === 'failed' ? 'bad' : 'muted'} title={listener?.message}>
+          {state}
+        </Badge>
+      </div>
+      <div className="owner-desc">{owner.description}</div>
+      {owner.urls.map((u) => (
+        <code key={u} className="owner-url" data-testid="owner-url">
+          {u}
+        </code>
+      ))}
+      <div className="owner-actions">
+        <Switch label="Refuse VFS calls" checked={owner.policy.refuseVfs} disabled={busy} onChange={setRefuse} testId={`refuse-vfs-${owner.ownerId}`} />
+        <Button kind="danger" onClick={stop} busy={busy}>
+          Stop
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function OwnersList() {
+  const owners = useApp((s) => s.owners.list);
+  if (owners.length === 0) return <p className="empty">No server or proxy is running. Start one below.</p>;
+  return (
+    <div className="owners">
+      {owners.map((o) => (
+        <OwnerCard key={o.ownerId} owner={o} />
+      ))}
+    </div>
+  );
+}

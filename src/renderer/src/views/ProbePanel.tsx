@@ -1,0 +1,71 @@
+/** Starts a probe and shows each run's steps and verdict as the events arrive. */
+import { useState, type FormEvent } from 'react';
+import { call } from '../api/api';
+import { formatBytes, formatMs } from '../lib/format';
+import { dispatch, useApp } from '../store/store';
+import type { ProbeRun } from '../store/types';
+import { Badge, Button, TextField } from './controls';
+import { useBusy } from './useBusy';
+
+function ProbeRunView({ run }: { run: ProbeRun }) {
+  return (
+    <div className="probe-run" data-testid="probe-run">
+      <div className="probe-url">
+        <code>{run.url || run.probeId}</code>
+        {!run.verdict && (
+          <span className="muted">
+            <span className="spinner" aria-hidden="true" /> probing…
+          </span>
+        )}
+      </div>
+      <ol className="probe-steps">
+        {run.steps.map((s, i) => (
+          <li key={i} className={s.ok ? 'ok' : 'bad'}>
+            <span className="step-mark" aria-label={s.ok ? 'passed' : 'failed'}>
+              {s.ok ? '✓' : '✗'}
+            </span>
+            <span className="step-name">{s.step}</span>
+            <span className="step-meta">
+              {formatMs(s.ms)}
+              {s.bytes !== undefined && ` · ${formatBytes(s.bytes)}`}
+            </span>
+            <div className="step-detail">{s.detail}</div>
+          </li>
+        ))}
+      </ol>
+      {run.verdict && (
+        <div className={`verdict ${run.verdict.ok ? 'verdict-ok' : 'verdict-bad'}`} data-testid="probe-verdict">
+          <Badge tone={run.verdict.ok ? 'ok' : 'bad'}>{run.verdict.ok ? 'OK' : 'FAILED'}</Badge>
+          <span>{run.verdict.verdict}</span>
+          {run.verdict.fix && <div className="verdict-fix">Try: {run.verdict.fix}</div>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function ProbePanel() {
+  const [url, setUrl] = useState('');
+  const runs = useApp((s) => s.probes.runs);
+  const [busy, run] = useBusy();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const started = await call('Starting the probe', 'ui:probe:start', { url: url.trim() });
+      if (started) dispatch({ type: 'probe-started', probeId: started.probeId, url: url.trim(), t: Date.now() });
+    });
+  };
+  return (
+    <div>
+      <form className="form" onSubmit={submit} aria-label="Probe a URL">
+        <TextField label="URL to probe" name="probe-url" value={url} onChange={setUrl} placeholder="bzr+ssh://user@host/path" required />
+        <Button type="submit" kind="primary" busy={busy} testId="start-probe">
+          Probe
+        </Button>
+      </form>
+      {runs.map((r) => (
+        <ProbeRunView key={r.probeId} run={r} />
+      ))}
+    </div>
+  );
+}

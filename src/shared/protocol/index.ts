@@ -29,3 +29,4 @@ export { toJsonValue, argsToJson, headersToJson, verbOf } from './render';
 export { renderBytes, toHex, utf8Bytes } from './text';
 export * from './markers';
 export { ConnectionDecoder, type Direction } from './connection-decoder';
+export { MessageRenderer, type IncrementalHash, type RenderedMessage } from './message-renderer';

@@ -44,7 +44,7 @@ export abstract class StreamDecoder implements DecoderCore {
     this.checkAlive();
     if (this.state.family !== 'between' || this.input.holdsPartialItem) {
       this.fail(
-        protocolError('truncated', `stream ended inside a ${this.describeCurrent()} (${this.state.name})`, this.input.offset),
+        protocolError('truncated', `stream ended inside ${this.describeCurrent()}`, this.input.offset),
       );
     }
   }
@@ -82,8 +82,8 @@ export abstract class StreamDecoder implements DecoderCore {
   private describeCurrent(): string {
     const m = this.msg;
     return this.state.family === 'between'
-      ? `${m.kind === 'request' ? 'request' : 'response'} start`
-      : `v${m.protocol} ${m.kind} that began at byte ${m.start}`;
+      ? `the first line of a message that began at byte ${this.input.itemOffset}`
+      : `a v${m.protocol} ${m.kind} that began at byte ${m.start} (${this.state.name})`;
   }
 
   private checkAlive(): void {

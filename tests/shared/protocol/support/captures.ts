@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../../../../src/shared/events';
 import {
-  ConnectionDecoder, argsToJson, headersToJson, renderBytes, verbKind, verbOf, type DecodeEvent, type Direction,
+  ConnectionDecoder, MessageRenderer, type Direction, type IncrementalHash, type RenderedMessage,
 } from '../../../../src/shared/protocol';
 
 export const CAPTURES_DIR = join(__dirname, '../../../fixtures/captures');
@@ -40,83 +40,31 @@ export function loadCapture(name: string): Capture {
   };
 }
 
-type Rendered = { [key: string]: JsonValue };
+type Rendered = RenderedMessage;
 
-/** Collects each message in the expected.json form (every field our decoder can know). */
-export class ExpectedFormRenderer {
-  readonly messages: { c2s: Rendered[]; s2c: Rendered[] } = { c2s: [], s2c: [] };
-  private hash = { c2s: createHash('sha256'), s2c: createHash('sha256') };
-  private preview = { c2s: [] as Uint8Array[], s2c: [] as Uint8Array[] };
-  private previewLen = { c2s: 0, s2c: 0 };
-
-  readonly onEvent = (dir: Direction, e: DecodeEvent): void => {
-    switch (e.type) {
-      case 'message-start':
-        this.hash[dir] = createHash('sha256');
-        this.preview[dir] = [];
-        this.previewLen[dir] = 0;
-        return;
-      case 'body-data': {
-        this.hash[dir].update(e.data);
-        const want = 48 - this.previewLen[dir];
-        if (want > 0) {
-          const piece = e.data.slice(0, want);
-          this.preview[dir].push(piece);
-          this.previewLen[dir] += piece.length;
-        }
-        return;
-      }
-      case 'message-end': {
-        const s = e.summary;
-        const m: Rendered = {
-          dir,
-          kind: s.kind,
-          protocol: s.protocol,
-          offset: e.offset,
-          length: e.length,
-          headers: headersToJson(s.headers),
-          args: argsToJson(s.args),
-          body: null,
-        };
-        if (s.kind === 'response') m.status = s.status;
-        if (s.body) {
-          const body: Rendered = {
-            length: s.body.length,
-            sha256: this.hash[dir].digest('hex'),
-            parts: s.body.parts,
-            part_lengths: s.body.partLengths,
-            preview: renderBytes(Buffer.concat(this.preview[dir])),
-          };
-          if (s.body.encoding) body.encoding = s.body.encoding;
-          m.body = body;
-        }
-        if (s.parts) m.parts = s.parts;
-        if (s.postBodyStatus) m.post_body_status = s.postBodyStatus;
-        if (s.postBodyArgs) m.post_body_args = argsToJson(s.postBodyArgs);
-        if (s.kind === 'request') m.verb_kind = verbKind(verbOf(s.args));
-        this.messages[dir].push(m);
-        return;
-      }
-      default:
-        return;
-    }
-  };
+export function nodeSha256(): IncrementalHash {
+  const h = createHash('sha256');
+  return { update: (d) => void h.update(d), digest: () => h.digest('hex') };
 }
 
 /** Decode a capture fed as the given chunk sequence; returns messages in exchange order. */
 export function decodeChunks(chunks: { dir: Direction; bytes: Uint8Array }[]): Rendered[] {
-  const renderer = new ExpectedFormRenderer();
-  const decoder = new ConnectionDecoder(renderer.onEvent);
+  const messages: { c2s: Rendered[]; s2c: Rendered[] } = { c2s: [], s2c: [] };
+  const renderers = {
+    c2s: new MessageRenderer('c2s', nodeSha256, (m) => messages.c2s.push(m)),
+    s2c: new MessageRenderer('s2c', nodeSha256, (m) => messages.s2c.push(m)),
+  };
+  const decoder = new ConnectionDecoder((dir, e) => renderers[dir].onEvent(e));
   for (const c of chunks) {
     if (c.dir === 'c2s') decoder.feedRequestBytes(c.bytes);
     else decoder.feedResponseBytes(c.bytes);
   }
   decoder.finish();
   const out: Rendered[] = [];
-  const n = Math.max(renderer.messages.c2s.length, renderer.messages.s2c.length);
+  const n = Math.max(messages.c2s.length, messages.s2c.length);
   for (let i = 0; i < n; i++) {
-    if (renderer.messages.c2s[i]) out.push(renderer.messages.c2s[i]);
-    if (renderer.messages.s2c[i]) out.push(renderer.messages.s2c[i]);
+    if (messages.c2s[i]) out.push(messages.c2s[i]);
+    if (messages.s2c[i]) out.push(messages.s2c[i]);
   }
   return out;
 }

@@ -15,7 +15,7 @@ import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol
 import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, ResponseStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { LocalAnswer } from '../server/policies/answers';
-import type { Decided, PolicyAction, RequestDecision, RequestHead } from '../server/policies/decide';
+import { retryClass, type Decided, type PolicyAction, type RequestDecision, type RequestHead } from '../server/policies/decide';
 import { Pacer, sleep } from '../server/policies/pacing';
 import { BodyTally, type CallRecord } from './server-call-record';
 import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
@@ -328,10 +328,10 @@ export class ServeLoop {
       if (this.medium.isClosed) return;
       switch (step.kind) {
         case 'delay':
-          this.reportActions([{ policy: 'response-delay', action: `delayed the response ${this.gate.policy().responseDelayMs} ms`, verb: this.awaitingResponse[0]?.verb ?? '', retryClass: this.awaitingResponse[0]?.verbKind ?? 'unknown' }]);
+          this.reportActions([{ policy: 'response-delay', action: `delayed the response ${this.gate.policy().responseDelayMs} ms`, verb: this.awaitingResponse[0]?.verb ?? '', retryClass: retryClass(this.awaitingResponse[0]?.verb ?? '') }]);
           return sleep(this.gate.policy().responseDelayMs).then(() => this.forwardResponse(chunk, base, steps.slice(i + 1), sent));
         case 'cut':
-          this.reportActions([{ policy: 'cut-body', action: 'cut the connection inside a response body', verb: step.verb, retryClass: verbKind(step.verb) }]);
+          this.reportActions([{ policy: 'cut-body', action: 'cut the connection inside a response body', verb: step.verb, retryClass: retryClass(step.verb) }]);
           this.medium.close(`policy cut the response body of ${step.verb}`);
           return;
         case 'complete':
@@ -354,7 +354,7 @@ export class ServeLoop {
     this.bytesToClient += out.length;
     const wait = this.medium.write(Buffer.from(out.buffer, out.byteOffset, out.length));
     if (dropAfter) {
-      this.reportActions([{ policy: 'drop-after-bytes', action: `dropped the connection after ${policy.dropAfterBytes} bytes`, verb: this.outstanding[0]?.verb ?? '', retryClass: this.outstanding[0]?.verbKind ?? 'unknown' }]);
+      this.reportActions([{ policy: 'drop-after-bytes', action: `dropped the connection after ${policy.dropAfterBytes} bytes`, verb: this.outstanding[0]?.verb ?? '', retryClass: retryClass(this.outstanding[0]?.verb ?? '') }]);
       this.medium.close(`policy dropped the connection after ${policy.dropAfterBytes} bytes`);
       return;
     }
@@ -408,7 +408,7 @@ export class ServeLoop {
     this.callsDone += 1;
     const limit = this.gate.policy().dropAfterCalls;
     if (limit > 0 && this.callsDone >= limit) {
-      this.reportActions([{ policy: 'drop-after-calls', action: `dropped the connection after call ${this.callsDone}`, verb: record.verb, retryClass: record.verbKind }]);
+      this.reportActions([{ policy: 'drop-after-calls', action: `dropped the connection after call ${this.callsDone}`, verb: record.verb, retryClass: retryClass(record.verb) }]);
       this.medium.close(`policy dropped the connection after ${this.callsDone} calls`);
       return;
     }

@@ -25,12 +25,14 @@ function pythonTuple(args: string[]): string {
 }
 
 /**
- * Refusal of a VFS verb. `PermissionDenied` (path, extra) is an error every brz client
- * translates, in v1, v2 and v3 alike, into `Permission denied: "PATH": EXTRA`, so the user
- * reads Breezy's VFS message with the verb in it instead of a traceback.
+ * Refusal of a VFS verb: `('error', TEXT)`. A brz client has no translation for it, so it
+ * shows the tuple with Breezy's VFS text and the verb in it ("Server sent an unexpected
+ * error: (b'error', b'VFS requests … Encountered: mkdir, …')"; in v1, "Could not understand
+ * response from smart server"). `PermissionDenied` would read better but is swallowed
+ * where brz tolerates it (`Transport.ensure_base` after a refused `mkdir`), hiding the cause.
  */
 export function vfsRefusedAnswer(head: RequestHead): LocalAnswer {
-  return { protocol: head.protocol, status: 'E', args: ['PermissionDenied', head.args[0] ?? '', vfsNotAllowedMessage(head.verb, head.args)] };
+  return { protocol: head.protocol, status: 'E', args: ['error', vfsNotAllowedMessage(head.verb, head.args)] };
 }
 
 /** How a Breezy server answers a verb it does not know (protocol.py, message.py). */

@@ -6,7 +6,7 @@
 import type { PolicySettings } from '../../../shared/api';
 import type { VerbKind } from '../../../shared/events';
 import type { ProtocolVersion } from '../../../shared/protocol';
-import { isVfsVerb, verbKind } from '../../../shared/protocol';
+import { isVfsVerb, verbInfo } from '../../../shared/protocol';
 import { oldServerAnswer, unknownMethodAnswer, vfsRefusedAnswer, type LocalAnswer } from './answers';
 
 export interface RequestHead {
@@ -33,8 +33,13 @@ export interface Decided {
   actions: PolicyAction[];
 }
 
+/** Breezy's kind of a verb (request.py): whether a client may safely retry it. */
+export function retryClass(verb: string): VerbKind {
+  return verbInfo(verb)?.kind ?? 'unknown';
+}
+
 function action(policy: string, text: string, head: RequestHead): PolicyAction {
-  return { policy, action: text, verb: head.verb, retryClass: verbKind(head.verb) };
+  return { policy, action: text, verb: head.verb, retryClass: retryClass(head.verb) };
 }
 
 /** The request-side policies, first match wins; latency applies to relayed calls only. */

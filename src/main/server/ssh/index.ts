@@ -10,10 +10,9 @@
 import type { EventBus, IdSource } from '../../engine/event-bus';
 import type { Backend } from '../backends/backend';
 import { parseListen } from '../listen-address';
-import type { PolicyStore } from '../policies/settings';
-import { readAuthorizedKeys } from './authorized-keys';
+import { readAuthorizedKeys, type AuthorizedKeys } from './authorized-keys';
 import { loadHostKey, type HostKey } from './host-key';
-import { servePipe } from './serve-pipe';
+import { servePipe, type PolicySource } from './serve-pipe';
 import { startSshServer, type SshListener } from './ssh-server';
 
 export interface SshFrontArgs {
@@ -26,22 +25,38 @@ export interface SshFrontArgs {
 export interface SshFrontContext {
   ownerId: string;
   backend: Backend;
-  policy: PolicyStore;
+  policy: PolicySource;
   bus: EventBus;
   ids: IdSource;
 }
 
-export interface SshFront {
-  listener: SshListener;
+/** Everything read from disk and checked before anything listens. */
+export interface PreparedSshFront {
+  host: string;
+  port: number;
+  authorizedKeys: AuthorizedKeys;
   hostKey: HostKey;
   /** Lines of authorized_keys that were not used, for the operator. */
   warnings: string[];
 }
 
-export async function startSshFront(args: SshFrontArgs, ctx: SshFrontContext): Promise<SshFront> {
+export interface SshFront {
+  listener: SshListener;
+  hostKey: HostKey;
+  warnings: string[];
+}
+
+/** Parses the address and reads the keys; throws ListenAddressError or SshSetupError. */
+export function prepareSshFront(args: SshFrontArgs): PreparedSshFront {
   const { host, port } = parseListen(args.listen);
   const authorizedKeys = readAuthorizedKeys(args.authorizedKeys);
   const hostKey = loadHostKey(args.hostKey);
+  const warnings = authorizedKeys.skipped.map((s) => `${args.authorizedKeys}:${s.line}: skipped: ${s.reason}`);
+  return { host, port, authorizedKeys, hostKey, warnings };
+}
+
+export async function startSshFront(args: SshFrontArgs | PreparedSshFront, ctx: SshFrontContext): Promise<SshFront> {
+  const { host, port, authorizedKeys, hostKey, warnings } = 'listen' in args ? prepareSshFront(args) : args;
   const listener = await startSshServer({
     host,
     port,
@@ -54,7 +69,6 @@ export async function startSshFront(args: SshFrontArgs, ctx: SshFrontContext): P
       return 0;
     },
   });
-  const warnings = authorizedKeys.skipped.map((s) => `${args.authorizedKeys}:${s.line}: skipped: ${s.reason}`);
   return { listener, hostKey, warnings };
 }
 

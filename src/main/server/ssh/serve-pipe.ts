@@ -4,16 +4,21 @@
  * policies as a TCP connection. Resolves with the medium's close reason.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { PolicySettings } from '../../../shared/api';
 import type { EventBus, IdSource } from '../../engine/event-bus';
 import { PipeServerMedium } from '../../medium/pipe-server-medium';
 import { ServeLoop } from '../../medium/server-serve-loop';
 import type { Backend } from '../backends/backend';
 import { decideRequest } from '../policies/decide';
-import type { PolicyStore } from '../policies/settings';
+
+/** The live policies of the owning server (a PolicyStore, or a running owner's `policy`). */
+export interface PolicySource {
+  get(): PolicySettings;
+}
 
 export interface PipeServeContext {
   backend: Backend;
-  policy: PolicyStore;
+  policy: PolicySource;
   bus: EventBus;
   ids: IdSource;
   ownerId?: string;

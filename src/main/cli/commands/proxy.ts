@@ -1,0 +1,28 @@
+/** `hpss proxy UPSTREAM_URL`: a tracing relay between bzr clients and a bzr:// or bzr+ssh:// server. */
+import { DEFAULT_LISTEN, startProxy } from '../../server';
+import type { CliCommand } from './command';
+import { policyFromValues, runOwnerCommand, UsageError } from './serve';
+
+const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] [--client-timeout S] [--identity FILE] [--known-hosts FILE]';
+
+export const proxyCommand: CliCommand = {
+  name: 'proxy',
+  usage: 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] …',
+  summary: 'relay bzr clients to UPSTREAM_URL, one upstream connection each',
+  run: (argv) =>
+    runOwnerCommand('proxy', USAGE, { identity: { type: 'string' }, 'known-hosts': { type: 'string' } }, argv, (values, positionals, bus, ids) => {
+      const [upstream, ...extra] = positionals;
+      if (!upstream || extra.length > 0) throw new UsageError('proxy takes one upstream URL');
+      return startProxy(
+        {
+          upstream,
+          listen: typeof values.listen === 'string' ? values.listen : DEFAULT_LISTEN,
+          identity: typeof values.identity === 'string' ? values.identity : undefined,
+          knownHosts: typeof values['known-hosts'] === 'string' ? values['known-hosts'] : undefined,
+          policy: policyFromValues(values),
+        },
+        bus,
+        ids,
+      );
+    }),
+};

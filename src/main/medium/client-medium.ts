@@ -57,6 +57,8 @@ export abstract class ClientMedium {
   vfsCalls = 0;
   bytesRead = 0;
   bytesWritten = 0;
+  /** How many connections this medium has made; a new one needs a new response decoder. */
+  connectionCount = 0;
   protected readonly bus: EventBus;
   private readonly postConnect: readonly PostConnectHook[];
   private remoteBefore: BzrVersion | null = null;
@@ -215,6 +217,7 @@ export abstract class ClientMedium {
 
   private attach(streams: OpenedStreams): void {
     this.streams = streams;
+    this.connectionCount++;
     this.lastStreams = streams;
     this.peerText = streams.peer;
     this.ended = false;

@@ -1,0 +1,297 @@
+/**
+ * A smart client over any client medium (Breezy's `_SmartClient` and `_SmartClientRequest`):
+ * calls with args, a body, a readv range list or a streamed body; whole or streamed responses.
+ *
+ * Protocol negotiation as brz does it: while the medium's version is unknown, speak v3; when
+ * the reply does not start with the v3 marker, disconnect, reconnect and retry with v2 (after
+ * `_remember_remote_is_before((1, 6))`), then v1 as a last resort; the version that answered
+ * (success or error) is remembered on the medium. A connection reset while sending is retried
+ * once; while reading, only for verbs that are safe to send twice (kind read, idem or semi).
+ *
+ * Invariants: one call at a time per client (a streamed body must be drained before the next
+ * call); call hooks run once per call, before any byte is sent, and may refuse it by throwing;
+ * every call that passed the hooks is counted on the medium and ends with `call-finished`.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BodySummary, JsonValue } from '../../shared/events';
+import {
+  HpssError, argsToJson, defaultHeaders, encodeRequest, encodeV3BodyPart, encodeV3End, encodeV3MessageStart,
+  encodeV3Structure, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue, type ProtocolVersion,
+} from '../../shared/protocol';
+import type { EventBus, IdSource } from '../engine/event-bus';
+import type { ClientMedium } from '../medium/client-medium';
+import type { CallArg, CallRequest, CallResponse, ReadvRange, ResponseHead, StreamedResponse } from './call-types';
+import type { ClientHooks } from './client-hooks';
+import { ResponseReader, type ReaderItem } from './response-reader';
+
+const NEGOTIATION_ORDER: readonly ProtocolVersion[] = [3, 2, 1];
+const PREVIEW_BYTES = 48;
+
+export interface SmartClientOptions {
+  bus: EventBus;
+  ids: IdSource;
+  hooks?: ClientHooks;
+  /** v3 request headers; default Breezy's `{"Software version": …}`. */
+  headers?: Map<string, BValue>;
+}
+
+/** Breezy's readv request body: `start,length` lines joined by `\n`, no trailing newline. */
+export function encodeReadvBody(ranges: readonly ReadvRange[]): Uint8Array {
+  return utf8Bytes(ranges.map(([start, length]) => `${start},${length}`).join('\n'));
+}
+
+function toBValue(arg: CallArg): BValue {
+  return typeof arg === 'string' ? utf8Bytes(arg) : arg;
+}
+
+export class SmartClient {
+  private reader: ResponseReader | null = null;
+  private busy = false;
+  private readonly bus: EventBus;
+  private readonly ids: IdSource;
+  private readonly hooks: ClientHooks | undefined;
+  private readonly headers: Map<string, BValue>;
+
+  constructor(
+    readonly medium: ClientMedium,
+    opts: SmartClientOptions,
+  ) {
+    this.bus = opts.bus;
+    this.ids = opts.ids;
+    this.hooks = opts.hooks;
+    this.headers = opts.headers ?? defaultHeaders();
+  }
+
+  call(verb: string, ...args: CallArg[]): Promise<CallResponse> {
+    return this.request({ verb, args });
+  }
+
+  callWithBody(verb: string, args: readonly CallArg[], body: Uint8Array): Promise<CallResponse> {
+    return this.request({ verb, args, body });
+  }
+
+  callWithBodyReadv(verb: string, args: readonly CallArg[], ranges: readonly ReadvRange[]): Promise<CallResponse> {
+    return this.request({ verb, args, readv: ranges });
+  }
+
+  callWithBodyStream(verb: string, args: readonly CallArg[], chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<CallResponse> {
+    return this.request({ verb, args, bodyStream: chunks });
+  }
+
+  /** One call, the response read whole. */
+  async request(req: CallRequest): Promise<CallResponse> {
+    const streamed = await this.requestStreamed(req);
+    const bodyParts: Uint8Array[] = [];
+    for await (const chunk of streamed.body) bodyParts.push(chunk);
+    const done = await streamed.done;
+    return {
+      callId: streamed.callId,
+      protocol: streamed.protocol,
+      status: streamed.status,
+      args: streamed.args,
+      headers: streamed.headers,
+      body: done.summary.body ? Buffer.concat(bodyParts) : null,
+      bodyParts,
+      postBodyError: done.postBodyError,
+      summary: done.summary,
+      durationMs: done.durationMs,
+    };
+  }
+
+  /** One call; resolves once the response's status and args are in, the body streams after. */
+  async requestStreamed(req: CallRequest): Promise<StreamedResponse> {
+    const args = req.args.map(toBValue);
+    this.runCallHooks(req, args);
+    if (this.busy) {
+      throw new HpssError('transport', 'too-many-concurrent-requests', `The medium '${this.medium.describe()}' has reached its concurrent request limit. Be sure to finish_writing and finish_reading on the currently open request.`);
+    }
+    this.busy = true;
+    const medium = this.medium;
+    medium.calls++;
+    if (isVfsVerb(req.verb)) medium.vfsCalls++;
+    const callId = this.ids.take('c');
+    const started = performance.now();
+    const requestBody = req.body ?? (req.readv ? encodeReadvBody(req.readv) : undefined);
+    this.bus.emit({
+      type: 'call-started',
+      mediumId: medium.id,
+      callId,
+      protocol: medium.protocolVersion ?? NEGOTIATION_ORDER[0],
+      verb: req.verb,
+      args: argsToJson(args),
+      verbKind: verbKind(req.verb),
+      vfs: isVfsVerb(req.verb),
+      requestBody: requestBody ? summarize([requestBody]) : null,
+    });
+    const finish = (fields: { status: 'S' | 'E' | null; args: JsonValue[]; body: Uint8Array[] | null; error?: HpssError }) => {
+      this.busy = false;
+      if (fields.error?.fatal) medium.reset();
+      this.bus.emit({
+        type: 'call-finished',
+        mediumId: medium.id,
+        callId,
+        verb: req.verb,
+        status: fields.status,
+        args: fields.args,
+        responseBody: fields.body ? summarize(fields.body) : null,
+        durationMs: performance.now() - started,
+        ...(fields.error ? { error: { kind: fields.error.kind, message: fields.error.message } } : {}),
+      });
+    };
+
+    let sent: { head: ResponseHead; reader: ResponseReader };
+    try {
+      const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream };
+      sent = await this.sendAndReadHead(wire, callId);
+    } catch (err) {
+      finish({ status: null, args: [], body: null, error: asHpssError(err) });
+      throw err;
+    }
+    const { head, reader } = sent;
+    const chunks: Uint8Array[] = [];
+    let settle!: (v: Awaited<StreamedResponse['done']>) => void;
+    let fail!: (err: unknown) => void;
+    const done = new Promise<Awaited<StreamedResponse['done']>>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    done.catch(() => undefined);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          const item: ReaderItem = await reader.next();
+          if (item.type === 'body') {
+            chunks.push(item.data);
+            yield item.data;
+          } else if (item.type === 'end') {
+            finish({ status: head.status, args: argsToJson(head.args), body: item.summary.body ? chunks : null });
+            settle({ postBodyError: item.postBodyError, summary: item.summary, durationMs: performance.now() - started });
+            return;
+          } else {
+            throw new HpssError('protocol', 'unexpected-response', 'a second response head inside one response');
+          }
+        }
+      } catch (err) {
+        finish({ status: head.status, args: argsToJson(head.args), body: chunks, error: asHpssError(err) });
+        fail(err);
+        throw err;
+      }
+    }
+    return { ...head, body: body(), done };
+  }
+
+  private runCallHooks(req: CallRequest, args: BValue[]): void {
+    if (!this.hooks || this.hooks.call.length === 0) return;
+    const params = { method: req.verb, args, body: req.body ?? null, readvBody: req.readv ?? null, medium: this.medium };
+    for (const hook of this.hooks.call) hook(params);
+  }
+
+  private async sendAndReadHead(req: WireRequest, callId: string): Promise<{ head: ResponseHead; reader: ResponseReader }> {
+    const medium = this.medium;
+    if (medium.protocolVersion !== null) return this.callWithRetry(medium.protocolVersion, req, callId, false);
+    // The version is unknown: a streamed body must be replayable for a retry in another version.
+    if (req.bodyStream) req = { ...req, bodyStream: await collect(req.bodyStream) };
+    let lastErr: HpssError | null = null;
+    for (const version of NEGOTIATION_ORDER) {
+      // If v3 doesn't work, the remote side is older than 1.6 (Breezy's bookkeeping).
+      if (version === 2) medium.rememberRemoteIsBefore([1, 6]);
+      try {
+        const answered = await this.callWithRetry(version, req, callId, true);
+        medium.protocolVersion = version;
+        return answered;
+      } catch (err) {
+        if (!(err instanceof HpssError) || err.code !== 'unexpected-version-marker') throw err;
+        this.bus.emit({
+          type: 'error',
+          mediumId: medium.id,
+          kind: 'protocol',
+          message: `Server does not understand Bazaar network protocol ${version}, reconnecting.  (Upgrade the server to avoid this.)`,
+          fatal: false,
+        });
+        medium.disconnect();
+        lastErr = err;
+      }
+    }
+    throw new HpssError('protocol', 'not-a-bzr-server', `Server is not a Bazaar server: ${lastErr?.message ?? 'no answer'}`);
+  }
+
+  private async callWithRetry(version: ProtocolVersion, req: WireRequest, callId: string, negotiating: boolean): Promise<{ head: ResponseHead; reader: ResponseReader }> {
+    let reader: ResponseReader;
+    try {
+      reader = await this.send(version, req, negotiating);
+    } catch (err) {
+      // The server cannot have seen the request: one more try, unless a body stream was used up.
+      if (!isReset(err) || (req.bodyStream && !Array.isArray(req.bodyStream))) throw err;
+      this.medium.reset();
+      reader = await this.send(version, req, negotiating);
+    }
+    try {
+      return { head: await this.readHead(reader, version, callId), reader };
+    } catch (err) {
+      if (!isReset(err) || !safeToSendTwice(req)) throw err;
+      this.medium.reset();
+      this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'transport', message: `ConnectionReset reading response for '${req.verb}', retrying`, fatal: false });
+      reader = await this.send(version, req, negotiating);
+      return { head: await this.readHead(reader, version, callId), reader };
+    }
+  }
+
+  private async readHead(reader: ResponseReader, version: ProtocolVersion, callId: string): Promise<ResponseHead> {
+    const item = await reader.next();
+    if (item.type !== 'head') throw new HpssError('protocol', 'unexpected-response', 'a response without status and args');
+    return { callId, protocol: version, status: item.status, args: item.args, headers: item.headers };
+  }
+
+  private async send(version: ProtocolVersion, req: WireRequest, negotiating: boolean): Promise<ResponseReader> {
+    const medium = this.medium;
+    await medium.connect();
+    if (!this.reader || this.reader.connection !== medium.connectionCount) this.reader = new ResponseReader(medium);
+    const reader = this.reader;
+    reader.expect(version, req.verb, negotiating);
+    const args = [utf8Bytes(req.verb), ...req.args];
+    if (!req.bodyStream) {
+      await medium.write(encodeRequest({ protocol: version, args, headers: this.headers, body: req.body }));
+      return reader;
+    }
+    if (version !== 3) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
+    await medium.write(Buffer.concat([encodeV3MessageStart(this.headers), encodeV3Structure(args)]));
+    for await (const chunk of req.bodyStream) await medium.write(encodeV3BodyPart(chunk));
+    await medium.write(encodeV3End());
+    return reader;
+  }
+}
+
+interface WireRequest {
+  verb: string;
+  args: BValue[];
+  body?: Uint8Array;
+  bodyStream?: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+}
+
+async function collect(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const chunk of chunks) out.push(chunk);
+  return out;
+}
+
+function isReset(err: unknown): boolean {
+  return err instanceof HpssError && err.code === 'connection-reset';
+}
+
+/** Breezy's `_is_safe_to_send_twice`: no body stream, and a verb of kind read, idem or semi. */
+function safeToSendTwice(req: WireRequest): boolean {
+  if (req.bodyStream) return false;
+  const kind = verbInfo(req.verb)?.kind;
+  return kind === 'read' || kind === 'idem' || kind === 'semi';
+}
+
+function asHpssError(err: unknown): HpssError {
+  return err instanceof HpssError ? err : new HpssError('protocol', 'internal', err instanceof Error ? err.message : String(err));
+}
+
+function summarize(parts: Uint8Array[]): BodySummary {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const head = Buffer.concat(parts.slice(0, 4)).subarray(0, PREVIEW_BYTES);
+  return { length, parts: parts.length, preview: renderBytes(head) };
+}

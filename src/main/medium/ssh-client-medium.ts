@@ -7,40 +7,38 @@ import type { ClientChannel } from 'ssh2';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
 import { StderrTail, describeExit } from './client-stderr-tail';
 import { bzrRemotePath, remoteServeCommand } from './ssh/remote-command';
-import { execRemote, openSshSession, SSH_DEFAULT_PORT, type SshParams, type SshStepListener } from './ssh/ssh-session';
+import { execRemote, openSshSession, SSH_DEFAULT_PORT, type SshParams } from './ssh/ssh-session';
+import { reportStep, type ConnectStepListener } from './tcp-client-connect';
 
 export interface SshClientMediumOptions extends ClientMediumOptions, SshParams {
   /** The remote brz/bzr; default `BZR_REMOTE_PATH`, else `bzr`. */
   remotePath?: string;
   /** Told about each connection step (resolve, TCP, handshake, host key, auth, remote command). */
-  onStep?: SshStepListener;
+  onStep?: ConnectStepListener;
 }
 
 export class SshClientMedium extends ClientMedium {
   readonly kind = 'ssh-client' as const;
   readonly remoteCommand: string;
   private readonly params: SshParams;
-  private readonly onStep: SshStepListener | undefined;
+  private readonly onStep: ConnectStepListener;
 
   constructor(opts: SshClientMediumOptions) {
     super(opts);
     this.params = opts;
-    this.onStep = opts.onStep;
+    this.onStep = opts.onStep ?? (() => undefined);
     this.remoteCommand = remoteServeCommand(bzrRemotePath(opts.remotePath).path);
   }
 
   protected async open(): Promise<OpenedStreams> {
     const session = await openSshSession(this.params, this.onStep);
     let channel: ClientChannel;
-    const started = performance.now();
     try {
-      channel = await execRemote(session, this.remoteCommand);
+      channel = await reportStep(this.onStep, 'remote-command', () => execRemote(session, this.remoteCommand), () => `started '${this.remoteCommand}'`);
     } catch (err) {
-      this.onStep?.({ step: 'remote-command', ok: false, ms: performance.now() - started, detail: err instanceof Error ? err.message : String(err) });
       session.client.end();
       throw err;
     }
-    this.onStep?.({ step: 'remote-command', ok: true, ms: performance.now() - started, detail: `started '${this.remoteCommand}'` });
     const stderr = new StderrTail();
     let exit: { code: number | null; signal: string | null } = { code: null, signal: null };
     channel.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));

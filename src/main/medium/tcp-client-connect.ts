@@ -6,11 +6,51 @@
  */
 import { lookup } from 'node:dns/promises';
 import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { HpssError } from '../../shared/protocol/errors';
 
 /** Port 4155 is the default port for bzr://, registered with IANA. */
 export const BZR_DEFAULT_PORT = 4155;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+
+/** The steps of making a connection, as a diagnosis names them. */
+export type ConnectStep = 'resolve' | 'tcp-connect' | 'ssh-handshake' | 'host-key' | 'authentication' | 'remote-command';
+
+export interface ConnectStepReport {
+  step: ConnectStep;
+  ok: boolean;
+  ms: number;
+  /** Bytes on the wire so far in this step, when known. */
+  bytes?: number;
+  detail: string;
+}
+
+export type ConnectStepListener = (report: ConnectStepReport) => void;
+
+/** Runs one step and reports it (time, outcome) to the listener; rethrows a failure. */
+export async function reportStep<T>(
+  onStep: ConnectStepListener,
+  step: ConnectStep,
+  run: () => Promise<T>,
+  detail: (value: T) => string,
+  bytes?: () => number,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    const value = await run();
+    onStep({ step, ok: true, ms: performance.now() - started, bytes: bytes?.(), detail: detail(value) });
+    return value;
+  } catch (err) {
+    onStep({ step, ok: false, ms: performance.now() - started, bytes: bytes?.(), detail: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+/** Resolves and connects, reporting both steps. */
+export async function resolveAndConnect(host: string, port: number, onStep: ConnectStepListener, timeoutMs?: number): Promise<Socket> {
+  const addresses = await reportStep(onStep, 'resolve', () => resolveHost(host, port), (a) => a.map((x) => x.address).join(', '));
+  return reportStep(onStep, 'tcp-connect', () => connectFirst(host, port, addresses, timeoutMs), (s) => `connected to ${formatPeer(s.remoteAddress ?? host, port)}`);
+}
 
 export interface ResolvedAddress {
   address: string;

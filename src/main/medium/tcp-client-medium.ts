@@ -1,12 +1,14 @@
 /** A client medium over a TCP connection it makes itself on first use (Breezy's SmartTCPClientMedium). */
 import type { Socket } from 'node:net';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
-import { BZR_DEFAULT_PORT, connectFirst, formatPeer, resolveHost } from './tcp-client-connect';
+import { BZR_DEFAULT_PORT, formatPeer, resolveAndConnect, type ConnectStepListener } from './tcp-client-connect';
 
 export interface TcpClientMediumOptions extends ClientMediumOptions {
   host: string;
   port?: number;
   connectTimeoutMs?: number;
+  /** Told about each connection step (resolve, TCP connect). */
+  onStep?: ConnectStepListener;
 }
 
 /** The streams of a connected socket; shared with ConnectedSocketClientMedium. */
@@ -19,17 +21,18 @@ export class TcpClientMedium extends ClientMedium {
   readonly host: string;
   readonly port: number;
   private readonly connectTimeoutMs: number | undefined;
+  private readonly onStep: ConnectStepListener;
 
   constructor(opts: TcpClientMediumOptions) {
     super(opts);
     this.host = opts.host;
     this.port = opts.port ?? BZR_DEFAULT_PORT;
     this.connectTimeoutMs = opts.connectTimeoutMs;
+    this.onStep = opts.onStep ?? (() => undefined);
   }
 
   protected async open(): Promise<OpenedStreams> {
-    const addresses = await resolveHost(this.host, this.port);
-    const socket = await connectFirst(this.host, this.port, addresses, this.connectTimeoutMs);
+    const socket = await resolveAndConnect(this.host, this.port, this.onStep, this.connectTimeoutMs);
     return socketStreams(socket, formatPeer(socket.remoteAddress ?? this.host, socket.remotePort ?? this.port));
   }
 

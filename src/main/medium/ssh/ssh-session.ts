@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, type AuthenticationType, type ClientChannel } from 'ssh2';
 import { HpssError } from '../../../shared/protocol/errors';
-import { connectFirst, formatPeer, resolveHost } from '../tcp-client-connect';
+import { formatPeer, reportStep, resolveAndConnect, type ConnectStepListener } from '../tcp-client-connect';
 import { checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, knownKeyTypes, readKnownHosts, type HostKeyCheck } from './known-hosts';
 
 export const SSH_DEFAULT_PORT = 22;
@@ -31,18 +31,6 @@ export interface SshParams {
   knownHostsFile?: string;
   timeoutMs?: number;
 }
-
-export type SshStep = 'resolve' | 'tcp-connect' | 'ssh-handshake' | 'host-key' | 'authentication' | 'remote-command';
-
-export interface SshStepReport {
-  step: SshStep;
-  ok: boolean;
-  ms: number;
-  bytes?: number;
-  detail: string;
-}
-
-export type SshStepListener = (report: SshStepReport) => void;
 
 export interface SshSession {
   client: Client;
@@ -96,11 +84,12 @@ function hostKeyError(check: Exclude<HostKeyCheck, { status: 'match' }>, name: s
 }
 
 /** Connects, checks the host key and authenticates; rejects with a precise HpssError. */
-export async function openSshSession(params: SshParams, onStep: SshStepListener = () => undefined): Promise<SshSession> {
+export async function openSshSession(params: SshParams, onStep: ConnectStepListener = () => undefined): Promise<SshSession> {
   const port = params.port ?? SSH_DEFAULT_PORT;
   const username = params.username ?? userInfo().username;
   const knownHostsFile = params.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
   const timeoutMs = params.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const socket = await resolveAndConnect(params.host, port, onStep, timeoutMs);
   let t = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -108,19 +97,6 @@ export async function openSshSession(params: SshParams, onStep: SshStepListener 
     t = now;
     return ms;
   };
-  const step = async <T>(name: SshStep, run: () => Promise<T>, detail: (v: T) => string, bytes?: () => number): Promise<T> => {
-    try {
-      const value = await run();
-      onStep({ step: name, ok: true, ms: lap(), bytes: bytes?.(), detail: detail(value) });
-      return value;
-    } catch (err) {
-      onStep({ step: name, ok: false, ms: lap(), bytes: bytes?.(), detail: err instanceof Error ? err.message : String(err) });
-      throw err;
-    }
-  };
-
-  const addresses = await step('resolve', () => resolveHost(params.host, port), (a) => a.map((x) => x.address).join(', '));
-  const socket = await step('tcp-connect', () => connectFirst(params.host, port, addresses, timeoutMs), (s) => `connected to ${formatPeer(s.remoteAddress ?? params.host, port)}`);
   const peer = formatPeer(socket.remoteAddress ?? params.host, port);
   const entries = readKnownHosts(knownHostsFile);
   const name = knownHostsName(params.host, port);
@@ -176,7 +152,7 @@ export async function openSshSession(params: SshParams, onStep: SshStepListener 
       if (!hostKeySeen) onStep({ step: 'ssh-handshake', ok: false, ms: lap(), bytes: socketBytes(), detail: err.message });
       throw err;
     });
-    await step('authentication', () => ready, () => `authenticated as ${username} (${methods.map((m) => m.type).join(', ')})`, socketBytes);
+    await reportStep(onStep, 'authentication', () => ready, () => `authenticated as ${username} (${methods.map((m) => m.type).join(', ')})`, socketBytes);
   } catch (err) {
     client.end();
     socket.destroy();

@@ -1,0 +1,74 @@
+/**
+ * `hpss proxy` between a real brz client and a real server — `brz serve` over bzr:// and
+ * sshd running `bzr serve --inet` over bzr+ssh:// — gives the same results as direct, and
+ * records per connection the calls brz itself counts with -Dhpss.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { EngineEvent } from '../../src/shared/events';
+import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { startProxy, type RunningOwner } from '../../src/main/server';
+import { startTestHosts, type TestHosts } from '../support/test-hosts';
+import { recordedCounts, runScenario, settle, type OpResult, type ScenarioEnv } from '../main/server/support/brz-scenario';
+
+let hosts: TestHosts;
+let scratch: string;
+let s: ScenarioEnv;
+let direct: OpResult[];
+const events: EngineEvent[] = [];
+const bus = new EventBus();
+const ids = new IdSource();
+const owners: RunningOwner[] = [];
+bus.on((e) => events.push(e));
+
+beforeAll(async () => {
+  hosts = startTestHosts();
+  scratch = mkdtempSync(join(tmpdir(), 'hpss-proxy-'));
+  s = { env: hosts.brzEnv(), work: join(scratch, 'work'), logDir: scratch };
+  direct = await runScenario(s, hosts.env.BZR_URL, 'direct');
+}, 60_000);
+
+afterAll(async () => {
+  for (const owner of owners) await owner.stop();
+  hosts?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs the scenario through `proxy` and checks outputs against direct and counts against brz's. */
+async function throughProxy(proxy: RunningOwner, base: string, tag: string): Promise<void> {
+  const counts: [string, string[], string[]][] = [];
+  let mark = events.length;
+  const relayed = await runScenario(s, base, tag, async (r) => {
+    const recorded = () => recordedCounts(events.slice(mark), proxy.ownerId);
+    await settle(() => recorded().length, r.hpss.length);
+    counts.push([r.name, recorded(), r.hpss]);
+    mark = events.length;
+  });
+  expect(relayed.map((r) => [r.name, r.code, r.output])).toEqual(direct.map((r) => [r.name, r.code, r.output]));
+  expect(counts.map(([name, recorded]) => [name, recorded])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
+  expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
+}
+
+test('through a proxy to brz serve over bzr://, every operation works as direct, with brz\'s call counts', async () => {
+  const proxy = await startProxy({ upstream: hosts.env.BZR_URL, listen: '127.0.0.1:0' }, bus, ids);
+  owners.push(proxy);
+  expect(proxy.urls[0]).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
+  await throughProxy(proxy, proxy.urls[0], 'tcp');
+  // Each client connection had an upstream connection of its own, closed with it.
+  const closed = events.filter((e) => e.type === 'medium-closed');
+  expect(closed.length).toBeGreaterThanOrEqual(9);
+});
+
+test('through a proxy to sshd running bzr serve --inet over bzr+ssh://, every operation works as direct', async () => {
+  const { SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS, REPOS } = hosts.env;
+  const proxy = await startProxy(
+    { upstream: `bzr+ssh://${SSH_USER}@127.0.0.1:${SSH_PORT}/`, listen: '127.0.0.1:0', identity: SSH_KEY, knownHosts: SSH_KNOWN_HOSTS },
+    bus,
+    ids,
+  );
+  owners.push(proxy);
+  // The remote serves `/`, so paths through the proxy are the server's real paths.
+  await throughProxy(proxy, `${proxy.urls[0].replace(/\/$/, '')}${REPOS}/`, 'ssh');
+});

@@ -25,12 +25,21 @@ function ownerInfo(owner: RunningOwner): OwnerInfo {
   return { ownerId: owner.ownerId, kind: owner.kind, urls: owner.urls, description: owner.description, policy: owner.policy() };
 }
 
+/** Engine error classes whose meaning the UI acts on, by name (no import cycle into every module). */
+const CODE_BY_ERROR_NAME: Record<string, string> = {
+  ListenAddressError: 'invalid-argument',
+  BackendUnavailableError: 'unavailable',
+};
+
 /** Maps anything a module threw to an ApiError with a code the UI can act on. */
 export function toApiError(command: CommandName, err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
   const fields = typeof err === 'object' && err !== null ? (err as { code?: unknown; kind?: unknown }) : {};
   if (err instanceof CommandError) return { code: err.code, message };
-  if (fields.code === 'EADDRINUSE' || fields.code === 'EACCES' || fields.code === 'EADDRNOTAVAIL') {
+  const name = err instanceof Error ? err.name : '';
+  if (name in CODE_BY_ERROR_NAME) return { code: CODE_BY_ERROR_NAME[name], message };
+  // The listener reports bind failures as "cannot listen on HOST:PORT: <errno text>".
+  if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(String(fields.code)) || /^cannot listen on /.test(message)) {
     return { code: 'listen-failed', message: `${message} — pick another address or port 0 for a free one` };
   }
   if (typeof fields.kind === 'string') return { code: fields.kind, message };

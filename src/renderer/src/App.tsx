@@ -1,6 +1,7 @@
 /** The window: top bar, tools on the left, charts and connections on top, calls and detail below. */
 import { useEffect } from 'react';
 import { startLive } from './lib/live';
+import { saveTheme } from './lib/theme';
 import { useApp } from './store/store';
 import { CallDetail } from './views/CallDetail';
 import { CallList } from './views/CallList';
@@ -16,11 +17,7 @@ function useTheme(): void {
   useEffect(() => {
     if (theme === 'system') document.documentElement.removeAttribute('data-theme');
     else document.documentElement.setAttribute('data-theme', theme);
-    try {
-      localStorage.setItem('hpss.theme', theme);
-    } catch {
-      // Storage may be unavailable (private mode); the choice then lasts this session.
-    }
+    saveTheme(theme);
   }, [theme]);
 }
 

@@ -8,8 +8,9 @@ import type { EngineEvent } from '../../../shared/events';
 import { api, call } from '../api/api';
 import { EventQueue } from '../store/event-queue';
 import { appStore, dispatch } from '../store/store';
+import { nextFrame } from './frame-scheduler';
 
-export const queue = new EventQueue((events) => dispatch({ type: 'events', events }));
+export const queue = new EventQueue((events) => dispatch({ type: 'events', events }), nextFrame);
 
 let held: EngineEvent[][] | null = null;
 

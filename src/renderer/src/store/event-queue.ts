@@ -9,15 +9,8 @@ import { EventLog } from './event-log';
 
 export const MAX_EVENTS_PER_FRAME = 20_000;
 
-type Schedule = (run: () => void) => void;
-
-function frameScheduler(): Schedule {
-  return (run) => {
-    // Hidden tabs get no animation frames; keep draining at a slower pace.
-    if (typeof document !== 'undefined' && document.hidden) setTimeout(run, 200);
-    else requestAnimationFrame(() => run());
-  };
-}
+/** Runs the flush at the next frame (see lib/frame-scheduler.ts); injected so the queue stays DOM-free. */
+export type Schedule = (run: () => void) => void;
 
 export class EventQueue {
   private batches: EngineEvent[][] = [];
@@ -28,7 +21,7 @@ export class EventQueue {
 
   constructor(
     private readonly apply: (events: EngineEvent[]) => void,
-    private readonly schedule: Schedule = frameScheduler(),
+    private readonly schedule: Schedule,
     private readonly maxPerFrame = MAX_EVENTS_PER_FRAME,
   ) {}
 

@@ -19,7 +19,7 @@ export function Header() {
   return (
     <header className="topbar">
       <div className="brand">
-        <span className="logo" aria-hidden="true" />
+        <img className="logo" src="./icon.svg" alt="" width={22} height={22} />
         <h1>HPSS Inspector</h1>
         <Badge tone={connection === 'live' ? 'ok' : connection === 'lost' ? 'bad' : 'muted'} title="Connection to the engine">
           {connection === 'live' ? 'live' : connection === 'lost' ? 'engine unreachable' : 'connecting…'}

@@ -44,7 +44,7 @@ export function MediumsTable() {
   const ids = useApp(useShallow((s) => s.mediums.order.slice(0, MAX_ROWS)));
   const total = useApp((s) => s.mediums.order.length);
   const selected = useApp((s) => s.ui.filters.mediumId);
-  if (total === 0) return <p className="empty">No connections yet. Start a proxy or server and point brz at it, or send a call.</p>;
+  if (total === 0) return <p className="empty empty-panel">No connections yet. Start a proxy or server and point brz at it, or send a call.</p>;
   return (
     <div className="table-wrap">
       <table className="table mediums" aria-label="Connections">

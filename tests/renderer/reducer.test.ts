@@ -1,0 +1,177 @@
+import { describe, expect, test } from 'vitest';
+import { EventBus } from '../../src/main/engine/event-bus';
+import type { EngineEvent, UnstampedEvent } from '../../src/shared/events';
+import { callById } from '../../src/renderer/src/store/calls-reducer';
+import { filterCalls } from '../../src/renderer/src/store/filters';
+import { MAX_CLOSED_MEDIUMS } from '../../src/renderer/src/store/mediums-reducer';
+import { initialState, reduce } from '../../src/renderer/src/store/reducer';
+import type { AppState } from '../../src/renderer/src/store/types';
+
+/** Real bus stamps: the reducer sees what the engine would send. */
+function stamper() {
+  const bus = new EventBus();
+  return (e: UnstampedEvent) => bus.emit(e);
+}
+
+function callEvents(emit: (e: UnstampedEvent) => EngineEvent, mediumId: string, callId: string, verb: string, opts: { vfs?: boolean; status?: 'S' | 'E' } = {}): EngineEvent[] {
+  return [
+    emit({ type: 'call-started', mediumId, callId, protocol: 3, verb, args: ['a'], verbKind: opts.vfs ? 'vfs' : 'read', vfs: opts.vfs ?? false, requestBody: null }),
+    emit({ type: 'call-finished', mediumId, callId, verb, status: opts.status ?? 'S', args: ['ok'], responseBody: { length: 3, parts: 1, preview: 'abc' }, durationMs: 2 }),
+  ];
+}
+
+function apply(state: AppState, events: EngineEvent[]): AppState {
+  return reduce(state, { type: 'events', events });
+}
+
+describe('event batches', () => {
+  test('build medium rows with live counters and call records', () => {
+    const emit = stamper();
+    let s = initialState();
+    s = apply(s, [
+      emit({ type: 'medium-opened', mediumId: 'm1', kind: 'tcp-server', role: 'server', peer: '127.0.0.1:5000', ownerId: 'p1' }),
+      ...callEvents(emit, 'm1', 'c1', 'BzrDir.open_2.1'),
+      ...callEvents(emit, 'm1', 'c2', 'get', { vfs: true, status: 'E' }),
+      emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: 100 }),
+      emit({ type: 'bytes', mediumId: 'm1', direction: 'written', count: 40 }),
+      emit({ type: 'timeout', mediumId: 'm1', message: 'disconnecting client after 300.0 seconds', seconds: 300 }),
+    ]);
+    expect(s.mediums.byId.m1).toMatchObject({ peer: '127.0.0.1:5000', ownerId: 'p1', state: 'open', calls: 2, vfsCalls: 1, bytesRead: 100, bytesWritten: 40, timeouts: 1, errors: 1 });
+    expect(s.calls.list.map((c) => [c.callId, c.verb, c.status])).toEqual([
+      ['c1', 'BzrDir.open_2.1', 'S'],
+      ['c2', 'get', 'E'],
+    ]);
+    expect(callById(s.calls, 'c2')?.responseBody?.preview).toBe('abc');
+    s = apply(s, [emit({ type: 'medium-closed', mediumId: 'm1', reason: 'peer closed', calls: 2, vfsCalls: 1 })]);
+    expect(s.mediums.byId.m1.state).toBe('closed');
+  });
+
+  test('one state per batch; earlier states are left as they were', () => {
+    const emit = stamper();
+    const s0 = initialState();
+    const s1 = apply(s0, callEvents(emit, 'm1', 'c1', 'hello'));
+    const s2 = apply(s1, callEvents(emit, 'm1', 'c2', 'hello'));
+    expect(s0.calls.list).toHaveLength(0);
+    expect(s1.calls.list).toHaveLength(1);
+    expect(s2.calls.list).toHaveLength(2);
+    expect(s1.mediums.byId.m1.calls).toBe(1);
+    expect(s2.mediums.byId.m1.calls).toBe(2);
+  });
+
+  test('events already applied (replay and live overlap) are skipped by seq', () => {
+    const emit = stamper();
+    const batch = callEvents(emit, 'm1', 'c1', 'hello');
+    let s = apply(initialState(), batch);
+    s = apply(s, batch);
+    expect(s.calls.list).toHaveLength(1);
+    expect(s.mediums.byId.m1.calls).toBe(1);
+    expect(s.ui.lastSeq).toBe(batch[1].seq);
+  });
+
+  test('a malformed event is skipped without losing the rest of its batch', () => {
+    const emit = stamper();
+    const bad = { ...emit({ type: 'probe-step', probeId: 'x', step: 's', ok: true, ms: 1, detail: '' }), type: 'no-such-type' } as unknown as EngineEvent;
+    const s = apply(initialState(), [bad, ...callEvents(emit, 'm1', 'c1', 'hello')]);
+    expect(s.calls.list).toHaveLength(1);
+  });
+
+  test('a call that finishes without a recorded start still shows', () => {
+    const emit = stamper();
+    const [, finished] = callEvents(emit, 'm9', 'c9', 'Repository.get_stream');
+    const s = apply(initialState(), [finished]);
+    expect(s.calls.list[0]).toMatchObject({ callId: 'c9', verb: 'Repository.get_stream', status: 'S' });
+    expect(s.mediums.byId.m9.peer).toBe('?');
+  });
+
+  test('policy actions attach to the call in flight on their medium', () => {
+    const emit = stamper();
+    const s = apply(initialState(), [
+      emit({ type: 'call-started', mediumId: 'm1', callId: 'c1', protocol: 3, verb: 'get', args: ['x'], verbKind: 'vfs', vfs: true, requestBody: null }),
+      emit({ type: 'policy-action', mediumId: 'm1', policy: 'refuseVfs', action: 'refused get', verb: 'get', retryClass: 'vfs' }),
+    ]);
+    expect(s.calls.list[0].policyActions).toEqual(['refuseVfs: refused get']);
+  });
+
+  test('probe steps and verdict fill the run the UI started', () => {
+    const emit = stamper();
+    let s = reduce(initialState(), { type: 'probe-started', probeId: 'p1', url: 'bzr://127.0.0.1:1/', t: 0 });
+    s = apply(s, [
+      emit({ type: 'probe-step', probeId: 'p1', step: 'tcp connect', ok: false, ms: 1, detail: 'connection refused' }),
+      emit({ type: 'probe-verdict', probeId: 'p1', ok: false, verdict: 'nothing listens on port 1', fix: 'check the port' }),
+    ]);
+    expect(s.probes.runs[0]).toMatchObject({ url: 'bzr://127.0.0.1:1/', steps: [{ step: 'tcp connect', ok: false }], verdict: { ok: false, fix: 'check the port' } });
+  });
+
+  test('the charts count calls and bytes per second', () => {
+    const emit = stamper();
+    const s = apply(initialState(), [...callEvents(emit, 'm1', 'c1', 'hello'), emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: 7 })]);
+    expect(s.series.calls.at(-1)).toBe(1);
+    expect(s.series.bytes.at(-1)).toBe(7);
+  });
+});
+
+describe('caps', () => {
+  test('the call list keeps the newest `cap` calls; the index follows', () => {
+    const emit = stamper();
+    let s = initialState(5);
+    for (let batch = 0; batch < 3; batch++) {
+      const events: EngineEvent[] = [];
+      for (let i = 0; i < 4; i++) events.push(...callEvents(emit, 'm1', `c${batch * 4 + i}`, 'hello'));
+      s = apply(s, events);
+    }
+    expect(s.calls.list.map((c) => c.callId)).toEqual(['c7', 'c8', 'c9', 'c10', 'c11']);
+    expect(s.calls.dropped).toBe(7);
+    expect(callById(s.calls, 'c0')).toBeUndefined();
+    expect(callById(s.calls, 'c9')?.callId).toBe('c9');
+    expect(s.calls.index.size).toBe(5);
+    // Counters are not capped: they count every call the medium carried.
+    expect(s.mediums.byId.m1.calls).toBe(12);
+  });
+
+  test('closed mediums beyond the cap are forgotten, open ones kept', () => {
+    const emit = stamper();
+    const events: EngineEvent[] = [emit({ type: 'medium-opened', mediumId: 'open', kind: 'tcp-server', role: 'server', peer: 'p' })];
+    for (let i = 0; i < MAX_CLOSED_MEDIUMS + 3; i++) {
+      events.push(emit({ type: 'medium-opened', mediumId: `m${i}`, kind: 'tcp-server', role: 'server', peer: 'p' }));
+      events.push(emit({ type: 'medium-closed', mediumId: `m${i}`, reason: 'done', calls: 0, vfsCalls: 0 }));
+    }
+    const s = apply(initialState(), events);
+    expect(s.mediums.order).toHaveLength(MAX_CLOSED_MEDIUMS + 1);
+    expect(s.mediums.byId.open).toBeDefined();
+    expect(s.mediums.byId.m0).toBeUndefined();
+    expect(s.mediums.order[0]).toBe(`m${MAX_CLOSED_MEDIUMS + 2}`);
+  });
+
+  test('notices keep the last few', () => {
+    let s = initialState();
+    for (let i = 0; i < 8; i++) s = reduce(s, { type: 'notice', notice: { level: 'error', title: `t${i}`, message: 'm' } });
+    expect(s.ui.notices.map((n) => n.title)).toEqual(['t3', 't4', 't5', 't6', 't7']);
+  });
+});
+
+describe('filters', () => {
+  const emit = stamper();
+  const s = apply(initialState(), [
+    ...callEvents(emit, 'm1', 'c1', 'BzrDir.open_2.1'),
+    ...callEvents(emit, 'm1', 'c2', 'get', { vfs: true }),
+    ...callEvents(emit, 'm2', 'c3', 'get', { vfs: true, status: 'E' }),
+    ...callEvents(emit, 'm2', 'c4', 'Branch.get_config_file'),
+  ]);
+  const ids = (f: Partial<AppState['ui']['filters']>) => filterCalls(s.calls.list, { ...s.ui.filters, ...f }).map((c) => c.callId);
+
+  test('none: the list itself', () => {
+    expect(filterCalls(s.calls.list, s.ui.filters)).toBe(s.calls.list);
+  });
+  test('by verb, medium, VFS, errors, and combined', () => {
+    expect(ids({ verb: 'get' })).toEqual(['c2', 'c3']);
+    expect(ids({ mediumId: 'm2' })).toEqual(['c3', 'c4']);
+    expect(ids({ vfsOnly: true })).toEqual(['c2', 'c3']);
+    expect(ids({ errorsOnly: true })).toEqual(['c3']);
+    expect(ids({ vfsOnly: true, mediumId: 'm1' })).toEqual(['c2']);
+  });
+  test('search matches verbs and args, case-insensitively', () => {
+    expect(ids({ search: 'CONFIG' })).toEqual(['c4']);
+    expect(ids({ search: '"ok"' })).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(ids({ search: 'nothing-like-this' })).toEqual([]);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Breezy's own `serve` flags, so `hpss` can stand in for `bzr` on a server:
+ * `--inet` (serve one session on stdin/stdout, as sshd runs it for bzr+ssh),
+ * `--directory=DIR` (the same as the DIR argument), `--port=N` and a bare-host
+ * `--listen` (Breezy's split of our `--listen HOST:PORT`). `--allow-writes` and
+ * `--client-timeout` are already `serve` options.
+ *
+ * Must run before the other hooks: with `--inet` it takes the run over (and traces
+ * the session itself), so nothing else may open listeners or write to stdout.
+ */
+import { runInetSession } from '../../server/ssh/inet-session';
+import { policyFromValues, type OwnerHook, type ParsedValues } from '../commands/serve';
+
+const BREEZY_PORT = 4155;
+
+export const breezyFlagsHook: OwnerHook = {
+  options: { inet: { type: 'boolean', default: false }, directory: { type: 'string' }, port: { type: 'string' } },
+  async beforeStart(ctx) {
+    const { values, positionals, command } = ctx;
+    const fail = (message: string): number => {
+      process.stderr.write(`hpss ${command}: ${message}\n`);
+      return 2;
+    };
+    const directory = values.directory;
+    if (typeof directory === 'string') {
+      if (command !== 'serve') return fail('--directory is an option of hpss serve');
+      if (positionals.length > 0) return fail('give the directory as DIR or as --directory, not both');
+      positionals.push(directory);
+    }
+    if (values.inet === true) {
+      if (command !== 'serve') return fail('--inet is an option of hpss serve');
+      return serveInet(ctx.values, positionals[0] ?? process.cwd());
+    }
+    const listen = breezyListen(values.listen, values.port);
+    if (typeof listen === 'number') return fail(`--port: '${String(values.port)}' is not a port number`);
+    if (listen !== null) values.listen = listen;
+    return null;
+  },
+};
+
+async function serveInet(values: ParsedValues, directory: string): Promise<number> {
+  let clientTimeoutSec: number | undefined;
+  try {
+    clientTimeoutSec = policyFromValues(values).clientTimeoutSec;
+  } catch (err) {
+    process.stderr.write(`hpss serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  try {
+    await runInetSession({
+      directory,
+      allowWrites: values['allow-writes'] === true,
+      clientTimeoutSec,
+      trace: typeof values.trace === 'string' ? values.trace : undefined,
+    });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`hpss serve --inet: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const HOST_PORT = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/;
+
+/**
+ * Our `--listen HOST:PORT` from Breezy's `--listen HOST` and `--port N`; null when
+ * there is nothing to change, -1 for a bad port.
+ */
+export function breezyListen(listen: unknown, port: unknown): string | null | -1 {
+  const given = typeof listen === 'string' ? listen : null;
+  const withPort = given === null ? null : HOST_PORT.exec(given);
+  const host = given === null ? '127.0.0.1' : withPort ? (withPort[1] ?? withPort[2]) : given.replace(/^\[(.*)\]$/, '$1');
+  if (port === undefined) return given !== null && !withPort ? `${bracket(host)}:${BREEZY_PORT}` : null;
+  if (typeof port !== 'string' || !/^\d+$/.test(port) || Number(port) > 65535) return -1;
+  return `${bracket(host)}:${Number(port)}`;
+}
+
+function bracket(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,51 @@
+/**
+ * `--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]` for `hpss serve`:
+ * the embedded SSH server beside the TCP listener, serving the same directory with the
+ * same kind of backend and the server's live policies.
+ */
+import { BreezyBackend } from '../../server/backends/breezy';
+import { describeHostKey, prepareSshFront, startSshFront, type PreparedSshFront } from '../../server/ssh';
+import type { OwnerHook, OwnerHookContext } from '../commands/serve';
+
+const prepared = new WeakMap<OwnerHookContext, PreparedSshFront>();
+
+export const sshHook: OwnerHook = {
+  options: { 'ssh-listen': { type: 'string' }, 'authorized-keys': { type: 'string' }, 'host-key': { type: 'string' } },
+  // Keys are read and checked before anything listens, so a bad file fails fast.
+  async beforeStart(ctx) {
+    const { values, command } = ctx;
+    const listen = values['ssh-listen'];
+    const authorizedKeys = values['authorized-keys'];
+    const hostKey = values['host-key'];
+    if (listen === undefined && authorizedKeys === undefined && hostKey === undefined) return null;
+    const fail = (message: string, status: number): number => {
+      process.stderr.write(`hpss ${command}: ${message}\n`);
+      return status;
+    };
+    if (command !== 'serve') return fail('--ssh-listen is an option of hpss serve', 2);
+    if (typeof listen !== 'string' || typeof authorizedKeys !== 'string') return fail('--ssh-listen HOST:PORT and --authorized-keys FILE go together', 2);
+    try {
+      prepared.set(ctx, prepareSshFront({ listen, authorizedKeys, hostKey: typeof hostKey === 'string' ? hostKey : undefined }));
+    } catch (err) {
+      return fail(err instanceof Error ? err.message : String(err), 1);
+    }
+    return null;
+  },
+  async afterStart(ctx, owner) {
+    const front = prepared.get(ctx);
+    if (!front) return;
+    const [dir] = ctx.positionals;
+    const backend = new BreezyBackend({ dir, allowWrites: ctx.values['allow-writes'] === true });
+    let started;
+    try {
+      started = await startSshFront(front, { ownerId: owner.ownerId, backend, policy: { get: () => owner.policy() }, bus: ctx.bus, ids: ctx.ids });
+    } catch (err) {
+      await owner.stop();
+      throw err;
+    }
+    for (const warning of started.warnings) process.stderr.write(`hpss serve: ${warning}\n`);
+    process.stderr.write(`hpss serve: ${describeHostKey(started.hostKey)}\n`);
+    process.stdout.write(`listening on ${started.listener.url}\n`);
+    return () => started.listener.close();
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * `hpss call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]`:
+ * one smart call over bzr:// or bzr+ssh://, its response decoded: status, args, body (text or
+ * hex), the protocol version that answered and the timing. Exit status: 0 success, 3 an error
+ * response, 1 no response (connection or protocol failure), 2 usage.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { HpssError, argsToJson, headersToJson, type BValue } from '../../../shared/protocol';
+import { bytesForJson, hexDump, printableText } from '../../client/byte-view';
+import type { CallResponse } from '../../client/call-types';
+import { openMedium } from '../../client/open-medium';
+import { SmartClient } from '../../client/smart-client';
+import { parseSmartUrl } from '../../client/smart-url';
+import { EventBus, IdSource } from '../../engine/event-bus';
+import type { CliCommand } from './command';
+
+const USAGE = 'call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]';
+
+const OPTIONS = {
+  'body-file': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  identity: { type: 'string' },
+  'known-hosts': { type: 'string' },
+} as const;
+
+export const callCommand: CliCommand = {
+  name: 'call',
+  usage: USAGE,
+  summary: 'send one call over bzr:// or bzr+ssh:// and print the decoded response',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+    } catch (err) {
+      process.stderr.write(`hpss call: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const [urlText, verb, ...args] = parsed.positionals;
+    if (!urlText || !verb) {
+      process.stderr.write(`usage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const { values } = parsed;
+    const bus = new EventBus();
+    let medium;
+    try {
+      const url = parseSmartUrl(urlText);
+      const body = values['body-file'] !== undefined ? readFileSync(values['body-file']) : undefined;
+      medium = openMedium(url, { bus, ids: new IdSource(), identityFile: values.identity, knownHostsFile: values['known-hosts'] });
+      const client = new SmartClient(medium, { bus, ids: new IdSource() });
+      const t0 = performance.now();
+      await medium.connect();
+      const connectMs = performance.now() - t0;
+      const response = await client.request({ verb, args, body });
+      const timing = { connectMs, callMs: response.durationMs };
+      process.stdout.write(values.json ? JSON.stringify(responseJson(urlText, verb, args, response, timing), null, 2) + '\n' : formatResponse(urlText, verb, response, timing));
+      return response.status === 'S' ? 0 : 3;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (values.json) process.stdout.write(JSON.stringify({ url: urlText, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
+      process.stderr.write(`hpss call: ${message}\n`);
+      return err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme') ? 2 : 1;
+    } finally {
+      medium?.close();
+    }
+  },
+};
+
+interface Timing {
+  connectMs: number;
+  callMs: number;
+}
+
+function responseJson(url: string, verb: string, args: string[], r: CallResponse, timing: Timing) {
+  return {
+    url,
+    request: { verb, args },
+    protocol: r.protocol,
+    status: r.status,
+    args: argsToJson(r.args),
+    headers: headersToJson(r.headers),
+    body: r.body === null ? null : { length: r.body.length, parts: r.bodyParts.length, ...bytesForJson(r.body) },
+    postBodyError: r.postBodyError === null ? null : argsToJson(r.postBodyError),
+    connectMs: round(timing.connectMs),
+    callMs: round(timing.callMs),
+  };
+}
+
+function formatResponse(url: string, verb: string, r: CallResponse, timing: Timing): string {
+  const lines = [
+    `${url} ${verb}`,
+    `protocol  v${r.protocol}`,
+    `status    ${r.status === 'S' ? 'S (success)' : 'E (error)'}`,
+    `args      ${formatArgs(r.args)}`,
+  ];
+  if (r.postBodyError) lines.push(`error after body  ${formatArgs(r.postBodyError)}`);
+  lines.push(`time      connect ${round(timing.connectMs)} ms, call ${round(timing.callMs)} ms`);
+  if (r.body === null) {
+    lines.push('body      none');
+    return lines.join('\n') + '\n';
+  }
+  const text = printableText(r.body);
+  lines.push(`body      ${r.body.length} bytes in ${r.bodyParts.length} part(s), ${text === null ? 'hex' : 'text'}:`);
+  lines.push(text === null ? hexDump(r.body) : text.replace(/\n$/, ''));
+  return lines.join('\n') + '\n';
+}
+
+function formatArgs(args: BValue[]): string {
+  return `(${argsToJson(args).map((a) => JSON.stringify(a)).join(', ')})`;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

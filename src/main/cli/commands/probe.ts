@@ -1,0 +1,73 @@
+/**
+ * `hpss probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]`: the
+ * diagnosis walk (src/main/probe), each step printed as it happens. Exit status 0 only when a
+ * smart server answered and the path opened; 1 otherwise; 2 for usage.
+ */
+import { parseArgs } from 'node:util';
+import { EventBus, IdSource } from '../../engine/event-bus';
+import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
+import type { CliCommand } from './command';
+
+const USAGE = 'probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]';
+
+export const probeCommand: CliCommand = {
+  name: 'probe',
+  usage: USAGE,
+  summary: 'walk a bzr:// or bzr+ssh:// connection step by step; verdict and likely fix',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          json: { type: 'boolean', default: false },
+          identity: { type: 'string' },
+          'known-hosts': { type: 'string' },
+          timeout: { type: 'string' },
+        },
+      });
+    } catch (err) {
+      process.stderr.write(`hpss probe: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const [url, ...extra] = parsed.positionals;
+    const timeoutSec = parsed.values.timeout === undefined ? DEFAULT_PROBE_TIMEOUT_MS / 1000 : Number(parsed.values.timeout);
+    if (!url || extra.length > 0 || !(timeoutSec > 0)) {
+      process.stderr.write(`usage: hpss ${USAGE}\n`);
+      return 2;
+    }
+    const json = parsed.values.json;
+    const bus = new EventBus();
+    if (!json) {
+      process.stdout.write(`probe ${url}\n`);
+      bus.on((e) => {
+        if (e.type === 'probe-step') process.stdout.write(formatStep(e) + '\n');
+      });
+    }
+    const result = await runProbe(url, {
+      bus,
+      ids: new IdSource(),
+      identityFile: parsed.values.identity,
+      knownHostsFile: parsed.values['known-hosts'],
+      timeoutMs: timeoutSec * 1000,
+    });
+    process.stdout.write(json ? JSON.stringify(roundResult(result), null, 2) + '\n' : formatVerdict(result));
+    return result.ok ? 0 : 1;
+  },
+};
+
+function formatStep(s: ProbeStep): string {
+  const bytes = s.bytes === undefined ? '' : `${s.bytes} B`;
+  return `  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step.padEnd(15)} ${`${s.ms.toFixed(1)} ms`.padStart(10)} ${bytes.padStart(8)}  ${s.detail}`;
+}
+
+function formatVerdict(r: ProbeResult): string {
+  const lines = ['', `verdict: ${r.verdict}`];
+  if (r.fix) lines.push(`fix:     ${r.fix}`);
+  return lines.join('\n') + '\n';
+}
+
+function roundResult(r: ProbeResult): ProbeResult {
+  return { ...r, steps: r.steps.map((s) => ({ ...s, ms: Math.round(s.ms * 100) / 100 })) };
+}

@@ -1,6 +1,8 @@
 import { breezyFlagsHook } from '../hooks/breezy-flags';
 import { sshHook } from '../hooks/ssh-options';
 import { traceHook } from '../hooks/trace-option';
+import { callCommand } from './call';
+import { probeCommand } from './probe';
 import type { CliCommand } from './command';
 import { decodeCommand } from './decode';
 import { proxyCommand } from './proxy';
@@ -9,7 +11,7 @@ import { traceCommand } from './trace';
 import { uiCommand } from './ui';
 
 /** Every subcommand, in the order `hpss --help` lists them. */
-export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, decodeCommand];
+export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, decodeCommand, callCommand, probeCommand];
 
 // Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over).
 ownerHooks.push(breezyFlagsHook, traceHook, sshHook);

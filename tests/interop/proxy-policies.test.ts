@@ -127,3 +127,10 @@ test('latency, response delay and a bandwidth cap slow calls down but change not
   expect(actions('latency').length).toBe(calls);
   expect(actions('response-delay').length).toBe(calls);
 });
+
+test('a chosen Software version header reaches brz in relayed v3 responses', async () => {
+  proxy.setPolicy({ emulate: { maxProtocol: 3, unknownVerbs: [], softwareVersion: '1.6.1' } });
+  const r = await brz(s, 'ping', ['ping', proxy.urls[0]]);
+  expect(r.code).toBe(0);
+  expect(r.output).toContain("Headers: {'Software version': '1.6.1'}");
+});

@@ -12,12 +12,13 @@
  */
 import type { PolicySettings } from '../../shared/api';
 import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol';
-import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, ResponseStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
+import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { LocalAnswer } from '../server/policies/answers';
 import { retryClass, type Decided, type PolicyAction, type RequestDecision, type RequestHead } from '../server/policies/decide';
 import { Pacer, sleep } from '../server/policies/pacing';
 import { BodyTally, type CallRecord } from './server-call-record';
+import { ResponseRelay } from './server-response-relay';
 import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
 
 /** Where relayed requests go: one upstream connection per client connection. */
@@ -53,12 +54,6 @@ interface PendingRequest {
   delayed: boolean;
 }
 
-/** One step of forwarding a response chunk, found while the tap decodes it. */
-type ResponseStep =
-  | { kind: 'delay'; at: number }
-  | { kind: 'complete'; at: number; record: CallRecord }
-  | { kind: 'cut'; at: number; verb: string };
-
 export class ServeLoop {
   private readonly medium: ServerMedium;
   private readonly upstream: Upstream | null;
@@ -66,20 +61,13 @@ export class ServeLoop {
   private readonly bus: EventBus;
   private readonly ids: IdSource;
   private readonly requests: RequestStreamDecoder;
-  private readonly responses: ResponseStreamDecoder;
+  private readonly relay: ResponseRelay;
   private fed = 0;
   private routed = 0;
   private readonly pending: Buffer[] = [];
   private readonly inFlight: PendingRequest[] = [];
   /** Calls not yet answered to the client, in request order. */
   private readonly outstanding: CallRecord[] = [];
-  /** Relayed calls whose response the tap has not finished decoding, in order. */
-  private readonly awaitingResponse: CallRecord[] = [];
-  private responseFed = 0;
-  private responseSteps: ResponseStep[] = [];
-  private tapBroken = false;
-  /** The chunk the tap is decoding, to place body views (`body-data`) in the stream. */
-  private feeding: Buffer | null = null;
   private callsDone = 0;
   private bytesToClient = 0;
   private stopping = false;
@@ -93,13 +81,21 @@ export class ServeLoop {
     this.bus = opts.bus;
     this.ids = opts.ids;
     this.requests = new RequestStreamDecoder((ev) => this.onRequestEvent(ev));
-    this.responses = new ResponseStreamDecoder((ev) => this.onResponseEvent(ev));
+    this.relay = new ResponseRelay({
+      policy: () => this.gate.policy(),
+      send: (bytes) => this.sendToClient(bytes),
+      complete: (record) => this.completeCall(record),
+      report: (actions) => this.reportActions(actions),
+      close: (reason) => this.medium.close(reason),
+      isClosed: () => this.medium.isClosed,
+      tapFailed: (message) => this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message, fatal: false }),
+    });
   }
 
   start(): void {
     this.medium.on('close', (reason) => this.onMediumClosed(reason));
     this.upstream?.start(
-      (chunk) => this.onUpstreamChunk(chunk),
+      (chunk) => this.relay.onChunk(chunk),
       (reason) => this.medium.close(`upstream closed: ${reason}`),
     );
     this.medium.start((chunk) => this.onClientChunk(chunk));
@@ -179,17 +175,15 @@ export class ServeLoop {
       responseArgs: local ? local.args : [],
     };
     if (local) request.decision = { kind: 'answer', answer: local };
-    else {
-      this.responses.expect({ protocol: request.protocol, verb });
-      this.awaitingResponse.push(record);
-    }
     request.record = record;
     this.outstanding.push(record);
+    if (!local) this.relay.expect(record);
   }
 
   private encodeAnswer(answer: LocalAnswer, policy: PolicySettings): Uint8Array {
     const enc = new TextEncoder();
-    const headers = answer.protocol === 3 ? new Map([['Software version', enc.encode(policy.emulate.softwareVersion ?? 'hpss-inspector')]]) : undefined;
+    const version = policy.emulate.softwareVersion;
+    const headers = answer.protocol === 3 && version !== null ? new Map([['Software version', enc.encode(version)]]) : undefined;
     return encodeResponse({ protocol: answer.protocol, status: answer.status, args: answer.args.map((a) => enc.encode(a)), headers });
   }
 
@@ -260,87 +254,6 @@ export class ServeLoop {
   }
 
   // ---- server → client ------------------------------------------------------
-
-  private onResponseEvent(ev: DecodeEvent): void {
-    const record = this.awaitingResponse[0];
-    if (!record) return;
-    const policy = this.gate.policy();
-    switch (ev.type) {
-      case 'message-start':
-        if (policy.responseDelayMs > 0) this.responseSteps.push({ kind: 'delay', at: ev.offset });
-        return;
-      case 'body-part-start':
-        record.responseBody.part();
-        return;
-      case 'body-data':
-        if (policy.cutBodyOfVerb === record.verb && !this.responseSteps.some((s) => s.kind === 'cut')) {
-          this.responseSteps.push({ kind: 'cut', at: this.responseFed + this.cutPoint(ev.data), verb: record.verb });
-        }
-        record.responseBody.data(ev.data);
-        return;
-      case 'message-end':
-        record.status = ev.summary.postBodyStatus ?? ev.summary.status;
-        record.responseArgs = argsToJson(ev.summary.postBodyArgs ?? ev.summary.args);
-        this.awaitingResponse.shift();
-        this.responseSteps.push({ kind: 'complete', at: ev.offset + ev.length, record });
-        return;
-      default:
-        return;
-    }
-  }
-
-  private onUpstreamChunk(chunk: Buffer): void | Promise<void> {
-    const base = this.responseFed;
-    this.responseSteps = [];
-    if (!this.tapBroken) {
-      this.feeding = chunk;
-      try {
-        this.responses.feed(chunk);
-      } catch (err) {
-        // The tap only watches: bytes it cannot decode still go to the client unchanged.
-        this.tapBroken = true;
-        this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message: `undecodable response: ${asError(err).message}`, fatal: false });
-      }
-    }
-    this.responseFed += chunk.length;
-    return this.forwardResponse(chunk, base, this.responseSteps, 0);
-  }
-
-  /** Where in the chunk being decoded to cut: the middle of the first body bytes seen. */
-  private cutPoint(data: Uint8Array): number {
-    const chunk = this.feeding;
-    // `data` is a view into the fed chunk; if it is a copy, cut at the chunk's start instead.
-    if (!chunk || data.buffer !== chunk.buffer) return 0;
-    return data.byteOffset - chunk.byteOffset + Math.floor(data.length / 2);
-  }
-
-  /** Sends `chunk` (stream offset `base`) to the client, acting on the tap's steps in order. */
-  private forwardResponse(chunk: Buffer, base: number, steps: ResponseStep[], from: number): void | Promise<void> {
-    let sent = from;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i];
-      const upTo = Math.max(sent, Math.min(chunk.length, step.at - base));
-      if (upTo > sent) {
-        const wait = this.sendToClient(chunk.subarray(sent, upTo));
-        sent = upTo;
-        if (wait) return wait.then(() => this.forwardResponse(chunk, base, steps.slice(i), sent));
-      }
-      if (this.medium.isClosed) return;
-      switch (step.kind) {
-        case 'delay':
-          this.reportActions([{ policy: 'response-delay', action: `delayed the response ${this.gate.policy().responseDelayMs} ms`, verb: this.awaitingResponse[0]?.verb ?? '', retryClass: retryClass(this.awaitingResponse[0]?.verb ?? '') }]);
-          return sleep(this.gate.policy().responseDelayMs).then(() => this.forwardResponse(chunk, base, steps.slice(i + 1), sent));
-        case 'cut':
-          this.reportActions([{ policy: 'cut-body', action: 'cut the connection inside a response body', verb: step.verb, retryClass: retryClass(step.verb) }]);
-          this.medium.close(`policy cut the response body of ${step.verb}`);
-          return;
-        case 'complete':
-          this.completeCall(step.record);
-          break;
-      }
-    }
-    if (sent < chunk.length) return this.sendToClient(chunk.subarray(sent));
-  }
 
   /** Writes to the client under the byte-count and bandwidth policies. */
   private sendToClient(bytes: Uint8Array): void | Promise<void> {

@@ -4,11 +4,12 @@
  *   bytes  digits `:` bytes    (no leading zeros)
  *   list   `l` values `e`
  *   dict   `d` (bytes-key value)* `e`, keys strictly ascending by bytes
- * Decoded byte strings are views into one private copy of the input (callers may keep them).
+ * Decoded byte strings are private copies (callers may keep them; the input may be reused).
  */
 import type { BValue } from './types';
 import { protocolError } from './errors';
 import { bytesToKey, keyToBytes } from './text';
+import { copyOf, view } from './bytes';
 
 export const DEFAULT_MAX_BENCODE_DEPTH = 64;
 
@@ -25,26 +26,33 @@ export interface BdecodeOptions {
   maxDepth?: number;
   /** Added to error offsets: the position of `bytes` in a larger stream. */
   baseOffset?: number;
-  /** Set when `bytes` may be kept as is (already a private copy). */
-  owned?: boolean;
 }
 
 /** Decode exactly one bencoded value filling all of `bytes`. */
 export function bdecode(bytes: Uint8Array, opts: BdecodeOptions = {}): BValue {
-  const src = opts.owned ? bytes : bytes.slice();
-  const parser = new Parser(src, opts.maxDepth ?? DEFAULT_MAX_BENCODE_DEPTH, opts.baseOffset ?? 0);
+  return bdecodeRange(bytes, 0, bytes.length, opts);
+}
+
+/** Decode exactly one value filling src[start, end) (decoders use this to avoid a view). */
+export function bdecodeRange(src: Uint8Array, start: number, end: number, opts: BdecodeOptions = {}): BValue {
+  const parser = new Parser(src, start, end, opts.maxDepth ?? DEFAULT_MAX_BENCODE_DEPTH, (opts.baseOffset ?? 0) - start);
   const value = parser.value(0);
-  if (parser.pos !== src.length) parser.fail('junk after the value');
+  if (parser.pos !== end) parser.fail('junk after the value');
   return value;
 }
 
 class Parser {
-  pos = 0;
+  pos: number;
   constructor(
     private readonly src: Uint8Array,
+    start: number,
+    private readonly end: number,
     private readonly maxDepth: number,
+    /** Added to `pos` to give a stream offset. */
     private readonly base: number,
-  ) {}
+  ) {
+    this.pos = start;
+  }
 
   fail(what: string): never {
     throw protocolError('bencode', `bencode: ${what}`, this.base + this.pos);
@@ -52,7 +60,7 @@ class Parser {
 
   value(depth: number): BValue {
     const src = this.src;
-    if (this.pos >= src.length) this.fail('value expected, input ended');
+    if (this.pos >= this.end) this.fail('value expected, input ended');
     const c = src[this.pos];
     if (c === I) return this.integer();
     if (c >= ZERO && c <= NINE) return this.string();
@@ -70,9 +78,9 @@ class Parser {
     if (negative) p++;
     const start = p;
     let n = 0;
-    while (p < src.length && src[p] >= ZERO && src[p] <= NINE) n = n * 10 + (src[p++] - ZERO);
+    while (p < this.end && src[p] >= ZERO && src[p] <= NINE) n = n * 10 + (src[p++] - ZERO);
     const digits = p - start;
-    if (digits === 0 || p >= src.length || src[p] !== E) this.fail('malformed integer');
+    if (digits === 0 || p >= this.end || src[p] !== E) this.fail('malformed integer');
     if (digits > 1 && src[start] === ZERO) this.fail('leading zero in integer');
     if (negative && src[start] === ZERO) this.fail('negative zero');
     this.pos = p + 1;
@@ -84,26 +92,27 @@ class Parser {
     return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(signed) : signed;
   }
 
-  private stringBounds(): [number, number] {
+  /** Reads a string's length prefix; leaves pos at the string's end and returns its start. */
+  private stringStart(): number {
     const src = this.src;
     let p = this.pos;
     const start = p;
     let n = 0;
-    while (p < src.length && src[p] >= ZERO && src[p] <= NINE) {
+    while (p < this.end && src[p] >= ZERO && src[p] <= NINE) {
       n = n * 10 + (src[p++] - ZERO);
-      if (n > src.length) this.fail('string length beyond the input');
+      if (n > this.end) this.fail('string length beyond the input');
     }
-    if (p >= src.length || src[p] !== COLON) this.fail('malformed string length');
+    if (p >= this.end || src[p] !== COLON) this.fail('malformed string length');
     if (p - start > 1 && src[start] === ZERO) this.fail('leading zero in string length');
     const end = p + 1 + n;
-    if (end > src.length) this.fail('string runs past the input');
+    if (end > this.end) this.fail('string runs past the input');
     this.pos = end;
-    return [p + 1, end];
+    return p + 1;
   }
 
   private string(): Uint8Array {
-    const [s, e] = this.stringBounds();
-    return this.src.subarray(s, e);
+    const start = this.stringStart();
+    return copyOf(this.src, start, this.pos);
   }
 
   private list(depth: number): BValue[] {
@@ -111,7 +120,7 @@ class Parser {
     this.pos++;
     const out: BValue[] = [];
     for (;;) {
-      if (this.pos >= src.length) this.fail('unterminated list');
+      if (this.pos >= this.end) this.fail('unterminated list');
       if (src[this.pos] === E) break;
       out.push(this.value(depth));
     }
@@ -125,13 +134,12 @@ class Parser {
     const out = new Map<string, BValue>();
     let prev: Uint8Array | null = null;
     for (;;) {
-      if (this.pos >= src.length) this.fail('unterminated dict');
+      if (this.pos >= this.end) this.fail('unterminated dict');
       const c = src[this.pos];
       if (c === E) break;
       if (c < ZERO || c > NINE) this.fail('dict key is not a byte string');
       const keyAt = this.pos;
-      const [s, e] = this.stringBounds();
-      const key = src.subarray(s, e);
+      const key = view(src, this.stringStart(), this.pos);
       if (prev !== null && compareBytes(prev, key) >= 0) {
         this.pos = keyAt;
         this.fail('dict keys not in ascending order');

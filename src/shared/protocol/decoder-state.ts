@@ -5,6 +5,7 @@
 import type { BValue } from './types';
 import type { ByteInput } from './byte-input';
 import type { MessageBuilder } from './message-builder';
+import type { HeaderCache } from './header-cache';
 
 export type BetweenMessages = { family: 'between'; name: 'between-messages' };
 
@@ -43,19 +44,9 @@ export interface DecoderCore {
   /** Largest structure, header dict, tuple or line accepted. */
   readonly limit: number;
   state: DecoderState;
+  readonly headerCache: HeaderCache;
   /** Responses: the verb of the request being answered ('' for requests). */
   readonly pairedVerb: string;
   /** The current message is complete at the current offset. */
   finishMessage(): void;
-}
-
-/** Big-endian uint32 from the first 4 bytes. */
-export function readUint32(b: Uint8Array): number {
-  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -4,6 +4,7 @@
  */
 import type { DecodeEvent, MessageSummary } from './types';
 import { HpssError } from './errors';
+import { copyOf } from './bytes';
 
 export interface CollectedMessage {
   summary: MessageSummary;
@@ -48,7 +49,7 @@ export class MessageCollector {
         this.current = [];
         return;
       case 'body-data':
-        this.current.push(e.data.slice());
+        this.current.push(copyOf(e.data, 0, e.data.length));
         return;
       case 'body-part-end':
         this.parts.push(concat(this.current));

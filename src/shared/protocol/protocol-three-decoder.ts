@@ -8,13 +8,12 @@
  * Body parts are streamed: `b` bytes go out as views as they arrive.
  */
 import type { BValue } from './types';
-import { bdecode } from './bencode';
+import { bdecodeRange } from './bencode';
 import { assertNever, protocolError } from './errors';
 import {
   MESSAGE_VERSION_THREE, PART_BYTES, PART_END, PART_ONE_BYTE, PART_STRUCTURE, STATUS_ERROR, STATUS_SUCCESS,
-  V3_LENGTH_BYTES,
 } from './markers';
-import { bytesEqual, readUint32, type DecoderCore, type V3State } from './decoder-state';
+import type { DecoderCore, V3State } from './decoder-state';
 
 const PART_KIND: V3State = { family: 'v3', name: 'v3-part-kind' };
 const ONE_BYTE: V3State = { family: 'v3', name: 'v3-one-byte' };
@@ -29,18 +28,16 @@ export function stepV3(d: DecoderCore, st: V3State): boolean {
   switch (st.name) {
     case 'v3-marker': {
       const at = input.itemOffset;
-      const marker = input.readFixed(MESSAGE_VERSION_THREE.length);
-      if (!marker) return false;
-      if (!bytesEqual(marker, MESSAGE_VERSION_THREE)) throw protocolError('bad-marker', 'expected the protocol v3 marker', at);
+      if (!input.readFixed(MESSAGE_VERSION_THREE.length)) return false;
+      if (!input.gotEquals(MESSAGE_VERSION_THREE)) throw protocolError('bad-marker', 'expected the protocol v3 marker', at);
       d.state = V3_HEADERS_LENGTH;
       return true;
     }
     case 'v3-headers-length':
     case 'v3-structure-length': {
       const at = input.itemOffset;
-      const prefix = input.readFixed(V3_LENGTH_BYTES);
-      if (!prefix) return false;
-      const length = readUint32(prefix);
+      const length = input.readUint32();
+      if (length === -1) return false;
       const what = st.name === 'v3-headers-length' ? 'headers' : 'structure';
       if (length > d.limit) throw protocolError('too-large', `${what} of ${length} bytes exceeds the ${d.limit}-byte limit`, at);
       d.state = st.name === 'v3-headers-length'
@@ -50,11 +47,8 @@ export function stepV3(d: DecoderCore, st: V3State): boolean {
     }
     case 'v3-headers': {
       const at = input.itemOffset;
-      const bytes = input.readFixed(st.length);
-      if (!bytes) return false;
-      const headers = bdecode(bytes, { baseOffset: at });
-      if (!(headers instanceof Map)) throw protocolError('bad-headers', 'headers are not a bencoded dict', at);
-      d.msg.setHeaders(headers);
+      if (!input.readFixed(st.length)) return false;
+      d.msg.setHeaders(d.headerCache.decode(input, at));
       d.state = PART_KIND;
       return true;
     }
@@ -87,9 +81,8 @@ export function stepV3(d: DecoderCore, st: V3State): boolean {
     }
     case 'v3-structure': {
       const at = input.itemOffset;
-      const bytes = input.readFixed(st.length);
-      if (!bytes) return false;
-      const value = bdecode(bytes, { baseOffset: at });
+      if (!input.readFixed(st.length)) return false;
+      const value = bdecodeRange(input.got, input.gotStart, input.gotEnd, { baseOffset: at });
       if (!Array.isArray(value)) throw protocolError('bad-part', 'structure part is not a list', at);
       structurePart(d, value, at);
       d.state = PART_KIND;
@@ -97,9 +90,8 @@ export function stepV3(d: DecoderCore, st: V3State): boolean {
     }
     case 'v3-body-length': {
       const at = input.itemOffset;
-      const prefix = input.readFixed(V3_LENGTH_BYTES);
-      if (!prefix) return false;
-      const length = readUint32(prefix);
+      const length = input.readUint32();
+      if (length === -1) return false;
       bodyPartStart(d, length, at - 1);
       if (length === 0) {
         d.msg.bodyPartEnd();

@@ -16,7 +16,9 @@ import {
   ARG_SEPARATOR, BULK_TRAILER, CHUNKED_END, CHUNKED_ERR, CHUNKED_HEADER, RESPONSE_VERSION_TWO, V1_ERROR_CODES,
   V1_GENERIC_ERROR, V2_FAILED, V2_SUCCESS,
 } from './markers';
-import { bytesEqual, type DecoderCore, type V12State } from './decoder-state';
+import type { DecoderCore, V12State } from './decoder-state';
+import { copyOf, view } from './bytes';
+import type { ByteInput } from './byte-input';
 import { verbInfo, type V2ResponseBody } from './verbs';
 import { renderBytes } from './text';
 
@@ -30,10 +32,16 @@ const CHUNK_LENGTH: V12State = { family: 'v12', name: 'chunk-length', errorArgs:
 
 const RESPONSE_MARKER_LINE = RESPONSE_VERSION_TWO.subarray(0, RESPONSE_VERSION_TWO.length - 1);
 
-function lineIs(line: Uint8Array, text: string): boolean {
-  if (line.length !== text.length) return false;
-  for (let i = 0; i < text.length; i++) if (line[i] !== text.charCodeAt(i)) return false;
+/** Whether the line just read is exactly `text` (ASCII). */
+function lineIs(input: ByteInput, text: string): boolean {
+  const { got, gotStart, gotEnd } = input;
+  if (gotEnd - gotStart !== text.length) return false;
+  for (let i = 0; i < text.length; i++) if (got[gotStart + i] !== text.charCodeAt(i)) return false;
   return true;
+}
+
+function lineText(input: ByteInput): string {
+  return renderBytes(view(input.got, input.gotStart, Math.min(input.gotEnd, input.gotStart + 32)));
 }
 
 /** Advance one step; false when more bytes are needed. */
@@ -42,33 +50,29 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
   switch (st.name) {
     case 'v2-response-marker': {
       const at = input.itemOffset;
-      const line = input.readLine(d.limit, 'response marker');
-      if (!line) return false;
-      if (!bytesEqual(line, RESPONSE_MARKER_LINE)) throw protocolError('bad-marker', 'expected "bzr response 2"', at);
+      if (!input.readLine(d.limit, 'response marker')) return false;
+      if (!input.gotEquals(RESPONSE_MARKER_LINE)) throw protocolError('bad-marker', 'expected "bzr response 2"', at);
       d.state = V2_STATUS;
       return true;
     }
     case 'v2-status': {
       const at = input.itemOffset;
-      const line = input.readLine(d.limit, 'status line');
-      if (!line) return false;
-      if (lineIs(line, V2_SUCCESS)) d.msg.setStatus('S');
-      else if (lineIs(line, V2_FAILED)) d.msg.setStatus('E');
-      else throw protocolError('bad-status', `bad v2 status line "${renderBytes(line)}"`, at);
+      if (!input.readLine(d.limit, 'status line')) return false;
+      if (lineIs(input, V2_SUCCESS)) d.msg.setStatus('S');
+      else if (lineIs(input, V2_FAILED)) d.msg.setStatus('E');
+      else throw protocolError('bad-status', `bad v2 status line "${lineText(input)}"`, at);
       d.state = V12_ARGS;
       return true;
     }
     case 'v12-args': {
-      const line = input.readLine(d.limit, 'argument line');
-      if (!line) return false;
-      acceptArgsLine(d, line);
+      if (!input.readLine(d.limit, 'argument line')) return false;
+      acceptArgsLine(d);
       return true;
     }
     case 'bulk-length': {
       const at = input.itemOffset;
-      const line = input.readLine(d.limit, 'body length line');
-      if (!line) return false;
-      const length = parseLength(line, 10, at);
+      if (!input.readLine(d.limit, 'body length line')) return false;
+      const length = parseLength(input, 10, at);
       d.msg.bodyPartStart(length);
       if (length === 0) {
         d.msg.bodyPartEnd();
@@ -92,32 +96,29 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
     }
     case 'bulk-trailer': {
       const at = input.itemOffset;
-      const trailer = input.readFixed(BULK_TRAILER.length);
-      if (!trailer) return false;
-      if (!bytesEqual(trailer, BULK_TRAILER)) throw protocolError('bad-marker', 'body not followed by "done"', at);
+      if (!input.readFixed(BULK_TRAILER.length)) return false;
+      if (!input.gotEquals(BULK_TRAILER)) throw protocolError('bad-marker', 'body not followed by "done"', at);
       d.finishMessage();
       return true;
     }
     case 'chunked-header': {
       const at = input.itemOffset;
-      const line = input.readLine(d.limit, 'chunked body header');
-      if (!line) return false;
-      if (!lineIs(line, CHUNKED_HEADER)) throw protocolError('bad-marker', `bad chunked body header "${renderBytes(line)}"`, at);
+      if (!input.readLine(d.limit, 'chunked body header')) return false;
+      if (!lineIs(input, CHUNKED_HEADER)) throw protocolError('bad-marker', `bad chunked body header "${lineText(input)}"`, at);
       d.state = CHUNK_LENGTH;
       return true;
     }
     case 'chunk-length': {
       const at = input.itemOffset;
-      const line = input.readLine(d.limit, 'chunk length line');
-      if (!line) return false;
-      if (lineIs(line, CHUNKED_END)) {
+      if (!input.readLine(d.limit, 'chunk length line')) return false;
+      if (lineIs(input, CHUNKED_END)) {
         if (st.errorArgs) d.msg.postBodyError(st.errorArgs);
         d.finishMessage();
-      } else if (lineIs(line, CHUNKED_ERR)) {
+      } else if (lineIs(input, CHUNKED_ERR)) {
         // Breezy starts a fresh error tuple at each ERR line.
         d.state = { family: 'v12', name: 'chunk-length', errorArgs: [] };
       } else {
-        const length = parseLength(line, 16, at);
+        const length = parseLength(input, 16, at);
         if (st.errorArgs) {
           if (length > d.limit) throw protocolError('too-large', `error chunk of ${length} bytes exceeds the ${d.limit}-byte limit`, at);
           d.state = { family: 'v12', name: 'error-chunk', length, errorArgs: st.errorArgs };
@@ -130,9 +131,8 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
       return true;
     }
     case 'error-chunk': {
-      const bytes = input.readFixed(st.length);
-      if (!bytes) return false;
-      st.errorArgs.push(bytes.slice());
+      if (!input.readFixed(st.length)) return false;
+      st.errorArgs.push(copyOf(input.got, input.gotStart, input.gotEnd));
       d.state = { family: 'v12', name: 'chunk-length', errorArgs: st.errorArgs };
       return true;
     }
@@ -141,19 +141,21 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
   }
 }
 
-/** The args line of a v1/v2 message (fields split on 0x01, as `_decode_tuple`); then its body framing. */
-export function acceptArgsLine(d: DecoderCore, line: Uint8Array): void {
+/**
+ * The args line just read (`d.input.got`) of a v1/v2 message: fields split on 0x01, as
+ * `_decode_tuple` does; then its body framing.
+ */
+export function acceptArgsLine(d: DecoderCore): void {
+  const { got, gotStart, gotEnd } = d.input;
   const args: BValue[] = [];
-  let from = 0;
-  for (;;) {
-    const sep = line.indexOf(ARG_SEPARATOR, from);
-    if (sep === -1) {
-      args.push(line.slice(from));
-      break;
+  let from = gotStart;
+  for (let i = gotStart; i < gotEnd; i++) {
+    if (got[i] === ARG_SEPARATOR) {
+      args.push(copyOf(got, from, i));
+      from = i + 1;
     }
-    args.push(line.slice(from, sep));
-    from = sep + 1;
   }
+  args.push(copyOf(got, from, gotEnd));
   const msg = d.msg;
   msg.setArgs(args);
   const framing =
@@ -195,20 +197,21 @@ function responseBody(status: ResponseStatus | null, args: BValue[], verb: strin
   return expected === 'bulk' ? 'bulk' : 'none';
 }
 
-function parseLength(line: Uint8Array, radix: 10 | 16, at: number): number {
+function parseLength(input: ByteInput, radix: 10 | 16, at: number): number {
+  const { got, gotStart, gotEnd } = input;
   let n = 0;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
+  for (let i = gotStart; i < gotEnd; i++) {
+    const c = got[i];
     let digit: number;
     if (c >= 0x30 && c <= 0x39) digit = c - 0x30;
     else if (radix === 16 && c >= 0x61 && c <= 0x66) digit = c - 0x57;
     else if (radix === 16 && c >= 0x41 && c <= 0x46) digit = c - 0x37;
     else digit = -1;
-    if (digit < 0 || i >= 15) {
-      throw protocolError('bad-length', `bad ${radix === 10 ? 'body' : 'chunk'} length "${renderBytes(line.subarray(0, 32))}"`, at);
+    if (digit < 0 || i - gotStart >= 15) {
+      throw protocolError('bad-length', `bad ${radix === 10 ? 'body' : 'chunk'} length "${lineText(input)}"`, at);
     }
     n = n * radix + digit;
   }
-  if (line.length === 0) throw protocolError('bad-length', 'empty length line', at);
+  if (gotEnd === gotStart) throw protocolError('bad-length', 'empty length line', at);
   return n;
 }

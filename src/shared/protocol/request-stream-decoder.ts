@@ -5,7 +5,6 @@
  */
 import { StreamDecoder } from './stream-decoder';
 import { MESSAGE_VERSION_THREE, REQUEST_VERSION_TWO } from './markers';
-import { bytesEqual } from './decoder-state';
 import { V3_HEADERS_LENGTH } from './protocol-three-decoder';
 import { acceptArgsLine, V12_ARGS } from './protocol-two-decoder';
 
@@ -16,17 +15,16 @@ export class RequestStreamDecoder extends StreamDecoder {
   protected startMessage(): boolean {
     const input = this.input;
     const at = input.itemOffset;
-    const line = input.readLine(this.limit, 'request line');
-    if (!line) return false;
-    if (bytesEqual(line, V3_LINE)) {
+    if (!input.readLine(this.limit, 'request line')) return false;
+    if (input.gotEquals(V3_LINE)) {
       this.msg.begin('request', 3, at);
       this.state = V3_HEADERS_LENGTH;
-    } else if (bytesEqual(line, V2_LINE)) {
+    } else if (input.gotEquals(V2_LINE)) {
       this.msg.begin('request', 2, at);
       this.state = V12_ARGS;
     } else {
       this.msg.begin('request', 1, at);
-      acceptArgsLine(this, line);
+      acceptArgsLine(this);
     }
     return true;
   }

@@ -7,11 +7,14 @@
 import type { ExpectedResponse } from './types';
 import { StreamDecoder } from './stream-decoder';
 import { assertNever, protocolError } from './errors';
+import { copyOf } from './bytes';
 import { V3_MARKER } from './protocol-three-decoder';
 import { V12_ARGS, V2_RESPONSE_MARKER } from './protocol-two-decoder';
 
 export class ResponseStreamDecoder extends StreamDecoder {
-  private readonly expected: ExpectedResponse[] = [];
+  /** Requests not yet answered, from `head` on (an index, not shift(): O(1) per response). */
+  private expected: ExpectedResponse[] = [];
+  private head = 0;
   private waiting: Uint8Array[] = [];
   private waitingBytes = 0;
 
@@ -27,7 +30,7 @@ export class ResponseStreamDecoder extends StreamDecoder {
 
   /** Requests whose responses have not started yet. */
   get pendingRequests(): number {
-    return this.expected.length;
+    return this.expected.length - this.head;
   }
 
   override feed(chunk: Uint8Array): void {
@@ -45,10 +48,14 @@ export class ResponseStreamDecoder extends StreamDecoder {
   protected startMessage(): boolean {
     const input = this.input;
     if (input.available === 0) return false;
-    const next = this.expected.shift();
-    if (!next) {
+    if (this.head === this.expected.length) {
       this.hold(input.detachRest());
       return false;
+    }
+    const next = this.expected[this.head++];
+    if (this.head >= 1024 && this.head * 2 >= this.expected.length) {
+      this.expected = this.expected.slice(this.head);
+      this.head = 0;
     }
     this.pairedVerb = next.verb;
     this.msg.begin('response', next.protocol, input.offset);
@@ -72,6 +79,6 @@ export class ResponseStreamDecoder extends StreamDecoder {
     if (this.waitingBytes > this.limit) {
       throw protocolError('unexpected-response', `${this.waitingBytes} bytes of response with no request to answer`, this.input.offset);
     }
-    this.waiting.push(chunk.slice());
+    this.waiting.push(copyOf(chunk, 0, chunk.length));
   }
 }

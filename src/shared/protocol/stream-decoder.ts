@@ -9,15 +9,18 @@ import type { DecodeEventHandler, DecoderOptions } from './types';
 import { DEFAULT_MAX_STRUCTURE_BYTES } from './types';
 import { ByteInput } from './byte-input';
 import { MessageBuilder } from './message-builder';
+import { HeaderCache } from './header-cache';
 import { BETWEEN_MESSAGES, type DecoderCore, type DecoderState } from './decoder-state';
 import { stepV3 } from './protocol-three-decoder';
 import { stepV12 } from './protocol-two-decoder';
 import { assertNever, HpssError, protocolError } from './errors';
+import { plain } from './bytes';
 
 export abstract class StreamDecoder implements DecoderCore {
   readonly input = new ByteInput();
   readonly msg: MessageBuilder;
   readonly limit: number;
+  readonly headerCache = new HeaderCache();
   state: DecoderState = BETWEEN_MESSAGES;
   pairedVerb = '';
   private failure: HpssError | null = null;
@@ -35,7 +38,7 @@ export abstract class StreamDecoder implements DecoderCore {
   feed(chunk: Uint8Array): void {
     this.checkAlive();
     if (chunk.length === 0) return;
-    this.input.push(chunk);
+    this.input.push(plain(chunk));
     this.run();
   }
 

@@ -5,14 +5,13 @@ const encoder = new TextEncoder();
 
 /** The bytes as UTF-8 text, or null when they are not valid UTF-8. */
 export function utf8OrNull(bytes: Uint8Array): string | null {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] > 0x7f) {
-      ascii = false;
-      break;
-    }
+  // Short ASCII (verbs, paths, revision ids) is the common case: skip TextDecoder's call cost.
+  if (bytes.length <= 64) {
+    let s = '';
+    let i = 0;
+    for (; i < bytes.length && bytes[i] < 0x80; i++) s += String.fromCharCode(bytes[i]);
+    if (i === bytes.length) return s;
   }
-  if (ascii && bytes.length < 64) return String.fromCharCode(...bytes);
   try {
     return utf8.decode(bytes);
   } catch {
@@ -48,9 +47,4 @@ export function keyToBytes(key: string): Uint8Array {
 
 export function utf8Bytes(text: string): Uint8Array {
   return encoder.encode(text);
-}
-
-/** Decode a bytes arg as text for display/lookup (verbs are ASCII). */
-export function latin1OrUtf8(bytes: Uint8Array): string {
-  return utf8OrNull(bytes) ?? 'hex:' + toHex(bytes);
 }

@@ -1,0 +1,124 @@
+/**
+ * Decoder throughput: ours against Breezy's own Python decoders, on the same bytes, in one run.
+ *   (a) small messages: a stream of short v3 requests and responses, like a brz session's
+ *   (b) large bodies: v3 responses of 1 MiB body parts, and a v2 chunked body
+ * Both sides are fed 64 KiB pieces (Breezy's MAX_SOCKET_CHUNK); best of N runs each.
+ * Our side is the TypeScript source bundled with esbuild (so no build step is needed).
+ * Usage: node bench/codec.js [--quick]
+ */
+const { buildSync } = require('esbuild');
+const { spawnSync } = require('node:child_process');
+const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const QUICK = process.argv.includes('--quick');
+const REPEATS = QUICK ? 3 : 7;
+const CHUNK = 64 * 1024;
+const PYTHON = process.env.BREEZY_PYTHON || '/usr/bin/python3';
+
+function loadProtocol(dir) {
+  const outfile = join(dir, 'protocol.js');
+  buildSync({
+    entryPoints: [join(__dirname, '../src/shared/protocol/index.ts')],
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error',
+  });
+  return require(outfile);
+}
+
+function concat(list) {
+  return new Uint8Array(Buffer.concat(list));
+}
+
+function workloads(p) {
+  const b = (s) => new Uint8Array(Buffer.from(s));
+  const small = [];
+  const verbs = [
+    ['BzrDir.open_2.1', 'trunk/'], ['Branch.get_stacked_on_url', 'trunk/'], ['Branch.last_revision_info', 'trunk/'],
+    ['Repository.get_rev_id_for_revno', 'trunk/', '5', 'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
+    ['get', '/trunk/.bzr/branch/format'], ['Transport.is_readonly'],
+  ];
+  const n = QUICK ? 20000 : 100000;
+  for (let i = 0; i < n; i++) {
+    small.push(p.encodeRequest({ protocol: 3, args: verbs[i % verbs.length].map(b) }));
+    small.push(p.encodeResponse({ protocol: 3, status: i % 7 ? 'S' : 'E', args: [b('ok'), b(String(i))] }));
+  }
+  const MiB = 1024 * 1024;
+  const part = new Uint8Array(MiB).map((_, i) => (i * 31) & 255);
+  const parts = QUICK ? 32 : 128;
+  const bigV3 = p.encodeResponse({ protocol: 3, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
+  const bigV2 = p.encodeResponse({ protocol: 2, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
+  // Small messages are decoded as one response stream of alternating kinds: a v3 response
+  // decoder needs no verb, and requests and responses share the framing.
+  return [
+    { name: 'small v3 messages', kind: 'v3', bytes: concat(small), messages: 2 * n, protocol: 3, verb: 'hello' },
+    { name: 'large v3 body parts', kind: 'v3', bytes: bigV3, messages: 1, protocol: 3, verb: 'Repository.get_stream' },
+    { name: 'large v2 chunked body', kind: 'v2-chunked', bytes: bigV2, messages: 1, protocol: 2, verb: 'Repository.get_stream' },
+  ];
+}
+
+function decodeOurs(p, w) {
+  let messages = 0;
+  let bodyBytes = 0;
+  let args = null;
+  const decoder = new p.ResponseStreamDecoder((e) => {
+    if (e.type === 'message-end') messages++;
+    else if (e.type === 'body-data') bodyBytes += e.data.length;
+    else if (e.type === 'args') args = e.args;
+  });
+  for (let i = 0; i < w.messages; i++) decoder.expect({ protocol: w.protocol, verb: w.verb });
+  const bytes = w.bytes;
+  for (let at = 0; at < bytes.length; at += CHUNK) decoder.feed(bytes.subarray(at, at + CHUNK));
+  decoder.finish();
+  if (messages !== w.messages || args === null) throw new Error(`decoded ${messages} of ${w.messages} messages`);
+  return bodyBytes;
+}
+
+function timeOurs(p, w) {
+  decodeOurs(p, w); // warm up the JIT
+  let best = Infinity;
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = process.hrtime.bigint();
+    decodeOurs(p, w);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return best;
+}
+
+function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-codec-'));
+  try {
+    const p = loadProtocol(dir);
+    const ws = workloads(p);
+    const specs = ws.map((w, i) => {
+      const file = join(dir, `w${i}.bin`);
+      writeFileSync(file, w.bytes);
+      return `${w.name}:${w.kind}:${file}`;
+    });
+    const py = spawnSync(PYTHON, [join(__dirname, 'codec_breezy.py'), String(REPEATS), ...specs], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`Breezy decoder failed: ${py.stderr}`);
+    const breezy = JSON.parse(py.stdout);
+    console.log(`codec: decode throughput, ours vs Breezy 3.3.2 (${PYTHON}), best of ${REPEATS}, 64 KiB pieces`);
+    const rows = [];
+    for (const w of ws) {
+      const ours = timeOurs(p, w);
+      const theirs = breezy[w.name].seconds;
+      const mb = w.bytes.length / 1e6;
+      rows.push({
+        workload: w.name,
+        MB: mb.toFixed(1),
+        messages: w.messages,
+        'ours MB/s': (mb / ours).toFixed(0),
+        'ours msg/s': Math.round(w.messages / ours),
+        'breezy MB/s': (mb / theirs).toFixed(0),
+        'breezy msg/s': Math.round(w.messages / theirs),
+        ratio: `${(theirs / ours).toFixed(1)}x`,
+      });
+    }
+    console.table(rows);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -7,6 +7,7 @@
  * also points HPSS_TRACE_DIR into this test's folder: the test sshd passes only
  * BRZ_* and BZR_* variables through.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +79,6 @@ test('a client timeout given to hpss serve --inet disconnects an idle client, an
   chmodSync(slow, 0o755);
   const before = traceFiles().length;
   // `brz serve --inet` through ssh with no request: stdin stays open, nothing is sent.
-  const { spawn } = await import('node:child_process');
   const ssh = spawn(hosts.env.BRZ_SSH, ['-p', String(hosts.env.SSH_PORT), `${hosts.env.SSH_USER}@127.0.0.1`, `${slow} serve --inet --directory=/`], {
     env: hosts.brzEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -17,6 +17,8 @@ export interface HpssProcess {
   waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr', ms?: number): Promise<RegExpExecArray>;
   /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null>;
 }
 
 export function startHpss(args: string[], env: NodeJS.ProcessEnv = process.env): HpssProcess {
@@ -59,6 +61,7 @@ export function startHpss(args: string[], env: NodeJS.ProcessEnv = process.env):
         waiters.add(check);
         check();
       }),
+    exited: () => exit,
     stop: (signal = 'SIGTERM') => {
       if (exited === undefined) child.kill(signal);
       return exit;

@@ -83,13 +83,25 @@ describe('event batches', () => {
     expect(s.mediums.byId.m9.peer).toBe('?');
   });
 
-  test('policy actions attach to the call in flight on their medium', () => {
+  test('an error for a medium that never opened (a failed connect) makes no row', () => {
+    const emit = stamper();
+    const s = apply(initialState(), [emit({ type: 'error', mediumId: 'm5', kind: 'transport', message: 'Connection refused', fatal: true })]);
+    expect(s.mediums.order).toEqual([]);
+  });
+
+  test('policy actions attach to their call, before or after its start, or to the last call when the medium closes', () => {
     const emit = stamper();
     const s = apply(initialState(), [
+      emit({ type: 'policy-action', mediumId: 'm1', policy: 'refuse-vfs', action: 'refused get', verb: 'get', retryClass: 'vfs' }),
       emit({ type: 'call-started', mediumId: 'm1', callId: 'c1', protocol: 3, verb: 'get', args: ['x'], verbKind: 'vfs', vfs: true, requestBody: null }),
-      emit({ type: 'policy-action', mediumId: 'm1', policy: 'refuseVfs', action: 'refused get', verb: 'get', retryClass: 'vfs' }),
+      emit({ type: 'call-started', mediumId: 'm2', callId: 'c2', protocol: 3, verb: 'hello', args: [], verbKind: 'read', vfs: false, requestBody: null }),
+      emit({ type: 'policy-action', mediumId: 'm2', policy: 'latency', action: 'delayed 5 ms', verb: 'hello' }),
+      emit({ type: 'policy-action', mediumId: 'm1', policy: 'drop-after-calls', action: 'dropped the connection after call 1', verb: 'get' }),
+      emit({ type: 'medium-closed', mediumId: 'm1', reason: 'policy', calls: 1, vfsCalls: 1 }),
     ]);
-    expect(s.calls.list[0].policyActions).toEqual(['refuseVfs: refused get']);
+    expect(callById(s.calls, 'c1')?.policyActions).toEqual(['refuse-vfs: refused get', 'drop-after-calls: dropped the connection after call 1']);
+    expect(callById(s.calls, 'c2')?.policyActions).toEqual(['latency: delayed 5 ms']);
+    expect(s.calls.pendingPolicy).toEqual({});
   });
 
   test('probe steps and verdict fill the run the UI started', () => {

@@ -31,6 +31,13 @@ const CODE_BY_ERROR_NAME: Record<string, string> = {
   BackendUnavailableError: 'unavailable',
 };
 
+/** HpssError codes that mean something more specific to the UI than their kind. */
+const CODE_BY_HPSS_CODE: Record<string, string> = {
+  'vfs-not-allowed': 'vfs-refused',
+  'bad-url': 'invalid-argument',
+  'unsupported-scheme': 'invalid-argument',
+};
+
 /** Maps anything a module threw to an ApiError with a code the UI can act on. */
 export function toApiError(command: CommandName, err: unknown): ApiError {
   const message = err instanceof Error ? err.message : String(err);
@@ -42,6 +49,7 @@ export function toApiError(command: CommandName, err: unknown): ApiError {
   if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(String(fields.code)) || /^cannot listen on /.test(message)) {
     return { code: 'listen-failed', message: `${message} — pick another address or port 0 for a free one` };
   }
+  if (typeof fields.code === 'string' && fields.code in CODE_BY_HPSS_CODE) return { code: CODE_BY_HPSS_CODE[fields.code], message };
   if (typeof fields.kind === 'string') return { code: fields.kind, message };
   if (typeof fields.code === 'string' && !fields.code.startsWith('E')) return { code: fields.code, message };
   return { code: 'internal', message: `${command} failed: ${message}` };

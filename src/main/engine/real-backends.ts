@@ -1,16 +1,14 @@
 /**
  * The Engine's wiring to the real engine modules. Each entry forwards to the module
- * that owns the job; a module that has not landed yet answers `unavailable`.
+ * that owns the job.
  */
+import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
 import { TraceRecorder } from '../trace/recorder';
 import type { EngineBackends, RunningOwner } from './backends';
-import { CommandError } from './engine';
+import { sendCall } from './client-call';
+import { ReservedProbeId } from './probe-ids';
 import type { EventBus } from './event-bus';
-
-function unavailable(what: string): never {
-  throw new CommandError('unavailable', `${what} is not available in this build yet — use the hpss CLI or update the app`);
-}
 
 /** `--trace FILE` for an owner started from the UI: records the engine's events while it runs. */
 async function traced(file: string | undefined, bus: EventBus, meta: Record<string, string>, start: () => Promise<RunningOwner>): Promise<RunningOwner> {
@@ -39,6 +37,8 @@ async function traced(file: string | undefined, bus: EventBus, meta: Record<stri
 export const realBackends: EngineBackends = {
   startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => startServer(args, bus, ids)),
   startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: args.upstream }, () => startProxy(args, bus, ids)),
-  probe: async () => unavailable('the probe'),
-  call: async () => unavailable('sending a call'),
+  probe: async (args, probeId, _client, bus, ids) => {
+    await runProbe(args.url, { bus, ids: new ReservedProbeId(ids, probeId), identityFile: args.identity, knownHostsFile: args.knownHosts });
+  },
+  call: sendCall,
 };

@@ -38,6 +38,7 @@ const HINTS: Record<string, string> = {
   timeout: 'The peer did not answer in time: check it is running and reachable.',
   protocol: 'The peer did not speak HPSS as expected: run the probe on this URL.',
   remote: 'The server answered with an error; see the message for which.',
+  'vfs-refused': "The app's own client refuses VFS calls: switch \"App client refuses VFS\" off in the top bar to send it.",
 };
 
 export function hintFor(error: ApiError): string | undefined {

@@ -12,14 +12,15 @@ import type { CallRecord, CallsSlice } from './types';
 export const DEFAULT_CALL_CAP = 100_000;
 
 export function emptyCalls(cap = DEFAULT_CALL_CAP): CallsSlice {
-  return { list: [], index: new Map(), base: 0, cap, dropped: 0 };
+  return { list: [], index: new Map(), base: 0, cap, dropped: 0, pendingPolicy: {} };
 }
 
-type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' }>;
+type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' | 'medium-closed' }>;
 
 /** A batch in progress: copies the list on first write only. */
 export class CallsDraft {
   private list: CallRecord[] | null = null;
+  private pending: Record<string, string[]> | null = null;
 
   constructor(private readonly slice: CallsSlice) {}
 
@@ -37,6 +38,30 @@ export class CallsDraft {
     const list = this.writable();
     this.slice.index.set(record.callId, this.slice.base + list.length);
     list.push(record);
+  }
+
+  private pendingFor(mediumId: string): string[] | undefined {
+    return (this.pending ?? this.slice.pendingPolicy)[mediumId];
+  }
+
+  private setPending(mediumId: string, actions: string[] | undefined): void {
+    const pending = (this.pending ??= { ...this.slice.pendingPolicy });
+    if (actions) pending[mediumId] = actions;
+    else delete pending[mediumId];
+  }
+
+  /** The newest call on a medium (bounded look-back: calls of one medium are close together). */
+  private newestOn(mediumId: string, accept: (c: CallRecord) => boolean = () => true): number {
+    const list = this.list ?? this.slice.list;
+    for (let i = list.length - 1, n = 0; i >= 0 && n < 256; i--, n++) {
+      if (list[i].mediumId === mediumId && accept(list[i])) return i;
+    }
+    return -1;
+  }
+
+  private attach(i: number, actions: string[]): void {
+    const list = this.list ?? this.slice.list;
+    this.update(i, { policyActions: [...(list[i].policyActions ?? []), ...actions] });
   }
 
   private update(i: number, patch: Partial<CallRecord>): void {
@@ -63,7 +88,9 @@ export class CallsDraft {
           responseBody: null,
           durationMs: null,
           finishedAt: null,
+          ...(this.pendingFor(e.mediumId) && { policyActions: this.pendingFor(e.mediumId) }),
         });
+        if (this.pendingFor(e.mediumId)) this.setPending(e.mediumId, undefined);
         return;
       }
       case 'call-finished': {
@@ -93,21 +120,28 @@ export class CallsDraft {
         return;
       }
       case 'policy-action': {
-        // Attach to the medium's newest call: policies act on the call in flight.
-        const list = this.list ?? this.slice.list;
-        for (let i = list.length - 1, n = 0; i >= 0 && n < 64; i--, n++) {
-          if (list[i].mediumId === e.mediumId) {
-            this.update(i, { policyActions: [...(list[i].policyActions ?? []), `${e.policy}: ${e.action}`] });
-            return;
-          }
-        }
+        const text = `${e.policy}: ${e.action}`;
+        // A call in flight with this verb gets it; else it is for the call about to start.
+        const i = this.newestOn(e.mediumId, (c) => c.status === 'pending' && (e.verb === undefined || c.verb === e.verb));
+        if (i >= 0) this.attach(i, [text]);
+        else this.setPending(e.mediumId, [...(this.pendingFor(e.mediumId) ?? []), text]);
+        return;
+      }
+      case 'medium-closed': {
+        // Actions with no call to follow (e.g. a dropped connection) go to the medium's last call.
+        const waiting = this.pendingFor(e.mediumId);
+        if (!waiting) return;
+        const i = this.newestOn(e.mediumId);
+        if (i >= 0) this.attach(i, waiting);
+        this.setPending(e.mediumId, undefined);
         return;
       }
     }
   }
 
   finish(): CallsSlice {
-    if (!this.list) return this.slice;
+    const pendingPolicy = this.pending ?? this.slice.pendingPolicy;
+    if (!this.list) return pendingPolicy === this.slice.pendingPolicy ? this.slice : { ...this.slice, pendingPolicy };
     let list = this.list;
     let { base, dropped } = this.slice;
     const excess = list.length - this.slice.cap;
@@ -117,7 +151,7 @@ export class CallsDraft {
       base += excess;
       dropped += excess;
     }
-    return { ...this.slice, list, base, dropped };
+    return { ...this.slice, list, base, dropped, pendingPolicy };
   }
 }
 

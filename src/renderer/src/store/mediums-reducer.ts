@@ -49,6 +49,8 @@ export class MediumsDraft {
 
   apply(e: MediumEvent): void {
     if (e.mediumId === undefined) return;
+    // A failed connect reports an error for a medium that never opened: no row for it.
+    if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[e.mediumId]) return;
     const row = this.row(e.mediumId, e.t);
     switch (e.type) {
       case 'medium-opened':

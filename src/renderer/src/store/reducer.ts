@@ -45,8 +45,11 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
     if (typeof e?.seq !== 'number' || e.seq <= lastSeq) continue;
     try {
       switch (e.type) {
-        case 'medium-opened':
         case 'medium-closed':
+          mediums.apply(e);
+          calls.apply(e);
+          break;
+        case 'medium-opened':
         case 'timeout':
         case 'error':
           mediums.apply(e);

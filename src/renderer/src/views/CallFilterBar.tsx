@@ -29,7 +29,7 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
         value={filters.search}
         onChange={(e) => set({ search: e.target.value })}
       />
-      <select aria-label="Verb" value={filters.verb} onChange={(e) => set({ verb: e.target.value })} data-testid="filter-verb">
+      <select aria-label="Filter by verb" value={filters.verb} onChange={(e) => set({ verb: e.target.value })} data-testid="filter-verb">
         <option value="">All verbs</option>
         {verbs.map((v) => (
           <option key={v} value={v}>
@@ -37,7 +37,7 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
           </option>
         ))}
       </select>
-      <select aria-label="Medium" value={filters.mediumId} onChange={(e) => set({ mediumId: e.target.value })}>
+      <select aria-label="Filter by medium" value={filters.mediumId} onChange={(e) => set({ mediumId: e.target.value })}>
         <option value="">All mediums</option>
         {[...new Set([...mediumIds, ...(filters.mediumId ? [filters.mediumId] : [])])].map((id) => (
           <option key={id} value={id}>
@@ -48,7 +48,7 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
       <Checkbox label="VFS only" checked={filters.vfsOnly} onChange={(v) => set({ vfsOnly: v })} />
       <Checkbox label="Errors only" checked={filters.errorsOnly} onChange={(v) => set({ errorsOnly: v })} />
       <span className="muted count" data-testid="call-count">
-        {shown === total ? `${total} calls` : `${shown} of ${total} calls`}
+        {shown === total ? `${total} ${total === 1 ? 'call' : 'calls'}` : `${shown} of ${total} calls`}
       </span>
     </div>
   );

@@ -1,0 +1,80 @@
+/**
+ * The app's own client in the real UI: a single call to a real `brz serve` with its
+ * decoded result; the app client's VFS refusal stopping a `get` before it is sent
+ * (shown in the UI with Breezy's text); a probe of a closed port and its verdict.
+ */
+import { createServer } from 'node:net';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { startTestHosts, type TestHosts } from '../support/test-hosts';
+import { startUi, type UiHarness } from './support/ui-harness';
+
+let hosts: TestHosts;
+let ui: UiHarness;
+
+beforeAll(async () => {
+  hosts = startTestHosts();
+  ui = await startUi();
+});
+afterEach(async (ctx) => {
+  // What the user would have seen when it failed.
+  if (ctx.task.result?.state === 'fail') await ui?.screenshot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+});
+afterAll(async () => {
+  await ui?.stop();
+  hosts?.stop();
+});
+
+async function sendCall(verb: string, args: string[]): Promise<void> {
+  const { page } = ui;
+  await page.getByRole('tab', { name: 'Call' }).click();
+  await page.getByLabel('URL', { exact: true }).fill(hosts.env.BZR_URL);
+  await page.getByLabel('Verb', { exact: true }).fill(verb);
+  await page.getByLabel('Arguments (one a line)').fill(args.join('\n'));
+  await page.getByTestId('send-call').click();
+}
+
+test('a single call from the form shows the decoded answer, and its medium and call appear', async () => {
+  const { page } = ui;
+  await sendCall('BzrDir.open_2.1', ['trunk/']);
+  const result = page.getByTestId('call-result');
+  await result.waitFor();
+  expect(await result.getByTestId('call-result-args').textContent()).toMatch(/^"yes"/);
+  await page.locator('[data-testid="call-row"][data-verb="BzrDir.open_2.1"]').first().waitFor();
+  await page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'tcp-client' }).first().waitFor();
+  await ui.screenshot('single-call');
+});
+
+test("with the app client's VFS refusal on, a get is refused before it is sent, with Breezy's text", async () => {
+  const { page } = ui;
+  await page.getByText('App client refuses VFS', { exact: true }).click();
+  await expect.poll(() => page.getByRole('switch', { name: 'App client refuses VFS' }).isChecked()).toBe(true);
+  await sendCall('get', ['/trunk/.bzr/branch-format']);
+  const notice = page.getByTestId('notice').filter({ hasText: 'Sending get failed' });
+  await notice.waitFor();
+  expect(await notice.textContent()).toContain("VFS requests over the smart server are not allowed. Encountered: b'get', (b'/trunk/.bzr/branch-format',).");
+  await ui.screenshot('client-vfs-refused');
+  await page.getByText('App client refuses VFS', { exact: true }).click();
+  await expect.poll(() => page.getByRole('switch', { name: 'App client refuses VFS' }).isChecked()).toBe(false);
+});
+
+test('a probe of a closed port ends with a failed verdict that says what to try', async () => {
+  const { page } = ui;
+  // A port that was free a moment ago: nothing listens there.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+
+  await page.getByRole('tab', { name: 'Probe' }).click();
+  await page.getByLabel('URL to probe').fill(`bzr://127.0.0.1:${port}/trunk`);
+  await page.getByTestId('start-probe').click();
+  const verdict = page.getByTestId('probe-verdict').first();
+  await verdict.waitFor({ timeout: 20_000 });
+  const text = (await verdict.textContent()) ?? '';
+  expect(text).toMatch(/FAILED/);
+  expect(text).toMatch(/refused|nothing (is )?listen|not listening/i);
+  expect(text).not.toMatch(/probe stopped/);
+  expect(await page.getByTestId('probe-run').first().textContent()).toMatch(new RegExp(String(port)));
+  await ui.screenshot('probe-closed-port');
+  expect(ui.pageErrors).toEqual([]);
+});

@@ -1,0 +1,100 @@
+/**
+ * The main flow in the real UI: start a proxy to a real `brz serve` from the form, run
+ * a real `brz log` through it and watch the counters and call list fill; switch VFS
+ * refusal on and see a real `brz init` refused in the UI and on the client; open a
+ * call's detail by mouse and by keyboard.
+ */
+import { execFile } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { startTestHosts, type TestHosts } from '../support/test-hosts';
+import { startUi, type UiHarness } from './support/ui-harness';
+
+let hosts: TestHosts;
+let ui: UiHarness;
+let proxyUrl: string;
+
+function brz(args: string[]): Promise<{ code: number; output: string }> {
+  // Async: the proxy runs in this process and must keep serving while brz runs.
+  return new Promise((resolve) => {
+    execFile('brz', args, { env: hosts.brzEnv(), timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  hosts = startTestHosts();
+  ui = await startUi();
+});
+afterEach(async (ctx) => {
+  // What the user would have seen when it failed.
+  if (ctx.task.result?.state === 'fail') await ui?.screenshot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+});
+afterAll(async () => {
+  await ui?.stop();
+  hosts?.stop();
+});
+
+test('a proxy started from the form relays a real brz log; counters and calls fill with its verbs', async () => {
+  const { page } = ui;
+  await page.getByLabel('Upstream URL').fill(hosts.env.BZR_URL);
+  await page.getByRole('button', { name: 'Start proxy' }).click();
+  const url = page.getByTestId('owner-url').first();
+  await url.waitFor();
+  proxyUrl = (await url.textContent()) ?? '';
+  expect(proxyUrl).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
+
+  const log = await brz(['log', '--line', `${proxyUrl}trunk`]);
+  expect(log.output).toMatch(/Initial import/);
+  expect(log.code).toBe(0);
+
+  // brz log's calls (as in tests/fixtures/captures/cli-log), decoded live.
+  for (const verb of ['BzrDir.open_2.1', 'Branch.get_config_file', 'Branch.last_revision_info', 'Repository.iter_revisions']) {
+    await page.locator(`[data-testid="call-row"][data-verb="${verb}"]`).first().waitFor();
+  }
+  const row = page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'tcp-server' }).first();
+  await expect.poll(async () => Number(await row.getByTestId('medium-calls').textContent())).toBeGreaterThanOrEqual(9);
+  expect(await row.getByTestId('medium-vfs').textContent()).toBe('0');
+  await ui.screenshot('proxy-brz-log');
+});
+
+test('with VFS refusal switched on, brz init is refused on the client and in the UI', async () => {
+  const { page } = ui;
+  // As a user does: a click on the switch's label.
+  await page.getByText('Refuse VFS calls').click();
+  await expect.poll(() => page.getByRole('switch', { name: 'Refuse VFS calls' }).isChecked()).toBe(true);
+
+  const init = await brz(['init', `${proxyUrl}refused`]);
+  expect(init.code).not.toBe(0);
+  expect(init.output).toContain('VFS requests over the smart server are not allowed. Encountered: mkdir');
+
+  await page.getByRole('checkbox', { name: 'VFS only' }).check();
+  const refused = page.locator('[data-testid="call-row"][data-verb="mkdir"]').first();
+  await refused.waitFor();
+  await refused.click();
+  const detail = page.getByTestId('call-detail');
+  await expect.poll(() => detail.textContent()).toMatch(/VFS requests over the smart server are not allowed|refuse/i);
+  await ui.screenshot('proxy-vfs-refused');
+  await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
+});
+
+test("a call's detail opens by mouse and by keyboard", async () => {
+  const { page } = ui;
+  await page.getByRole('searchbox', { name: 'Search calls' }).fill('get_config_file');
+  await page.locator('[data-testid="call-row"][data-verb="Branch.get_config_file"]').first().click();
+  const detail = page.getByTestId('call-detail');
+  await expect.poll(() => detail.getByTestId('detail-request').textContent()).toMatch(/^Branch\.get_config_file\(/);
+  await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/^S \(/);
+  await ui.screenshot('call-detail');
+
+  await page.getByRole('searchbox', { name: 'Search calls' }).fill('');
+  await page.getByRole('listbox', { name: 'Calls' }).focus();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => detail.getByTestId('detail-request').textContent()).toMatch(/^BzrDir\.open_2\.1\(/);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => detail.getByTestId('detail-request').textContent()).not.toMatch(/^BzrDir\.open_2\.1\(/);
+  await ui.screenshot('call-detail-keyboard');
+  expect(ui.pageErrors).toEqual([]);
+});

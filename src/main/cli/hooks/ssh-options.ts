@@ -3,8 +3,8 @@
  * the embedded SSH server beside the TCP listener, serving the same directory with the
  * same kind of backend and the server's live policies.
  */
-import { BreezyBackend } from '../../server/backends/breezy';
-import { describeHostKey, prepareSshFront, startSshFront, type PreparedSshFront } from '../../server/ssh';
+import { describeHostKey, prepareSshFront, type PreparedSshFront } from '../../server/ssh';
+import { attachSshFront } from '../../server/ssh/attach';
 import type { OwnerHook, OwnerHookContext } from '../commands/serve';
 
 const prepared = new WeakMap<OwnerHookContext, PreparedSshFront>();
@@ -32,17 +32,10 @@ export const sshHook: OwnerHook = {
     return null;
   },
   async afterStart(ctx, owner) {
-    const front = prepared.get(ctx);
-    if (!front) return;
+    const ready = prepared.get(ctx);
+    if (!ready) return;
     const [dir] = ctx.positionals;
-    const backend = new BreezyBackend({ dir, allowWrites: ctx.values['allow-writes'] === true });
-    let started;
-    try {
-      started = await startSshFront(front, { ownerId: owner.ownerId, backend, policy: { get: () => owner.policy() }, bus: ctx.bus, ids: ctx.ids });
-    } catch (err) {
-      await owner.stop();
-      throw err;
-    }
+    const { front: started } = await attachSshFront(owner, ready, { dir, allowWrites: ctx.values['allow-writes'] === true, bus: ctx.bus, ids: ctx.ids });
     for (const warning of started.warnings) process.stderr.write(`hpss serve: ${warning}\n`);
     process.stderr.write(`hpss serve: ${describeHostKey(started.hostKey)}\n`);
     process.stdout.write(`listening on ${started.listener.url}\n`);

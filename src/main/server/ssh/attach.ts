@@ -1,0 +1,48 @@
+/**
+ * Adds the embedded SSH server to a running `breezy` server: the same directory, a
+ * backend of the same kind, the owner's live policies and its ownerId. The owner that
+ * comes back lists both URLs and stops both. Used by `hpss serve --ssh-listen` and by
+ * servers started from the UI.
+ */
+import type { EventBus, IdSource } from '../../engine/event-bus';
+import { BreezyBackend } from '../backends/breezy';
+import type { RunningOwner } from '../index';
+import { startSshFront, type PreparedSshFront, type SshFront, type SshFrontArgs } from './index';
+
+export interface AttachSshOptions {
+  dir: string;
+  allowWrites: boolean;
+  bus: EventBus;
+  ids: IdSource;
+}
+
+/** Starts the SSH front for `owner`; if it cannot listen, stops `owner` too and throws. */
+export async function attachSshFront(
+  owner: RunningOwner,
+  args: SshFrontArgs | PreparedSshFront,
+  opts: AttachSshOptions,
+): Promise<{ owner: RunningOwner; front: SshFront }> {
+  let front: SshFront;
+  try {
+    front = await startSshFront(args, {
+      ownerId: owner.ownerId,
+      backend: new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites }),
+      policy: { get: () => owner.policy() },
+      bus: opts.bus,
+      ids: opts.ids,
+    });
+  } catch (err) {
+    await owner.stop();
+    throw err;
+  }
+  const both: RunningOwner = {
+    ...owner,
+    urls: [...owner.urls, front.listener.url],
+    description: `${owner.description}; ssh host key ${front.hostKey.fingerprint}`,
+    stop: async () => {
+      await front.listener.close();
+      await owner.stop();
+    },
+  };
+  return { owner: both, front };
+}

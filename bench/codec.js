@@ -2,6 +2,9 @@
  * Decoder throughput: ours against Breezy's own Python decoders, on the same bytes, in one run.
  *   (a) small messages: a stream of short v3 requests and responses, like a brz session's
  *   (b) large bodies: v3 responses of 1 MiB body parts, and a v2 chunked body
+ * Our decoder hands body bytes on as views, never copying them; Breezy's joins each part
+ * into a bytes object. The "copied out" row makes our consumer copy every body byte once
+ * too (into a reused buffer, as a relay or file writer would), so both sides move the bytes.
  * Both sides are fed 64 KiB pieces (Breezy's MAX_SOCKET_CHUNK); best of N runs each.
  * Our side is the TypeScript source bundled with esbuild (so no build step is needed).
  * Usage: node bench/codec.js [--quick]
@@ -53,6 +56,7 @@ function workloads(p) {
   return [
     { name: 'small v3 messages', kind: 'v3', bytes: concat(small), messages: 2 * n, protocol: 3, verb: 'hello' },
     { name: 'large v3 body parts', kind: 'v3', bytes: bigV3, messages: 1, protocol: 3, verb: 'Repository.get_stream' },
+    { name: 'large v3 body parts, copied out', kind: 'v3', bytes: bigV3, messages: 1, protocol: 3, verb: 'Repository.get_stream', copy: true },
     { name: 'large v2 chunked body', kind: 'v2-chunked', bytes: bigV2, messages: 1, protocol: 2, verb: 'Repository.get_stream' },
   ];
 }
@@ -61,9 +65,13 @@ function decodeOurs(p, w) {
   let messages = 0;
   let bodyBytes = 0;
   let args = null;
+  const sink = w.copy ? new Uint8Array(CHUNK) : null;
   const decoder = new p.ResponseStreamDecoder((e) => {
     if (e.type === 'message-end') messages++;
-    else if (e.type === 'body-data') bodyBytes += e.data.length;
+    else if (e.type === 'body-data') {
+      if (sink) sink.set(e.data);
+      bodyBytes += e.data.length;
+    }
     else if (e.type === 'args') args = e.args;
   });
   for (let i = 0; i < w.messages; i++) decoder.expect({ protocol: w.protocol, verb: w.verb });

@@ -6,7 +6,7 @@
  */
 import type { BValue } from './types';
 import { ARG_SEPARATOR, BULK_TRAILER, CHUNKED_END, CHUNKED_ERR, CHUNKED_HEADER, NEWLINE } from './markers';
-import { ByteSink } from './bencode';
+import { ByteSink } from './byte-sink';
 
 /** v1/v2 fields are byte strings without 0x01 or "\n" (they would break the framing). */
 export function encodeV12Tuple(args: BValue[]): Uint8Array {

@@ -5,7 +5,8 @@
  *   "o" S|E      "s" UINT32_BE(len) bencode(list)      "b" UINT32_BE(len) BYTES      "e"
  */
 import type { BValue, ResponseStatus } from './types';
-import { bencode, ByteSink } from './bencode';
+import { bencode } from './bencode';
+import { ByteSink } from './byte-sink';
 import { MAX_UINT32, MESSAGE_VERSION_THREE, PART_BYTES, PART_END, PART_ONE_BYTE, PART_STRUCTURE, STATUS_ERROR, STATUS_SUCCESS } from './markers';
 import { utf8Bytes } from './text';
 

@@ -1,6 +1,6 @@
 /** Whole-message encoders over the v1/v2 and v3 pieces. */
 import type { BValue, ProtocolVersion, ResponseStatus } from './types';
-import { ByteSink } from './bencode';
+import { ByteSink } from './byte-sink';
 import { HpssError } from './errors';
 import { REQUEST_VERSION_TWO, RESPONSE_VERSION_TWO, V2_FAILED, V2_SUCCESS } from './markers';
 import { encodeV3BodyPart, encodeV3End, encodeV3MessageStart, encodeV3Status, encodeV3Structure } from './encode-v3';

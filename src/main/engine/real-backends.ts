@@ -2,13 +2,16 @@
  * The Engine's wiring to the real engine modules. Each entry forwards to the module
  * that owns the job.
  */
+import type { ServerStartArgs } from '../../shared/api';
 import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
+import { prepareSshFront } from '../server/ssh';
+import { attachSshFront } from '../server/ssh/attach';
 import { TraceRecorder } from '../trace/recorder';
 import type { EngineBackends, RunningOwner } from './backends';
 import { sendCall } from './client-call';
 import { ReservedProbeId } from './probe-ids';
-import type { EventBus } from './event-bus';
+import type { EventBus, IdSource } from './event-bus';
 
 /** `--trace FILE` for an owner started from the UI: records the engine's events while it runs. */
 async function traced(file: string | undefined, bus: EventBus, meta: Record<string, string>, start: () => Promise<RunningOwner>): Promise<RunningOwner> {
@@ -34,8 +37,16 @@ async function traced(file: string | undefined, bus: EventBus, meta: Record<stri
   }
 }
 
+/** A server, plus its embedded SSH server when asked (keys are read before anything listens). */
+async function serverWithSsh(args: ServerStartArgs, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
+  const ssh = args.ssh ? prepareSshFront(args.ssh) : null;
+  const owner = await startServer(args, bus, ids);
+  if (!ssh) return owner;
+  return (await attachSshFront(owner, ssh, { dir: args.dir, allowWrites: args.allowWrites, bus, ids })).owner;
+}
+
 export const realBackends: EngineBackends = {
-  startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => startServer(args, bus, ids)),
+  startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => serverWithSsh(args, bus, ids)),
   startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: args.upstream }, () => startProxy(args, bus, ids)),
   probe: async (args, probeId, _client, bus, ids) => {
     await runProbe(args.url, { bus, ids: new ReservedProbeId(ids, probeId), identityFile: args.identity, knownHostsFile: args.knownHosts });

@@ -57,8 +57,13 @@ test('through a proxy to brz serve over bzr://, every operation works as direct,
   expect(proxy.urls[0]).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
   await throughProxy(proxy, proxy.urls[0], 'tcp');
   // Each client connection had an upstream connection of its own, closed with it.
-  const closed = events.filter((e) => e.type === 'medium-closed');
-  expect(closed.length).toBeGreaterThanOrEqual(9);
+  const opened = events.filter((e): e is Extract<EngineEvent, { type: 'medium-opened' }> => e.type === 'medium-opened');
+  const clients = opened.filter((e) => e.role === 'server');
+  const upstreams = opened.filter((e) => e.role === 'client');
+  expect(upstreams.length).toBe(clients.length);
+  expect(upstreams.every((e) => e.kind === 'tcp-client' && e.peer === `127.0.0.1:${hosts.env.BZR_TCP_PORT}`)).toBe(true);
+  const closedIds = new Set(events.flatMap((e) => (e.type === 'medium-closed' ? [e.mediumId] : [])));
+  expect(upstreams.every((e) => closedIds.has(e.mediumId))).toBe(true);
 });
 
 test('through a proxy to sshd running bzr serve --inet over bzr+ssh://, every operation works as direct', async () => {

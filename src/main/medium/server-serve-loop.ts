@@ -11,6 +11,7 @@
  * either side closing closes the other.
  */
 import type { PolicySettings } from '../../shared/api';
+import type { MediumKind } from '../../shared/events';
 import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol';
 import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
@@ -40,6 +41,8 @@ export interface RequestGate {
 export interface ServeLoopOptions {
   medium: ServerMedium;
   upstream: Upstream | null;
+  /** How the upstream shows in events: a client medium of the same owner. */
+  upstreamMedium?: { kind: MediumKind; peer: string } | null;
   gate: RequestGate;
   bus: EventBus;
   ids: IdSource;
@@ -73,6 +76,9 @@ export class ServeLoop {
   private stopping = false;
   private readonly pacerIn = new Pacer();
   private readonly pacerOut = new Pacer();
+  private readonly upstreamMedium: { kind: MediumKind; peer: string } | null;
+  private relayedCalls = 0;
+  private relayedVfsCalls = 0;
 
   constructor(opts: ServeLoopOptions) {
     this.medium = opts.medium;
@@ -80,6 +86,7 @@ export class ServeLoop {
     this.gate = opts.gate;
     this.bus = opts.bus;
     this.ids = opts.ids;
+    this.upstreamMedium = opts.upstreamMedium ?? null;
     this.requests = new RequestStreamDecoder((ev) => this.onRequestEvent(ev));
     this.relay = new ResponseRelay({
       policy: () => this.gate.policy(),
@@ -94,11 +101,24 @@ export class ServeLoop {
 
   start(): void {
     this.medium.on('close', (reason) => this.onMediumClosed(reason));
-    this.upstream?.start(
-      (chunk) => this.relay.onChunk(chunk),
-      (reason) => this.medium.close(`upstream closed: ${reason}`),
-    );
+    if (this.upstream) this.startUpstream(this.upstream);
     this.medium.start((chunk) => this.onClientChunk(chunk));
+  }
+
+  /** Either side closing closes the other; the upstream shows as a client medium of the same owner. */
+  private startUpstream(upstream: Upstream): void {
+    const info = this.upstreamMedium;
+    const mediumId = info ? this.ids.take('m') : null;
+    if (info && mediumId) {
+      this.bus.emit({ type: 'medium-opened', mediumId, kind: info.kind, role: 'client', peer: info.peer, ownerId: this.medium.ownerId });
+    }
+    upstream.start(
+      (chunk) => this.relay.onChunk(chunk),
+      (reason) => {
+        if (mediumId) this.bus.emit({ type: 'medium-closed', mediumId, reason, calls: this.relayedCalls, vfsCalls: this.relayedVfsCalls });
+        this.medium.close(`upstream closed: ${reason}`);
+      },
+    );
   }
 
   /** Graceful stop: finish the call in progress (if any), then close. */
@@ -177,7 +197,11 @@ export class ServeLoop {
     if (local) request.decision = { kind: 'answer', answer: local };
     request.record = record;
     this.outstanding.push(record);
-    if (!local) this.relay.expect(record);
+    if (!local) {
+      this.relayedCalls += 1;
+      if (record.vfs) this.relayedVfsCalls += 1;
+      this.relay.expect(record);
+    }
   }
 
   private encodeAnswer(answer: LocalAnswer, policy: PolicySettings): Uint8Array {

@@ -77,6 +77,6 @@ export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: Id
   const url = parseUpstreamUrl(opts.upstream);
   const policy = new PolicyStore(opts.policy);
   const connector: UpstreamConnector =
-    url.scheme === 'bzr' ? () => tcpUpstream(url.host, url.port) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
+    url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
   return run('proxy', opts.listen ?? DEFAULT_LISTEN, new UpstreamBackend(url, connector), policy, bus, ids);
 }

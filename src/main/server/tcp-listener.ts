@@ -84,6 +84,7 @@ export class TcpListener {
       const loop = new ServeLoop({
         medium,
         upstream,
+        upstreamMedium: backend.upstreamMedium,
         bus,
         ids,
         gate: { policy: () => policy.get(), decide: decideRequest, answer: (head) => backend.answer(head) },

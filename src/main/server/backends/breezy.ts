@@ -3,6 +3,7 @@
  * its own, and the connection's requests are relayed to its stdin byte for byte.
  */
 import { spawn } from 'node:child_process';
+import type { MediumKind } from '../../../shared/events';
 import type { ConnectionContext, Backend } from './backend';
 import { StreamUpstream } from './stream-upstream';
 import { unknownMethodAnswer, type LocalAnswer } from '../policies/answers';
@@ -29,10 +30,12 @@ export function breezyServeArgs(dir: string, allowWrites: boolean): string[] {
 
 export class BreezyBackend implements Backend {
   readonly description: string;
+  readonly upstreamMedium: { kind: MediumKind; peer: string };
   private readonly brz: string;
 
   constructor(private readonly opts: BreezyBackendOptions) {
     this.brz = opts.brz ?? process.env.BRZ_PATH ?? 'brz';
+    this.upstreamMedium = { kind: 'pipes-client', peer: `${this.brz} serve --inet --directory=${opts.dir}` };
     this.description = `${this.brz} serve --inet --directory=${opts.dir} (${opts.allowWrites ? 'read-write' : 'read-only'})`;
   }
 

@@ -9,6 +9,7 @@ import type { Backend } from './backend';
 
 export class HelloBackend implements Backend {
   readonly description = 'hello-only handler';
+  readonly upstreamMedium = null;
 
   connect(): null {
     return null;

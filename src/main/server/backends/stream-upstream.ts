@@ -1,13 +1,14 @@
 /**
  * An upstream over a readable/writable pair (a socket, a subprocess's pipes, an SSH
  * channel): request bytes out, response bytes in, with backpressure both ways and one
- * close report.
+ * close report. The pair may be attached later (a connection still being made): request
+ * bytes written before then wait in order.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ChunkConsumer } from '../../medium/server-medium';
 import type { Upstream } from '../../medium/server-serve-loop';
 
-export interface StreamUpstreamOptions {
+export interface UpstreamStreams {
   input: Readable;
   output: Writable;
   /** Tears the connection down (destroy a socket, end a subprocess). */
@@ -15,51 +16,57 @@ export interface StreamUpstreamOptions {
 }
 
 export class StreamUpstream implements Upstream {
+  private streams: UpstreamStreams | null = null;
+  private readonly queued: Uint8Array[] = [];
+  private consumer: ChunkConsumer | null = null;
   private onClose: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
-  private readonly input: Readable;
-  private readonly output: Writable;
-  private readonly teardown: () => void;
 
-  constructor(opts: StreamUpstreamOptions) {
-    this.input = opts.input;
-    this.output = opts.output;
-    this.teardown = opts.teardown;
-    this.output.on('error', (err) => this.closed(err.message));
-    this.input.on('error', (err) => this.closed(err.message));
+  constructor(streams?: UpstreamStreams) {
+    if (streams) this.attach(streams);
+  }
+
+  /** Connects the pair; queued request bytes go out first. */
+  attach(streams: UpstreamStreams): void {
+    if (this.closedReason !== null) {
+      streams.teardown();
+      return;
+    }
+    this.streams = streams;
+    streams.output.on('error', (err) => this.closed(err.message));
+    streams.input.on('error', (err) => this.closed(err.message));
+    streams.input.on('end', () => this.closed('end of stream'));
+    for (const chunk of this.queued.splice(0)) streams.output.write(chunk);
+    this.wireInput();
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
     if (this.closedReason !== null) return;
-    if (this.output.write(chunk)) return;
+    const streams = this.streams;
+    if (!streams) {
+      this.queued.push(Buffer.from(chunk));
+      return;
+    }
+    if (streams.output.write(chunk)) return;
     return new Promise((resolve) => {
       const done = (): void => {
-        this.output.off('drain', done);
-        this.output.off('close', done);
+        streams.output.off('drain', done);
+        streams.output.off('close', done);
         resolve();
       };
-      this.output.on('drain', done);
-      this.output.on('close', done);
+      streams.output.on('drain', done);
+      streams.output.on('close', done);
     });
   }
 
   start(consumer: ChunkConsumer, onClose: (reason: string) => void): void {
+    this.consumer = consumer;
     this.onClose = onClose;
-    if (this.closedReason !== null) {
-      onClose(this.closedReason);
-      return;
-    }
-    this.input.on('data', (chunk: Buffer) => {
-      const pending = consumer(chunk);
-      if (pending) {
-        this.input.pause();
-        void pending.then(() => this.input.resume());
-      }
-    });
-    this.input.on('end', () => this.closed('end of stream'));
+    if (this.closedReason !== null) onClose(this.closedReason);
+    else this.wireInput();
   }
 
-  /** Called by owners that learn more about the close (a subprocess's exit status). */
+  /** Reports the close once; owners call it when they learn more (a subprocess's exit status). */
   closed(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
@@ -68,6 +75,18 @@ export class StreamUpstream implements Upstream {
 
   close(): void {
     this.closed('closed by the server side');
-    this.teardown();
+    this.streams?.teardown();
+  }
+
+  private wireInput(): void {
+    const { streams, consumer } = this;
+    if (!streams || !consumer) return;
+    streams.input.on('data', (chunk: Buffer) => {
+      const pending = consumer(chunk);
+      if (pending) {
+        streams.input.pause();
+        void pending.then(() => streams.input.resume());
+      }
+    });
   }
 }

@@ -4,7 +4,9 @@
  * an SSH exec channel (ssh-upstream.ts). Request paths go through as the client sent
  * them, so they name paths on the upstream server.
  */
-import { connect } from 'node:net';
+import type { MediumKind } from '../../../shared/events';
+import { resolveAndConnect } from '../../medium/tcp-client-connect';
+import { asError } from '../../medium/server-medium';
 import type { Backend, ConnectionContext } from './backend';
 import { StreamUpstream } from './stream-upstream';
 import { unknownMethodAnswer, type LocalAnswer } from '../policies/answers';
@@ -43,12 +45,21 @@ export function parseUpstreamUrl(text: string): UpstreamUrl {
   return { scheme, host, port, user: url.username ? decodeURIComponent(url.username) : undefined, path: decodeURIComponent(url.pathname || '/') };
 }
 
-export function tcpUpstream(host: string, port: number): StreamUpstream {
-  const socket = connect({ host, port });
-  socket.setNoDelay(true);
-  const upstream = new StreamUpstream({ input: socket, output: socket, teardown: () => socket.destroy() });
-  socket.on('error', (err) => upstream.closed(`failed to connect to ${host}:${port}: ${err.message}`));
-  socket.on('close', () => upstream.closed('connection closed'));
+/** A bzr:// upstream: every address the name resolves to is tried, as brz does. */
+export function tcpUpstream(host: string, port: number, ctx: ConnectionContext): StreamUpstream {
+  const upstream = new StreamUpstream();
+  resolveAndConnect(host, port, () => undefined).then(
+    (socket) => {
+      socket.setNoDelay(true);
+      socket.on('close', () => upstream.closed('connection closed'));
+      upstream.attach({ input: socket, output: socket, teardown: () => socket.destroy() });
+    },
+    (err: unknown) => {
+      const message = asError(err).message;
+      ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'transport', message: `upstream: ${message}`, fatal: true });
+      upstream.closed(message);
+    },
+  );
   return upstream;
 }
 
@@ -56,11 +67,14 @@ export type UpstreamConnector = (ctx: ConnectionContext) => StreamUpstream;
 
 export class UpstreamBackend implements Backend {
   readonly description: string;
+  readonly upstreamMedium: { kind: MediumKind; peer: string };
 
   constructor(
     readonly url: UpstreamUrl,
     private readonly connector: UpstreamConnector,
   ) {
+    const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
+    this.upstreamMedium = url.scheme === 'bzr' ? { kind: 'tcp-client', peer: hostPort } : { kind: 'ssh-client', peer: `${url.user ? `${url.user}@` : ''}${hostPort}` };
     this.description = `proxy to ${url.scheme}://${url.user ? `${url.user}@` : ''}${url.host}:${url.port}${url.path}`;
   }
 

@@ -13,17 +13,19 @@
  * every call that passed the hooks is counted on the medium and ends with `call-finished`.
  */
 import { performance } from 'node:perf_hooks';
-import type { BodySummary, JsonValue } from '../../shared/events';
+import type { BodySummary } from '../../shared/events';
 import {
   HpssError, argsToJson, defaultHeaders, encodeRequest, encodeV3BodyPart, encodeV3End, encodeV3MessageStart,
-  encodeV3Structure, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue, type ProtocolVersion,
+  encodeV3Structure, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue, type MessageSummary,
+  type ProtocolVersion,
 } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import type { CallArg, CallRequest, CallResponse, ReadvRange, ResponseHead, StreamedResponse } from './call-types';
 import type { ClientHooks } from './client-hooks';
-import { ResponseReader, type ReaderItem } from './response-reader';
+import { ResponseReader } from './response-reader';
 
+const V3_END = encodeV3End();
 const NEGOTIATION_ORDER: readonly ProtocolVersion[] = [3, 2, 1];
 const PREVIEW_BYTES = 48;
 
@@ -50,7 +52,8 @@ export class SmartClient {
   private readonly bus: EventBus;
   private readonly ids: IdSource;
   private readonly hooks: ClientHooks | undefined;
-  private readonly headers: Map<string, BValue>;
+  /** The v3 marker and headers, which start every v3 request of this client. */
+  private readonly v3Start: Uint8Array;
 
   constructor(
     readonly medium: ClientMedium,
@@ -59,7 +62,7 @@ export class SmartClient {
     this.bus = opts.bus;
     this.ids = opts.ids;
     this.hooks = opts.hooks;
-    this.headers = opts.headers ?? defaultHeaders();
+    this.v3Start = encodeV3MessageStart(opts.headers ?? defaultHeaders());
   }
 
   call(verb: string, ...args: CallArg[]): Promise<CallResponse> {
@@ -80,26 +83,48 @@ export class SmartClient {
 
   /** One call, the response read whole. */
   async request(req: CallRequest): Promise<CallResponse> {
-    const streamed = await this.requestStreamed(req);
-    const bodyParts: Uint8Array[] = [];
-    for await (const chunk of streamed.body) bodyParts.push(chunk);
-    const done = await streamed.done;
+    const call = await this.begin(req);
+    while ((await call.nextChunk()) !== null);
+    const end = call.end!;
+    const head = call.head;
     return {
-      callId: streamed.callId,
-      protocol: streamed.protocol,
-      status: streamed.status,
-      args: streamed.args,
-      headers: streamed.headers,
-      body: done.summary.body ? Buffer.concat(bodyParts) : null,
-      bodyParts,
-      postBodyError: done.postBodyError,
-      summary: done.summary,
-      durationMs: done.durationMs,
+      callId: head.callId,
+      protocol: head.protocol,
+      status: head.status,
+      args: head.args,
+      headers: head.headers,
+      body: end.summary.body ? Buffer.concat(call.chunks) : null,
+      bodyParts: call.chunks,
+      postBodyError: end.postBodyError,
+      summary: end.summary,
+      durationMs: end.durationMs,
     };
   }
 
   /** One call; resolves once the response's status and args are in, the body streams after. */
   async requestStreamed(req: CallRequest): Promise<StreamedResponse> {
+    const call = await this.begin(req);
+    let settle!: (v: CallEnd) => void;
+    let fail!: (err: unknown) => void;
+    const done = new Promise<CallEnd>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    done.catch(() => undefined);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let chunk = await call.nextChunk(); chunk !== null; chunk = await call.nextChunk()) yield chunk;
+        settle(call.end!);
+      } catch (err) {
+        fail(err);
+        throw err;
+      }
+    }
+    return { ...call.head, body: body(), done };
+  }
+
+  /** Runs the hooks, sends the request and reads the response head. */
+  private async begin(req: CallRequest): Promise<CallInFlight> {
     const args = req.args.map(toBValue);
     this.runCallHooks(req, args);
     if (this.busy) {
@@ -108,9 +133,9 @@ export class SmartClient {
     this.busy = true;
     const medium = this.medium;
     medium.calls++;
-    if (isVfsVerb(req.verb)) medium.vfsCalls++;
+    const vfs = isVfsVerb(req.verb);
+    if (vfs) medium.vfsCalls++;
     const callId = this.ids.take('c');
-    const started = performance.now();
     const requestBody = req.body ?? (req.readv ? encodeReadvBody(req.readv) : undefined);
     this.bus.emit({
       type: 'call-started',
@@ -120,64 +145,19 @@ export class SmartClient {
       verb: req.verb,
       args: argsToJson(args),
       verbKind: verbKind(req.verb),
-      vfs: isVfsVerb(req.verb),
+      vfs,
       requestBody: requestBody ? summarize([requestBody]) : null,
     });
-    const finish = (fields: { status: 'S' | 'E' | null; args: JsonValue[]; body: Uint8Array[] | null; error?: HpssError }) => {
-      this.busy = false;
-      if (fields.error?.fatal) medium.reset();
-      this.bus.emit({
-        type: 'call-finished',
-        mediumId: medium.id,
-        callId,
-        verb: req.verb,
-        status: fields.status,
-        args: fields.args,
-        responseBody: fields.body ? summarize(fields.body) : null,
-        durationMs: performance.now() - started,
-        ...(fields.error ? { error: { kind: fields.error.kind, message: fields.error.message } } : {}),
-      });
-    };
-
-    let sent: { head: ResponseHead; reader: ResponseReader };
+    const call = new CallInFlight(this.bus, medium, callId, req.verb, () => (this.busy = false));
     try {
       const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream };
-      sent = await this.sendAndReadHead(wire, callId);
+      const { head, reader } = await this.sendAndReadHead(wire, callId);
+      call.started(head, reader);
     } catch (err) {
-      finish({ status: null, args: [], body: null, error: asHpssError(err) });
+      call.finish(null, asHpssError(err));
       throw err;
     }
-    const { head, reader } = sent;
-    const chunks: Uint8Array[] = [];
-    let settle!: (v: Awaited<StreamedResponse['done']>) => void;
-    let fail!: (err: unknown) => void;
-    const done = new Promise<Awaited<StreamedResponse['done']>>((resolve, reject) => {
-      settle = resolve;
-      fail = reject;
-    });
-    done.catch(() => undefined);
-    async function* body(): AsyncGenerator<Uint8Array> {
-      try {
-        for (;;) {
-          const item: ReaderItem = await reader.next();
-          if (item.type === 'body') {
-            chunks.push(item.data);
-            yield item.data;
-          } else if (item.type === 'end') {
-            finish({ status: head.status, args: argsToJson(head.args), body: item.summary.body ? chunks : null });
-            settle({ postBodyError: item.postBodyError, summary: item.summary, durationMs: performance.now() - started });
-            return;
-          } else {
-            throw new HpssError('protocol', 'unexpected-response', 'a second response head inside one response');
-          }
-        }
-      } catch (err) {
-        finish({ status: head.status, args: argsToJson(head.args), body: chunks, error: asHpssError(err) });
-        fail(err);
-        throw err;
-      }
-    }
-    return { ...head, body: body(), done };
+    return call;
   }
 
   private runCallHooks(req: CallRequest, args: BValue[]): void {
@@ -244,20 +224,94 @@ export class SmartClient {
 
   private async send(version: ProtocolVersion, req: WireRequest, negotiating: boolean): Promise<ResponseReader> {
     const medium = this.medium;
-    await medium.connect();
+    if (!medium.isConnected) await medium.connect();
     if (!this.reader || this.reader.connection !== medium.connectionCount) this.reader = new ResponseReader(medium);
     const reader = this.reader;
     reader.expect(version, req.verb, negotiating);
     const args = [utf8Bytes(req.verb), ...req.args];
-    if (!req.bodyStream) {
-      await medium.write(encodeRequest({ protocol: version, args, headers: this.headers, body: req.body }));
+    if (version !== 3) {
+      if (req.bodyStream) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
+      await medium.write(encodeRequest({ protocol: version, args, body: req.body }));
       return reader;
     }
-    if (version !== 3) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
-    await medium.write(Buffer.concat([encodeV3MessageStart(this.headers), encodeV3Structure(args)]));
+    // v3 layout: marker + headers (the same for every request: encoded once), structure, body parts, end.
+    const structure = encodeV3Structure(args);
+    if (!req.bodyStream) {
+      const parts = req.body ? [this.v3Start, structure, encodeV3BodyPart(req.body), V3_END] : [this.v3Start, structure, V3_END];
+      await medium.write(Buffer.concat(parts));
+      return reader;
+    }
+    await medium.write(Buffer.concat([this.v3Start, structure]));
     for await (const chunk of req.bodyStream) await medium.write(encodeV3BodyPart(chunk));
-    await medium.write(encodeV3End());
+    await medium.write(V3_END);
     return reader;
+  }
+}
+
+interface CallEnd {
+  postBodyError: BValue[] | null;
+  summary: MessageSummary;
+  durationMs: number;
+}
+
+/** One call between its head and its last body byte; reports `call-finished` once. */
+class CallInFlight {
+  head!: ResponseHead;
+  readonly chunks: Uint8Array[] = [];
+  end: CallEnd | null = null;
+  private reader!: ResponseReader;
+  private readonly t0 = performance.now();
+  private finished = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly medium: ClientMedium,
+    private readonly callId: string,
+    private readonly verb: string,
+    private readonly release: () => void,
+  ) {}
+
+  started(head: ResponseHead, reader: ResponseReader): void {
+    this.head = head;
+    this.reader = reader;
+  }
+
+  /** The next body chunk, or null once the response has ended. */
+  async nextChunk(): Promise<Uint8Array | null> {
+    if (this.end) return null;
+    try {
+      const item = await this.reader.next();
+      if (item.type === 'body') {
+        this.chunks.push(item.data);
+        return item.data;
+      }
+      if (item.type === 'head') throw new HpssError('protocol', 'unexpected-response', 'a second response head inside one response');
+      this.end = { postBodyError: item.postBodyError, summary: item.summary, durationMs: performance.now() - this.t0 };
+      this.finish(item.summary.body ? this.chunks : null);
+      return null;
+    } catch (err) {
+      this.finish(this.chunks, asHpssError(err));
+      throw err;
+    }
+  }
+
+  finish(body: Uint8Array[] | null, error?: HpssError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.release();
+    if (error?.fatal) this.medium.reset();
+    const head = this.head as ResponseHead | undefined;
+    this.bus.emit({
+      type: 'call-finished',
+      mediumId: this.medium.id,
+      callId: this.callId,
+      verb: this.verb,
+      status: head?.status ?? null,
+      args: head ? argsToJson(head.args) : [],
+      responseBody: body ? summarize(body) : null,
+      durationMs: performance.now() - this.t0,
+      ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
+    });
   }
 }
 

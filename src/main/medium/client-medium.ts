@@ -16,6 +16,7 @@ import type { ProtocolVersion } from '../../shared/protocol/types';
 import type { EventBus, IdSource } from '../engine/event-bus';
 
 const HIGH_WATER = 1024 * 1024;
+const DONE = Promise.resolve();
 
 /** A (major, minor) Bazaar release, as in `_remember_remote_is_before((1, 6))`. */
 export type BzrVersion = readonly [number, number];
@@ -120,21 +121,21 @@ export abstract class ClientMedium {
     await this.connecting;
   }
 
-  /** Sends bytes, connecting first; a dead peer is a `connection-reset` HpssError. */
-  async write(data: Uint8Array): Promise<void> {
-    if (!this.streams) await this.connect();
+  /**
+   * Sends bytes, connecting first; a peer known to be gone is a `connection-reset` HpssError.
+   * The write is handed to the stream without waiting for it to drain: a failure the OS reports
+   * later (EPIPE, ECONNRESET) fails the next read with `connection-reset` instead.
+   */
+  write(data: Uint8Array): Promise<void> {
+    if (!this.streams) return this.connect().then(() => this.write(data));
     const streams = this.streams;
-    if (!streams || this.failure || this.ended || streams.output.writableEnded || streams.output.destroyed) {
-      throw this.resetError('Error trying to write to the server');
+    if (this.failure || this.ended || streams.output.writableEnded || streams.output.destroyed) {
+      return Promise.reject(this.resetError('Error trying to write to the server'));
     }
-    await new Promise<void>((resolve, reject) => {
-      streams.output.write(data, (err) => {
-        if (err) reject(this.resetError(`Error trying to write to the server: ${err.message}`));
-        else resolve();
-      });
-    });
+    streams.output.write(data);
     this.bytesWritten += data.length;
     this.bus.emit({ type: 'bytes', mediumId: this.id, direction: 'written', count: data.length });
+    return DONE;
   }
 
   /**

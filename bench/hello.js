@@ -1,0 +1,161 @@
+/**
+ * `hello` round trips per second on one connection, in one run:
+ *   - loopback limit: the same request and response bytes echoed by a raw socket server;
+ *   - Breezy's client against Breezy's server (`brz serve`);
+ *   - our client against Breezy's server;
+ *   - our client against our server medium (TcpListener + the hello-only backend).
+ * Every server runs in its own process, as Breezy's does. Prints calls/s and ratios; the
+ * target is ours-vs-ours ≥ 3× Breezy-vs-Breezy.
+ * Our side is the TypeScript source bundled with esbuild (no build step needed).
+ * Usage: node bench/hello.js [--quick]
+ */
+const { buildSync } = require('esbuild');
+const { execFileSync, spawn } = require('node:child_process');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+
+const QUICK = process.argv.includes('--quick');
+const SECONDS = QUICK ? 1 : 3;
+const ROOT = join(__dirname, '..');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'hpss-bench');
+const HOSTS = join(ROOT, 'tools', 'bzr-test-hosts');
+
+function bundle(name, contents) {
+  const outfile = join(CACHE, `${name}.js`);
+  buildSync({
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error', external: ['ssh2'],
+  });
+  return outfile;
+}
+
+const CLIENT = () =>
+  require(bundle('hello-client', [
+    "export { SmartClient } from './src/main/client/smart-client';",
+    "export { TcpClientMedium } from './src/main/medium/tcp-client-medium';",
+    "export { EventBus, IdSource } from './src/main/engine/event-bus';",
+  ].join('\n')));
+
+// Our server in a child process: prints its URL, serves until killed.
+const OUR_SERVER_SOURCE = `
+import { EventBus, IdSource } from './src/main/engine/event-bus';
+import { HelloBackend } from './src/main/server/backends/hello';
+import { parseListen } from './src/main/server/listen-address';
+import { PolicyStore } from './src/main/server/policies/settings';
+import { TcpListener } from './src/main/server/tcp-listener';
+const bus = new EventBus();
+const listener = new TcpListener({ ownerId: 's1', address: parseListen('127.0.0.1:0'), backend: new HelloBackend(), policy: new PolicyStore(), bus, ids: new IdSource() });
+listener.listen().then((url) => process.stdout.write(url + '\\n'));
+`;
+
+// The loopback limit: answers each complete request with the response bytes, nothing decoded.
+const ECHO_SERVER = `
+const net = require('node:net');
+const [reqLen, response] = [Number(process.argv[1]), Buffer.from(process.argv[2], 'hex')];
+const server = net.createServer((s) => {
+  s.setNoDelay(true);
+  let pending = 0;
+  s.on('data', (d) => { pending += d.length; while (pending >= reqLen) { pending -= reqLen; s.write(response); } });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('bzr://127.0.0.1:' + server.address().port + '/\\n'));
+`;
+
+function startProcess(cmd, args, env) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /bzr:\/\/[^\s]+/.exec(out);
+      if (m) resolve({ url: m[0], child });
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before listening`)));
+  });
+}
+
+const portOf = (url) => Number(new URL(url).port);
+
+async function oursAgainst(lib, url) {
+  const bus = new lib.EventBus();
+  const ids = new lib.IdSource();
+  const medium = new lib.TcpClientMedium({ bus, ids, host: '127.0.0.1', port: portOf(url) });
+  const client = new lib.SmartClient(medium, { bus, ids });
+  await client.call('hello'); // connect and negotiate outside the timing
+  let n = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i++) await client.call('hello');
+    n += 100;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  medium.close();
+  return rate;
+}
+
+const BREEZY_CLIENT = `
+import sys, time, breezy
+from breezy.bzr.smart import medium, client
+with breezy.initialize():
+    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    m = medium.SmartTCPClientMedium('127.0.0.1', port, 'bzr://127.0.0.1:%d/' % port)
+    c = client._SmartClient(m)
+    c.call(b'hello')
+    n, t0 = 0, time.perf_counter()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        for _ in range(100):
+            c.call(b'hello')
+        n += 100
+    print(n / (time.perf_counter() - t0))
+    m.disconnect()
+`;
+
+function breezyAgainst(url, env) {
+  return Number(execFileSync('/usr/bin/python3', ['-c', BREEZY_CLIENT, String(portOf(url)), String(SECONDS)], { env, encoding: 'utf8' }).trim());
+}
+
+async function main() {
+  mkdirSync(CACHE, { recursive: true });
+  const lib = CLIENT();
+  const ourServer = bundle('hello-server', OUR_SERVER_SOURCE);
+  const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-hello-'));
+  execFileSync(HOSTS, ['start', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BZR_TEST_HOSTS_BACKLOG: '128' } });
+  const hostEnv = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
+  const env = { ...process.env, BRZ_HOME: hostEnv.BRZ_HOME, BRZ_LOG: '/dev/null' };
+  const children = [];
+  try {
+    // The exact v3 hello bytes our client sends and Breezy's server answers.
+    const proto = require(bundle('hello-bytes', "export { encodeRequest, encodeResponse, utf8Bytes } from './src/shared/protocol';"));
+    const request = proto.encodeRequest({ protocol: 3, args: [proto.utf8Bytes('hello')] });
+    const response = proto.encodeResponse({ protocol: 3, status: 'S', args: [proto.utf8Bytes('ok'), proto.utf8Bytes('2')] });
+    const echo = await startProcess(process.execPath, ['-e', ECHO_SERVER, String(request.length), Buffer.from(response).toString('hex')]);
+    const ours = await startProcess(process.execPath, [ourServer]);
+    children.push(echo.child, ours.child);
+
+    const results = {
+      'loopback limit (raw echo, our client)': await oursAgainst(lib, echo.url),
+      'Breezy client → brz serve': breezyAgainst(hostEnv.BZR_URL, env),
+      'our client → brz serve': await oursAgainst(lib, hostEnv.BZR_URL),
+      'Breezy client → our server': breezyAgainst(ours.url, env),
+      'our client → our server': await oursAgainst(lib, ours.url),
+    };
+    const base = results['Breezy client → brz serve'];
+    console.log(`hello round trips on one connection, ${SECONDS} s each (calls/s; ratio to Breezy → brz serve)`);
+    for (const [name, rate] of Object.entries(results)) {
+      console.log(`  ${name.padEnd(40)} ${Math.round(rate).toString().padStart(8)}  ${(rate / base).toFixed(2)}×`);
+    }
+    const ratio = results['our client → our server'] / base;
+    console.log(`target: our client → our server ≥ 3× Breezy → brz serve: ${ratio.toFixed(2)}× ${ratio >= 3 ? 'met' : 'NOT met'}`);
+  } finally {
+    for (const c of children) c.kill();
+    execFileSync(HOSTS, ['stop', dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

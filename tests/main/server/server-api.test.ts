@@ -1,0 +1,117 @@
+import { connect, createServer } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import type { EngineEvent } from '../../../src/shared/events';
+import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
+import { BackendUnavailableError, startProxy, startServer, type RunningOwner } from '../../../src/main/server';
+import { BreezyBackend } from '../../../src/main/server/backends/breezy';
+import { parseUpstreamUrl } from '../../../src/main/server/backends/upstream';
+import { parseListen } from '../../../src/main/server/listen-address';
+import { PolicyStore } from '../../../src/main/server/policies/settings';
+import { TcpListener } from '../../../src/main/server/tcp-listener';
+
+const owners: (RunningOwner | TcpListener)[] = [];
+afterEach(async () => {
+  for (const o of owners.splice(0)) await o.stop();
+});
+
+function recorder() {
+  const bus = new EventBus();
+  const events: EngineEvent[] = [];
+  bus.on((e) => events.push(e));
+  return { bus, events };
+}
+
+function sendAndWaitClose(port: number, bytes: string): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const got: Buffer[] = [];
+    socket.on('data', (d) => got.push(d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Buffer.concat(got)));
+    socket.write(bytes);
+  });
+}
+
+test('listen addresses: HOST:PORT, [IPv6]:PORT; bad ones are refused with the expected form', () => {
+  expect(parseListen('127.0.0.1:4155')).toEqual({ host: '127.0.0.1', port: 4155 });
+  expect(parseListen('[::1]:0')).toEqual({ host: '::1', port: 0 });
+  expect(() => parseListen('4155')).toThrow(/expected HOST:PORT/);
+  expect(() => parseListen('127.0.0.1:70000')).toThrow(/invalid port/);
+});
+
+test('upstream URLs: bzr:// and bzr+ssh:// with Breezy\'s default ports; ssh:// gets a hint', () => {
+  expect(parseUpstreamUrl('bzr://example.org/')).toMatchObject({ scheme: 'bzr', host: 'example.org', port: 4155 });
+  expect(parseUpstreamUrl('bzr+ssh://alice@[::1]:2222/srv')).toMatchObject({ scheme: 'bzr+ssh', host: '::1', port: 2222, user: 'alice', path: '/srv' });
+  expect(() => parseUpstreamUrl('ssh://host/')).toThrow(/did you mean bzr\+ssh/);
+});
+
+test('the built-in backend is refused with a clear error', async () => {
+  const { bus } = recorder();
+  await expect(startServer({ backend: 'builtin', dir: '/tmp', listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource())).rejects.toThrow(BackendUnavailableError);
+});
+
+test('port 0 picks a free port; a port in use fails with a listener event', async () => {
+  const { bus, events } = recorder();
+  const proxy = await startProxy({ upstream: 'bzr://127.0.0.1:9/', listen: '127.0.0.1:0' }, bus, new IdSource());
+  owners.push(proxy);
+  expect(proxy.urls[0]).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
+  expect(proxy.kind).toBe('proxy');
+  expect(events.find((e) => e.type === 'listener')).toMatchObject({ state: 'listening', url: proxy.urls[0], ownerId: proxy.ownerId });
+  const busy = new URL(proxy.urls[0]).port;
+  await expect(startProxy({ upstream: 'bzr://127.0.0.1:9/', listen: `127.0.0.1:${busy}` }, bus, new IdSource())).rejects.toThrow(/cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  expect(events.some((e) => e.type === 'listener' && e.state === 'failed')).toBe(true);
+});
+
+test('an upstream that refuses connections ends that client connection with an error event, not the proxy', async () => {
+  // A port that was free a moment ago: connecting to it is refused.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const deadPort = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const { bus, events } = recorder();
+  const proxy = await startProxy({ upstream: `bzr://127.0.0.1:${deadPort}/`, listen: '127.0.0.1:0' }, bus, new IdSource());
+  owners.push(proxy);
+  const port = Number(new URL(proxy.urls[0]).port);
+  for (let i = 0; i < 2; i++) await sendAndWaitClose(port, 'hello\n');
+  const errors = events.filter((e) => e.type === 'error');
+  expect(errors.length).toBe(2);
+  expect(errors[0]).toMatchObject({ kind: 'transport', fatal: true });
+  expect(errors[0].type === 'error' && errors[0].message).toMatch(`failed to connect to 127.0.0.1:${deadPort}`);
+  // Each client medium closes because its upstream did; each upstream medium with the failure.
+  const reasons = events.flatMap((e) => (e.type === 'medium-closed' ? [e.reason.replace(/\d+/g, 'N')] : []));
+  expect(reasons.sort()).toEqual([
+    'failed to connect to N.N.N.N:N: Connection refused',
+    'failed to connect to N.N.N.N:N: Connection refused',
+    'upstream closed: failed to connect to N.N.N.N:N: Connection refused',
+    'upstream closed: failed to connect to N.N.N.N:N: Connection refused',
+  ]);
+});
+
+test('a brz that cannot be run ends that connection with a remote error; the server keeps accepting', async () => {
+  const { bus, events } = recorder();
+  const listener = new TcpListener({
+    ownerId: 's1',
+    address: { host: '127.0.0.1', port: 0 },
+    backend: new BreezyBackend({ dir: '/tmp', allowWrites: false, brz: '/nonexistent/brz' }),
+    policy: new PolicyStore(),
+    bus,
+    ids: new IdSource(),
+  });
+  owners.push(listener);
+  const port = Number(new URL(await listener.listen()).port);
+  await sendAndWaitClose(port, 'hello\n');
+  await sendAndWaitClose(port, 'hello\n');
+  const errors = events.filter((e) => e.type === 'error' && e.kind === 'remote');
+  expect(errors.length).toBe(2);
+  expect(errors[0].type === 'error' && errors[0].message).toMatch(/cannot run \/nonexistent\/brz: .*ENOENT/);
+});
+
+test('policies change while the owner runs, and bad values are refused', async () => {
+  const { bus } = recorder();
+  const proxy = await startProxy({ upstream: 'bzr://127.0.0.1:9/', listen: '127.0.0.1:0', policy: { refuseVfs: true } }, bus, new IdSource());
+  owners.push(proxy);
+  expect(proxy.policy().refuseVfs).toBe(true);
+  expect(proxy.setPolicy({ refuseVfs: false, latencyMs: 20 })).toMatchObject({ refuseVfs: false, latencyMs: 20 });
+  expect(() => proxy.setPolicy({ dropAfterCalls: -2 })).toThrow(/dropAfterCalls/);
+  expect(proxy.policy().latencyMs).toBe(20);
+});

@@ -94,6 +94,39 @@ async function oursAgainst(lib, url) {
   return rate;
 }
 
+/** The loopback limit: the same bytes, written and awaited by a raw socket, nothing decoded. */
+async function rawAgainst(url, request, responseLength) {
+  const net = require('node:net');
+  const socket = net.connect(portOf(url), '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let pending = 0;
+  let wake = null;
+  socket.on('data', (d) => {
+    pending += d.length;
+    if (pending >= responseLength && wake) {
+      pending -= responseLength;
+      const w = wake;
+      wake = null;
+      w();
+    }
+  });
+  const once = () => new Promise((resolve) => {
+    wake = resolve;
+    socket.write(request);
+  });
+  let n = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const t0 = performance.now();
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i++) await once();
+    n += 100;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  socket.destroy();
+  return rate;
+}
+
 const BREEZY_CLIENT = `
 import sys, time, breezy
 from breezy.bzr.smart import medium, client
@@ -135,7 +168,8 @@ async function main() {
     children.push(echo.child, ours.child);
 
     const results = {
-      'loopback limit (raw echo, our client)': await oursAgainst(lib, echo.url),
+      'loopback limit (raw client ↔ raw echo)': await rawAgainst(echo.url, request, response.length),
+      'our client → raw echo': await oursAgainst(lib, echo.url),
       'Breezy client → brz serve': breezyAgainst(hostEnv.BZR_URL, env),
       'our client → brz serve': await oursAgainst(lib, hostEnv.BZR_URL),
       'Breezy client → our server': breezyAgainst(ours.url, env),

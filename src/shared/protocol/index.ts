@@ -23,7 +23,7 @@ export {
 } from './encode-v12';
 export { detectRequestVersion } from './version-detection';
 export {
-  ALL_VERBS, VFS_VERBS, isVfsVerb, verbInfo, verbKind, type RegistryKind, type V2ResponseBody, type VerbInfo,
+  ALL_VERBS, VFS_VERBS, isVfsVerb, verbInfo, verbKind, type BodyFraming, type RegistryKind, type V2ResponseBody, type VerbInfo,
 } from './verbs';
 export { toJsonValue, argsToJson, headersToJson, verbOf } from './render';
 export { renderBytes, toHex, utf8Bytes } from './text';

@@ -21,6 +21,7 @@ export class MessageCollector {
   private parts: Uint8Array[] = [];
   private current: Uint8Array[] = [];
   private collected = 0;
+  private messageOffset = 0;
   private readonly maxBodyBytes: number;
 
   constructor(
@@ -36,13 +37,15 @@ export class MessageCollector {
       case 'message-start':
         this.parts = [];
         this.collected = 0;
+        this.messageOffset = e.offset;
         return;
       case 'body-part-start':
         if (this.collected + e.length > this.maxBodyBytes) {
           throw new HpssError(
             'protocol',
             'body-too-large',
-            `message body exceeds the ${this.maxBodyBytes}-byte collection limit (part of ${e.length} bytes after ${this.collected})`,
+            `message body exceeds the ${this.maxBodyBytes}-byte collection limit (part of ${e.length} bytes after ${this.collected}) in the message at byte ${this.messageOffset}`,
+            { offset: this.messageOffset },
           );
         }
         this.collected += e.length;

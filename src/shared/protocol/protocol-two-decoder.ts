@@ -19,7 +19,7 @@ import {
 import type { DecoderCore, V12State } from './decoder-state';
 import { copyOf, view } from './bytes';
 import type { ByteInput } from './byte-input';
-import { verbInfo, type V2ResponseBody } from './verbs';
+import { verbInfo, type BodyFraming } from './verbs';
 import { renderBytes } from './text';
 
 export const V2_RESPONSE_MARKER: V12State = { family: 'v12', name: 'v2-response-marker' };
@@ -179,7 +179,7 @@ export function acceptArgsLine(d: DecoderCore): void {
   }
 }
 
-function requestBody(args: BValue[]): V2ResponseBody {
+function requestBody(args: BValue[]): BodyFraming {
   const verb = args[0] instanceof Uint8Array ? renderBytes(args[0]) : '';
   return verbInfo(verb)?.v2RequestBody ? 'bulk' : 'none';
 }
@@ -189,7 +189,7 @@ function requestBody(args: BValue[]): V2ResponseBody {
  * v1 (status null): no status on the wire, so Breezy's client's list of error codes decides;
  * v1 servers drop streamed bodies.
  */
-function responseBody(status: ResponseStatus | null, args: BValue[], verb: string): V2ResponseBody {
+function responseBody(status: ResponseStatus | null, args: BValue[], verb: string): BodyFraming {
   const expected = verbInfo(verb)?.v2ResponseBody ?? 'none';
   if (status !== null) return status === 'S' ? expected : 'none';
   const first = args[0] instanceof Uint8Array ? renderBytes(args[0]) : '';

@@ -41,6 +41,7 @@ export interface MessageSummary {
 
 export type DecodeEvent =
   | { type: 'message-start'; kind: MessageKind; protocol: ProtocolVersion; offset: number }
+  /** v3. The same Map is reused for messages with identical header bytes: don't mutate it. */
   | { type: 'headers'; headers: Map<string, BValue> }
   | { type: 'status'; status: ResponseStatus }
   | { type: 'args'; args: BValue[] }

@@ -13,7 +13,9 @@ import type { VerbKind } from '../events';
 
 /** request.py's safety kind of a verb. */
 export type RegistryKind = 'read' | 'idem' | 'mutate' | 'semi' | 'semivfs' | 'stream';
-export type V2ResponseBody = 'none' | 'bulk' | 'chunked';
+/** How a v1/v2 body is framed, if there is one. */
+export type BodyFraming = 'none' | 'bulk' | 'chunked';
+export type V2ResponseBody = BodyFraming;
 
 export interface VerbInfo {
   kind: RegistryKind;

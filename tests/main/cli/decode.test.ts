@@ -1,6 +1,6 @@
 /** `hpss decode` on the captures (exactly Breezy's decoding) and on damaged copies. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,8 +24,23 @@ function lines(stdout: string): Record<string, unknown>[] {
   return stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
+/** Newest modification time under `dir`. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+// `npm test` builds first; build here only when run alone on stale output (a rebuild
+// while other test files read out/ would disturb them).
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 });
+  const built = join(ROOT, 'out/main/hpss.js');
+  if (!existsSync(built) || statSync(built).mtimeMs < newest(join(ROOT, 'src'))) {
+    await run('npm', ['run', 'build'], { cwd: ROOT, timeout: 120_000 });
+  }
 }, 150_000);
 
 describe('hpss decode', () => {

@@ -82,6 +82,19 @@ test('an idle client is disconnected after the client timeout, and the event say
   }
 });
 
+test('a client that half-closes right after its request still gets brz serve\'s answer', async () => {
+  const { connect } = await import('node:net');
+  const port = Number(new URL(server.urls[0]).port);
+  const reply = await new Promise<string>((done) => {
+    const socket = connect(port, '127.0.0.1');
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    socket.on('close', () => done(got));
+    socket.end('bzr request 2\nhello\n');
+  });
+  expect(reply).toBe('bzr response 2\nsuccess\nok\x012\n');
+});
+
 test('the hpss serve command prints its URL, serves, and stops on SIGTERM', async () => {
   const cli = spawn(process.execPath, [resolve(__dirname, '../../bin/hpss.js'), 'serve', hosts.env.REPOS, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -36,6 +36,8 @@ export interface ServerMediumEvents {
   timeout: [message: string];
   error: [err: Error];
   close: [reason: string];
+  /** The client sent its last byte (a half-close); with a listener, closing is the listener's call. */
+  'input-end': [];
 }
 
 export function idleTimeoutMessage(seconds: number): string {
@@ -81,6 +83,10 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     return this.closed;
   }
 
+  get inputHasEnded(): boolean {
+    return this.inputEnded;
+  }
+
   /** Starts reading; every chunk (≤ 64 KiB) goes to `consumer`, in order, one at a time. */
   start(consumer: ChunkConsumer): void {
     this.consumer = consumer;
@@ -88,10 +94,10 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.input.on('data', (data: Buffer) => this.onData(data));
     this.input.on('end', () => {
       this.inputEnded = true;
-      if (!this.consuming) this.close('client closed the connection');
+      if (!this.consuming) this.inputDone();
     });
     this.input.on('close', () => {
-      if (!this.consuming) this.close('client closed the connection');
+      if (!this.consuming && !this.inputEnded) this.close('client closed the connection');
     });
     this.schedulePoll();
   }
@@ -184,8 +190,15 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
   }
 
   private afterBacklog(): void {
-    if (this.inputEnded || this.input.destroyed) this.close('client closed the connection');
+    if (this.inputEnded) this.inputDone();
+    else if (this.input.destroyed) this.close('client closed the connection');
     else this.input.resume();
+  }
+
+  /** Like Breezy, answer what was asked before the client's end of input; the serve loop decides when. */
+  private inputDone(): void {
+    if (this.listenerCount('input-end') > 0) this.emit('input-end');
+    else this.close('client closed the connection');
   }
 
   private schedulePoll(): void {

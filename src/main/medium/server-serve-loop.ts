@@ -101,6 +101,7 @@ export class ServeLoop {
 
   start(): void {
     this.medium.on('close', (reason) => this.onMediumClosed(reason));
+    this.medium.on('input-end', () => this.onInputEnd());
     if (this.upstream) this.startUpstream(this.upstream);
     this.medium.start((chunk) => this.onClientChunk(chunk));
   }
@@ -364,8 +365,18 @@ export class ServeLoop {
     this.medium.setWaitingForRequest(this.isIdle());
   }
 
+  /** The client sent all it will: finish the calls it completed, unless one is cut short. */
+  private onInputEnd(): void {
+    const partial = this.inFlight.some((r) => r.end === null) || this.routed < this.fed;
+    if (partial || this.isIdle()) this.medium.close('client closed the connection');
+    else {
+      this.stopping = true;
+      this.closeIfStopping();
+    }
+  }
+
   private closeIfStopping(): void {
-    if (this.stopping && this.isIdle()) this.medium.close('server stopped');
+    if (this.stopping && this.isIdle()) this.medium.close(this.medium.inputHasEnded ? 'client closed the connection' : 'server stopped');
   }
 
   private onMediumClosed(reason: string): void {

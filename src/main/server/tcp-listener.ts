@@ -32,7 +32,8 @@ export class TcpListener {
   private url = '';
 
   constructor(private readonly opts: TcpListenerOptions) {
-    this.server = createServer({ highWaterMark: 64 * 1024 } as object, (socket) => this.accept(socket));
+    // Half-open: a client that ends its side after a request still gets the answer, as from Breezy.
+    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
 
   /** Resolves with the bzr:// URL once listening (port 0 resolved to the real port). */

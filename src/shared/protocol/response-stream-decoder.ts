@@ -28,19 +28,30 @@ export class ResponseStreamDecoder extends StreamDecoder {
     for (const chunk of held) this.feed(chunk);
   }
 
+  override get offset(): number {
+    return super.offset + this.waitingBytes;
+  }
+
   /** Requests whose responses have not started yet. */
   get pendingRequests(): number {
     return this.expected.length - this.head;
   }
 
   override feed(chunk: Uint8Array): void {
-    if (this.waiting.length > 0) this.hold(chunk);
-    else super.feed(chunk);
+    if (this.waiting.length === 0) {
+      super.feed(chunk);
+      return;
+    }
+    try {
+      this.hold(chunk);
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   override finish(): void {
     if (this.waitingBytes > 0) {
-      throw protocolError('unexpected-response', `${this.waitingBytes} bytes of response with no request to answer`, this.input.offset);
+      this.fail(protocolError('unexpected-response', `${this.waitingBytes} bytes of response with no request to answer`, this.input.offset));
     }
     super.finish();
   }

@@ -96,7 +96,8 @@ export abstract class StreamDecoder implements DecoderCore {
     }
   }
 
-  private fail(err: unknown): never {
+  /** Record the failure (the decoder is dead from now on) and throw it. */
+  protected fail(err: unknown): never {
     this.failure =
       err instanceof HpssError ? err : new HpssError('protocol', 'decoder-failed', String(err), { offset: this.input.offset });
     throw err;

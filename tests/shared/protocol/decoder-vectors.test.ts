@@ -1,7 +1,8 @@
 /** Decoders against hand-built byte vectors, fed whole, byte by byte and split at every offset. */
 import { describe, expect, it } from 'vitest';
 import {
-  RequestStreamDecoder, ResponseStreamDecoder, toJsonValue, type CollectedMessage, type DecodeEvent, type ProtocolVersion,
+  ConnectionDecoder, RequestStreamDecoder, ResponseStreamDecoder, toJsonValue, type CollectedMessage, type DecodeEvent,
+  type ProtocolVersion,
 } from '../../../src/shared/protocol';
 import { Bytes, feedAllWays, HEADERS, V3 } from './support/naive';
 
@@ -137,5 +138,24 @@ describe('responses before their request is known', () => {
     d.expect({ protocol: 1, verb: 'hello' });
     expect(events.map((e) => e.type)).toEqual(['message-start', 'args', 'message-end']);
     d.finish();
+  });
+});
+
+describe('ConnectionDecoder', () => {
+  it('pairs response i with request i even when response bytes come first', () => {
+    const seen: string[] = [];
+    const d = new ConnectionDecoder((dir, e) => {
+      if (e.type === 'message-end') seen.push(`${dir} v${e.summary.protocol} ${e.summary.body?.length ?? '-'}`);
+    });
+    d.feedResponseBytes(new Bytes().text('bzr response 2\nsuccess\nok\n2\nhidone\n').build());
+    expect(d.responses.offset).toBe(35);
+    expect(seen).toEqual([]);
+    d.feedRequestBytes(new Bytes().text('bzr request 2\nget\x01/f\n').build());
+    d.feedRequestBytes(new Bytes().text('hello\n').build());
+    d.feedResponseBytes(new Bytes().text('ok\x012\n').build());
+    d.finish();
+    expect(seen).toEqual(['c2s v2 -', 's2c v2 2', 'c2s v1 -', 's2c v1 -']);
+    expect(d.requests.offset).toBe(27);
+    expect(d.responses.offset).toBe(40);
   });
 });

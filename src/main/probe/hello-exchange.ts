@@ -4,7 +4,7 @@
  * server's v1 "bad request", a server that ended, or something else entirely.
  */
 import {
-  MESSAGE_VERSION_THREE, MessageCollector, ResponseStreamDecoder, encodeRequest, utf8Bytes, type CollectedMessage,
+  HpssError, MESSAGE_VERSION_THREE, MessageCollector, ResponseStreamDecoder, encodeRequest, utf8Bytes, type CollectedMessage,
 } from '../../shared/protocol';
 import type { ClientMedium } from '../medium/client-medium';
 import { isV1BadRequest, markerOffset } from './remote-diagnosis';
@@ -25,7 +25,12 @@ export type HelloOutcome =
 const TIMED_OUT = Symbol('timeout');
 
 export async function sayHello(medium: ClientMedium, timeoutMs: number): Promise<HelloOutcome> {
-  await medium.write(encodeRequest({ protocol: 3, args: [utf8Bytes('hello')] }));
+  try {
+    await medium.write(encodeRequest({ protocol: 3, args: [utf8Bytes('hello')] }));
+  } catch (err) {
+    if (err instanceof HpssError && err.code === 'connection-reset') return { kind: 'ended', bytes: Buffer.alloc(0) };
+    throw err;
+  }
   const deadline = Date.now() + timeoutMs;
   let received = Buffer.alloc(0);
   for (;;) {
@@ -63,11 +68,15 @@ function decodeWhole(bytes: Buffer): CollectedMessage | null {
   return message;
 }
 
+/** The next chunk; null at the end of the stream, a reset included (what came before still counts). */
 async function readBefore(medium: ClientMedium, deadline: number): Promise<Buffer | null | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadline - Date.now()))));
   try {
     return await Promise.race([medium.read(), timeout]);
+  } catch (err) {
+    if (err instanceof HpssError && err.code === 'connection-reset') return null;
+    throw err;
   } finally {
     clearTimeout(timer);
   }

@@ -150,7 +150,14 @@ async function helloAndVersion(
 ): Promise<{ version: ProtocolVersion } | HelloFailure> {
   const medium = client.medium;
   const where = `${url.host}:${url.port}`;
-  const { value: outcome, ms, bytes } = await timed(medium, () => sayHello(medium, timeoutMs));
+  const bytesBefore = medium.bytesRead + medium.bytesWritten;
+  const t0 = performance.now();
+  const outcome = await sayHello(medium, timeoutMs).catch((err: unknown) => {
+    run.step({ step: 'hello', ok: false, ms: performance.now() - t0, detail: err instanceof Error ? err.message : String(err) });
+    throw err;
+  });
+  const ms = performance.now() - t0;
+  const bytes = medium.bytesRead + medium.bytesWritten - bytesBefore;
   const failStep = (detail: string) => run.step({ step: 'hello', ok: false, ms, bytes, detail });
   switch (outcome.kind) {
     case 'v3': {

@@ -97,6 +97,10 @@ test('drop on a named verb and after N bytes: brz fails, the proxy goes on', asy
     expect(events.some((e) => e.type === 'policy-action' && e.policy.startsWith('drop'))).toBe(true);
     const closed = events.find((e) => e.type === 'medium-closed');
     expect(closed?.type === 'medium-closed' && closed.reason).toMatch(/^policy dropped the connection/);
+    if (policy.dropOnVerb) {
+      const finished = events.find((e) => e.type === 'call-finished' && e.verb === policy.dropOnVerb);
+      expect(finished).toMatchObject({ status: null, error: { kind: 'policy', message: `policy dropped the connection at ${policy.dropOnVerb}` } });
+    }
     await stillServes();
   }
 });

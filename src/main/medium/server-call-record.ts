@@ -38,7 +38,9 @@ export class BodyTally {
 export type CallRoute =
   | { kind: 'relay' }
   /** Answered here; `bytes` go out once every earlier call's response has. */
-  | { kind: 'local'; bytes: Uint8Array };
+  | { kind: 'local'; bytes: Uint8Array }
+  /** A policy dropped the connection at this request. */
+  | { kind: 'dropped' };
 
 export interface CallRecord {
   callId: string;

@@ -50,6 +50,8 @@ export interface ServeLoopOptions {
 
 interface PendingRequest {
   start: number;
+  /** performance.now() at the request's first byte. */
+  startedAt: number;
   end: number | null;
   protocol: ProtocolVersion;
   decision: RequestDecision | null;
@@ -151,7 +153,7 @@ export class ServeLoop {
     const current = this.inFlight[this.inFlight.length - 1];
     switch (ev.type) {
       case 'message-start':
-        this.inFlight.push({ start: ev.offset, end: null, protocol: ev.protocol, decision: null, record: null, delayed: false });
+        this.inFlight.push({ start: ev.offset, startedAt: performance.now(), end: null, protocol: ev.protocol, decision: null, record: null, delayed: false });
         return;
       case 'args':
         this.decide(current, ev.args);
@@ -164,7 +166,8 @@ export class ServeLoop {
         return;
       case 'message-end':
         current.end = ev.offset + ev.length;
-        if (current.record) this.callStarted(current.record);
+        // A dropped request is reported when it is dropped, maybe before its end.
+        if (current.record && current.decision?.kind !== 'drop') this.callStarted(current.record);
         return;
       default:
         return;
@@ -178,8 +181,7 @@ export class ServeLoop {
     const { decision, actions } = this.gate.decide(policy, head);
     this.reportActions(actions);
     request.decision = decision;
-    if (decision.kind === 'drop') return;
-    const local = decision.kind === 'answer' ? decision.answer : this.upstream ? null : this.gate.answer(head);
+    const local = decision.kind === 'answer' ? decision.answer : decision.kind === 'relay' && !this.upstream ? this.gate.answer(head) : null;
     const record: CallRecord = {
       callId: this.ids.take('c'),
       protocol: request.protocol,
@@ -187,8 +189,8 @@ export class ServeLoop {
       args: argsToJson(args.slice(1)),
       verbKind: verbKind(verb),
       vfs: isVfsVerb(verb),
-      route: local ? { kind: 'local', bytes: this.encodeAnswer(local, policy) } : { kind: 'relay' },
-      startedAt: performance.now(),
+      route: local ? { kind: 'local', bytes: this.encodeAnswer(local, policy) } : decision.kind === 'drop' ? { kind: 'dropped' } : { kind: 'relay' },
+      startedAt: request.startedAt,
       requestBody: new BodyTally(),
       requestEnded: false,
       responseBody: new BodyTally(),
@@ -198,7 +200,7 @@ export class ServeLoop {
     if (local) request.decision = { kind: 'answer', answer: local };
     request.record = record;
     this.outstanding.push(record);
-    if (!local) {
+    if (record.route.kind === 'relay') {
       this.relayedCalls += 1;
       if (record.vfs) this.relayedVfsCalls += 1;
       this.relay.expect(record);
@@ -219,7 +221,12 @@ export class ServeLoop {
       const decision = request.decision;
       if (!decision) break;
       if (decision.kind === 'drop') {
-        this.medium.close(`policy dropped the connection at ${request.record?.verb ?? 'a request'}`);
+        // The client made this call (brz counts it): it shows, ended by the policy.
+        const record = request.record as CallRecord;
+        const reason = `policy dropped the connection at ${record.verb}`;
+        this.callStarted(record);
+        this.completeCall(record, { kind: 'policy', message: reason });
+        this.medium.close(reason);
         return;
       }
       const limit = request.end ?? this.fed;

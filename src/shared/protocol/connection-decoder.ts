@@ -1,7 +1,8 @@
 /**
  * Both directions of one connection: requests are decoded as they come, and each request's
- * version and verb are handed to the response decoder as soon as its arguments are known,
- * so response i is decoded as the answer to request i (as Breezy's client reads it).
+ * version and verb are handed to the response decoder when the request has ended, so
+ * response i is decoded as the answer to request i (as Breezy's client reads it) and its
+ * events never precede the end of its request (earlier response bytes wait).
  */
 import type { DecodeEvent, DecoderOptions, ProtocolVersion } from './types';
 import { RequestStreamDecoder } from './request-stream-decoder';
@@ -14,14 +15,15 @@ export class ConnectionDecoder {
   readonly requests: RequestStreamDecoder;
   readonly responses: ResponseStreamDecoder;
   private requestProtocol: ProtocolVersion = 3;
+  private requestVerb = '';
 
   constructor(onEvent: (dir: Direction, event: DecodeEvent) => void, opts: DecoderOptions = {}) {
     this.responses = new ResponseStreamDecoder((e) => onEvent('s2c', e), opts);
     this.requests = new RequestStreamDecoder((e) => {
       if (e.type === 'message-start') this.requestProtocol = e.protocol;
+      else if (e.type === 'args') this.requestVerb = verbOf(e.args);
       onEvent('c2s', e);
-      // After the caller has seen the request's args, so held response bytes follow them.
-      if (e.type === 'args') this.responses.expect({ protocol: this.requestProtocol, verb: verbOf(e.args) });
+      if (e.type === 'message-end') this.responses.expect({ protocol: this.requestProtocol, verb: this.requestVerb });
     }, opts);
   }
 

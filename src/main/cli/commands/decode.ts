@@ -9,8 +9,7 @@ import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command';
 import {
-  HpssError, MessageRenderer, RequestStreamDecoder, ResponseStreamDecoder, verbOf, type Direction, type ExpectedResponse,
-  type IncrementalHash, type RenderedMessage,
+  ConnectionDecoder, HpssError, MessageRenderer, type Direction, type IncrementalHash, type RenderedMessage,
 } from '../../../shared/protocol';
 
 const USAGE = 'decode C2S_FILE [S2C_FILE] [--json]';
@@ -26,17 +25,17 @@ function sha256(): IncrementalHash {
   return { update: (d) => void h.update(d), digest: () => h.digest('hex') };
 }
 
+/** One direction of `decoder`, whole file, in chunks; an HpssError is kept as that direction's error. */
 async function decodeFile(
   file: string,
   dir: Direction,
-  decoder: RequestStreamDecoder | ResponseStreamDecoder,
+  decoder: ConnectionDecoder,
   result: DirectionResult,
 ): Promise<void> {
+  const stream = dir === 'c2s' ? decoder.requests : decoder.responses;
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) {
-      decoder.feed(chunk as Buffer);
-    }
-    decoder.finish();
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) stream.feed(chunk as Buffer);
+    stream.finish();
   } catch (err) {
     if (!(err instanceof HpssError)) throw err;
     result.error = { dir, message: err.message };
@@ -46,21 +45,15 @@ async function decodeFile(
 async function decodeConnection(c2sFile: string, s2cFile: string | undefined): Promise<[DirectionResult, DirectionResult]> {
   const requests: DirectionResult = { messages: [], error: null };
   const responses: DirectionResult = { messages: [], error: null };
-  const expectations: ExpectedResponse[] = [];
-  const requestRenderer = new MessageRenderer('c2s', sha256, (m) => requests.messages.push(m));
-  let protocol: ExpectedResponse['protocol'] = 3;
-  const requestDecoder = new RequestStreamDecoder((e) => {
-    requestRenderer.onEvent(e);
-    if (e.type === 'message-start') protocol = e.protocol;
-    if (e.type === 'args') expectations.push({ protocol, verb: verbOf(e.args) });
-  });
-  await decodeFile(c2sFile, 'c2s', requestDecoder, requests);
+  const renderers = {
+    c2s: new MessageRenderer('c2s', sha256, (m) => requests.messages.push(m)),
+    s2c: new MessageRenderer('s2c', sha256, (m) => responses.messages.push(m)),
+  };
+  // All requests first: each queues what its response looks like.
+  const decoder = new ConnectionDecoder((dir, e) => renderers[dir].onEvent(e));
+  await decodeFile(c2sFile, 'c2s', decoder, requests);
   if (s2cFile === undefined) return [requests, responses];
-
-  const responseRenderer = new MessageRenderer('s2c', sha256, (m) => responses.messages.push(m));
-  const responseDecoder = new ResponseStreamDecoder(responseRenderer.onEvent);
-  for (const x of expectations) responseDecoder.expect(x);
-  await decodeFile(s2cFile, 's2c', responseDecoder, responses);
+  await decodeFile(s2cFile, 's2c', decoder, responses);
   // Responses to requests we could not decode are not an s2c fault.
   if (requests.error && responses.error?.message.includes('no request to answer')) responses.error = null;
   return [requests, responses];

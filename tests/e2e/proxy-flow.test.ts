@@ -98,3 +98,20 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   await ui.screenshot('call-detail-keyboard');
   expect(ui.pageErrors).toEqual([]);
 });
+
+test('a server started from the form serves a real brz log, and stops from its card', async () => {
+  const { page } = ui;
+  await page.getByLabel('Directory').fill(hosts.env.REPOS);
+  await page.getByRole('button', { name: 'Start server' }).click();
+  const card = page.locator('[data-testid^="owner-s"]').first();
+  await card.waitFor();
+  const url = (await card.getByTestId('owner-url').first().textContent()) ?? '';
+  expect(url).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
+  const log = await brz(['log', '--line', `${url}trunk`]);
+  expect(log.output).toMatch(/Initial import/);
+  const ownerId = ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
+  await page.locator(`tr[data-testid^="medium-"]`).filter({ hasText: ownerId }).first().waitFor();
+  await ui.screenshot('server-brz-log');
+  await card.getByRole('button', { name: 'Stop' }).click();
+  await card.waitFor({ state: 'detached' });
+});

@@ -3,7 +3,7 @@
  * else the browser shell's client (token from the page URL). Calls go through
  * `call()`, which turns a failure into a notice that says what failed and what to try.
  */
-import type { ApiError, CommandArgs, CommandName, CommandResult, HpssApi } from '../../../shared/api';
+import type { ApiError, CommandArgs, CommandName, CommandResult, HpssApi, Result } from '../../../shared/api';
 import { dispatch } from '../store/store';
 import { createBrowserClient } from './browser-client';
 
@@ -45,10 +45,15 @@ export function hintFor(error: ApiError): string | undefined {
   return HINTS[error.code];
 }
 
-/** Runs a command; on failure posts a notice titled `what` and answers null. */
-export async function call<C extends CommandName>(what: string, command: C, args: CommandArgs<C>): Promise<CommandResult<C> | null> {
+/** Runs a command; on failure posts a notice titled `what`. */
+export async function run<C extends CommandName>(what: string, command: C, args: CommandArgs<C>): Promise<Result<CommandResult<C>>> {
   const result = await api.invoke(command, args);
-  if (result.ok) return result.data;
-  dispatch({ type: 'notice', notice: { level: 'error', title: `${what} failed`, message: result.error.message, hint: hintFor(result.error) } });
-  return null;
+  if (!result.ok) dispatch({ type: 'notice', notice: { level: 'error', title: `${what} failed`, message: result.error.message, hint: hintFor(result.error) } });
+  return result;
+}
+
+/** As `run`, for commands whose answer is data: the data, or null when it failed. */
+export async function call<C extends CommandName>(what: string, command: C, args: CommandArgs<C>): Promise<CommandResult<C> | null> {
+  const result = await run(what, command, args);
+  return result.ok ? result.data : null;
 }

@@ -12,7 +12,7 @@ import type { CallRecord, CallsSlice } from './types';
 export const DEFAULT_CALL_CAP = 100_000;
 
 export function emptyCalls(cap = DEFAULT_CALL_CAP): CallsSlice {
-  return { list: [], index: new Map(), base: 0, cap, dropped: 0, pendingPolicy: {} };
+  return { list: [], index: new Map(), base: 0, cap, dropped: 0, verbs: [], pendingPolicy: {} };
 }
 
 type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' | 'medium-closed' }>;
@@ -21,6 +21,7 @@ type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' |
 export class CallsDraft {
   private list: CallRecord[] | null = null;
   private pending: Record<string, string[]> | null = null;
+  private newVerbs: Set<string> | null = null;
 
   constructor(private readonly slice: CallsSlice) {}
 
@@ -35,6 +36,7 @@ export class CallsDraft {
   }
 
   private append(record: CallRecord): void {
+    if (!this.slice.verbs.includes(record.verb)) (this.newVerbs ??= new Set()).add(record.verb);
     const list = this.writable();
     this.slice.index.set(record.callId, this.slice.base + list.length);
     list.push(record);
@@ -141,6 +143,7 @@ export class CallsDraft {
 
   finish(): CallsSlice {
     const pendingPolicy = this.pending ?? this.slice.pendingPolicy;
+    const verbs = this.newVerbs ? [...this.slice.verbs, ...this.newVerbs].sort() : this.slice.verbs;
     if (!this.list) return pendingPolicy === this.slice.pendingPolicy ? this.slice : { ...this.slice, pendingPolicy };
     let list = this.list;
     let { base, dropped } = this.slice;
@@ -151,7 +154,7 @@ export class CallsDraft {
       base += excess;
       dropped += excess;
     }
-    return { ...this.slice, list, base, dropped, pendingPolicy };
+    return { ...this.slice, list, base, dropped, verbs, pendingPolicy };
   }
 }
 

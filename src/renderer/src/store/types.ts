@@ -50,6 +50,8 @@ export interface CallsSlice {
   cap: number;
   /** Calls dropped by the cap since the start. */
   dropped: number;
+  /** Every verb seen, sorted (for the verb filter); kept on append, not scanned. */
+  verbs: string[];
   /** Policy actions waiting for their call, per medium: policies decide before `call-started`. */
   pendingPolicy: Record<string, string[]>;
 }

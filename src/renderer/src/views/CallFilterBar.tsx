@@ -5,19 +5,11 @@ import { dispatch, useApp } from '../store/store';
 import type { CallFilters } from '../store/types';
 import { Checkbox } from './controls';
 
-const MAX_VERB_OPTIONS = 300;
-
 export function CallFilterBar({ shown, total }: { shown: number; total: number }) {
   const filters = useApp((s) => s.ui.filters);
   const mediumIds = useApp(useShallow((s) => s.mediums.order.slice(0, 200)));
-  const list = useApp((s) => s.calls.list);
-  // Verbs seen, from the newest calls (bounded scan: the list can hold 100k).
-  const verbs = useMemo(() => {
-    const seen = new Set<string>();
-    for (let i = list.length - 1, n = 0; i >= 0 && n < 20_000 && seen.size < MAX_VERB_OPTIONS; i--, n++) seen.add(list[i].verb);
-    if (filters.verb) seen.add(filters.verb);
-    return [...seen].sort();
-  }, [list, filters.verb]);
+  const seen = useApp((s) => s.calls.verbs);
+  const verbs = useMemo(() => (filters.verb && !seen.includes(filters.verb) ? [...seen, filters.verb].sort() : seen), [seen, filters.verb]);
   const set = (f: Partial<CallFilters>) => dispatch({ type: 'filters', filters: f });
   return (
     <div className="filter-bar" role="search">

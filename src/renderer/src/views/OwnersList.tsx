@@ -1,6 +1,6 @@
 /** Running servers and proxies: their URLs, the VFS-refuser switch, and stop. */
 import type { OwnerInfo } from '../../../shared/api';
-import { call } from '../api/api';
+import { call, run as runCommand } from '../api/api';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
 import { useBusy } from './useBusy';
@@ -15,8 +15,9 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
     });
   const stop = () =>
     run(async () => {
-      const done = await call(`Stopping ${owner.kind} ${owner.ownerId}`, 'ui:owner:stop', { ownerId: owner.ownerId });
-      if (done !== null) dispatch({ type: 'owner-removed', ownerId: owner.ownerId });
+      const done = await runCommand(`Stopping ${owner.kind} ${owner.ownerId}`, 'ui:owner:stop', { ownerId: owner.ownerId });
+      // Gone either way: stopped now, or no longer known to the engine (not-found).
+      if (done.ok || done.error.code === 'not-found') dispatch({ type: 'owner-removed', ownerId: owner.ownerId });
     });
   const state = listener?.state ?? 'listening';
   return (

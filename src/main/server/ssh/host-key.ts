@@ -30,8 +30,13 @@ export function loadHostKey(file?: string, env: NodeJS.ProcessEnv = process.env)
   if (existsSync(kept)) return readHostKey(kept, false);
   const pair = utils.generateKeyPairSync('ed25519', {});
   mkdirSync(join(kept, '..'), { recursive: true, mode: 0o700 });
-  // 'wx': never overwrite a key another process made in the meantime.
-  writeFileSync(kept, pair.private, { mode: 0o600, flag: 'wx' });
+  try {
+    // 'wx': never overwrite a key another process made in the meantime; use theirs.
+    writeFileSync(kept, pair.private, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readHostKey(kept, false);
+    throw new SshSetupError(`cannot keep the host key in ${kept}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   writeFileSync(`${kept}.pub`, pair.public + '\n', { mode: 0o644 });
   return readHostKey(kept, true);
 }

@@ -11,6 +11,7 @@ import type { EventBus, IdSource } from '../../engine/event-bus';
 import type { Backend } from '../backends/backend';
 import { parseListen } from '../listen-address';
 import { readAuthorizedKeys, type AuthorizedKeys } from './authorized-keys';
+import { execSessionStream } from './exec-stream';
 import { loadHostKey, type HostKey } from './host-key';
 import { servePipe, type PolicySource } from './serve-pipe';
 import { startSshServer, type SshListener } from './ssh-server';
@@ -65,7 +66,8 @@ export async function startSshFront(args: SshFrontArgs | PreparedSshFront, ctx: 
     bus: ctx.bus,
     ownerId: ctx.ownerId,
     onSession: async ({ channel, peer }) => {
-      await servePipe(channel, channel, peer, ctx);
+      const stream = execSessionStream(channel);
+      await servePipe(stream, stream, peer, ctx);
       return 0;
     },
   });

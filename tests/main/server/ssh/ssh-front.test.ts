@@ -4,7 +4,8 @@
  * A real brz client's own `-Dhpss` count must equal the calls the trace records.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +30,11 @@ let wrapper: string;
 beforeAll(async () => {
   requireTool('brz', 'brz');
   dir = mkdtempSync(join(tmpdir(), 'hpss-sshfront-'));
-  seedBranch(join(dir, 'served'), brzEnv(dir), 'Served through a pipe medium');
+  const trunk = seedBranch(join(dir, 'served'), brzEnv(dir), 'Served through a pipe medium');
+  // More than an SSH channel window (2 MiB), so responses meet backpressure on the way out.
+  writeFileSync(join(trunk, 'big.bin'), randomBytes(3 * 1024 * 1024));
+  execFileSync('brz', ['add', '-q', 'big.bin'], { cwd: trunk, env: brzEnv(dir) });
+  execFileSync('brz', ['commit', '-q', '-m', 'A big file'], { cwd: trunk, env: brzEnv(dir) });
   const key = makeClientKey(dir, 'client');
   execFileSync('cp', [`${key}.pub`, join(dir, 'authorized_keys')]);
   const hostKey = makeClientKey(dir, 'host_key');
@@ -56,7 +61,7 @@ test('describes the host key it serves with', () => {
 test('brz log over bzr+ssh is served from the server directory, and the trace counts what brz counts', async () => {
   const env = brzEnv(dir, { BRZ_SSH: wrapper });
   const { stdout } = await run('brz', ['-Dhpss', 'log', '--line', `bzr+ssh://tester@127.0.0.1:${front.listener.port}/trunk`], { env, timeout: 20_000 });
-  expect(stdout).toMatch(/Served through a pipe medium/);
+  expect(stdout).toMatch(/A big file\n.*Served through a pipe medium/);
 
   const brzCounts = hpssCallLines(join(dir, 'brz.log'));
   expect(brzCounts).toHaveLength(1);
@@ -79,4 +84,20 @@ test('without --allow-writes on the server, a push over bzr+ssh is refused thoug
   );
   expect(result.code).not.toBe(0);
   expect(result.stderr).toMatch(/Transport operation not possible: readonly transport/);
+});
+
+test('a session that ends when the client closes its input exits with status 0, as bzr serve --inet does', async () => {
+  const status = await new Promise<number | null>((done) => {
+    const ssh = execFile(wrapper, ['-p', String(front.listener.port), 'tester@127.0.0.1', 'bzr serve --inet --directory=/'], { timeout: 15_000 });
+    ssh.on('exit', done);
+    ssh.stdin?.end();
+  });
+  expect(status).toBe(0);
+});
+
+test('brz branch of a branch bigger than the SSH window arrives whole', async () => {
+  const env = brzEnv(dir, { BRZ_SSH: wrapper });
+  const copy = join(dir, 'big-copy');
+  await run('brz', ['branch', '-q', `bzr+ssh://tester@127.0.0.1:${front.listener.port}/trunk`, copy], { env, timeout: 30_000 });
+  expect(readFileSync(join(copy, 'big.bin')).equals(readFileSync(join(dir, 'served', 'trunk', 'big.bin')))).toBe(true);
 });

@@ -3,7 +3,7 @@ import { DEFAULT_LISTEN, startProxy } from '../../server';
 import type { CliCommand } from './command';
 import { policyFromValues, runOwnerCommand, UsageError } from './serve';
 
-const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] [--client-timeout S] [--identity FILE] [--known-hosts FILE]';
+const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] [--client-timeout S] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
 
 export const proxyCommand: CliCommand = {
   name: 'proxy',

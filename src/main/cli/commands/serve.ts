@@ -147,7 +147,9 @@ export async function runOwnerCommand(
   return 0;
 }
 
-const USAGE = 'serve DIR [--backend breezy|builtin] [--listen HOST:PORT] [--allow-writes] [--client-timeout SECONDS] [--refuse-vfs]';
+const USAGE =
+  'serve DIR [--backend breezy|builtin] [--listen HOST:PORT] [--allow-writes] [--client-timeout SECONDS] [--refuse-vfs] [--trace FILE]' +
+  ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]';
 
 export const serveCommand: CliCommand = {
   name: 'serve',

@@ -26,6 +26,7 @@ let dir: string;
 let front: SshFront;
 let recorder: TraceRecorder;
 let wrapper: string;
+const policy = new PolicyStore();
 
 beforeAll(async () => {
   requireTool('brz', 'brz');
@@ -42,7 +43,7 @@ beforeAll(async () => {
   recorder = TraceRecorder.open(join(dir, 'trace.jsonl'), bus);
   front = await startSshFront(
     { listen: '127.0.0.1:0', authorizedKeys: join(dir, 'authorized_keys'), hostKey },
-    { ownerId: 's1', backend: new BreezyBackend({ dir: join(dir, 'served'), allowWrites: false }), policy: new PolicyStore(), bus, ids: new IdSource() },
+    { ownerId: 's1', backend: new BreezyBackend({ dir: join(dir, 'served'), allowWrites: false }), policy, bus, ids: new IdSource() },
   );
   writeFileSync(join(dir, 'known_hosts'), knownHostsLine('127.0.0.1', front.listener.port, front.hostKey.key) + '\n');
   wrapper = sshWrapper(dir, key, join(dir, 'known_hosts'));
@@ -100,4 +101,31 @@ test('brz branch of a branch bigger than the SSH window arrives whole', async ()
   const copy = join(dir, 'big-copy');
   await run('brz', ['branch', '-q', `bzr+ssh://tester@127.0.0.1:${front.listener.port}/trunk`, copy], { env, timeout: 30_000 });
   expect(readFileSync(join(copy, 'big.bin')).equals(readFileSync(join(dir, 'served', 'trunk', 'big.bin')))).toBe(true);
+});
+
+test("the server's policies apply to SSH sessions: VFS refusal names the verb, an idle session times out", async () => {
+  const env = brzEnv(dir, { BRZ_SSH: wrapper });
+  policy.set({ refuseVfs: true });
+  try {
+    const init = await run('brz', ['init', `bzr+ssh://tester@127.0.0.1:${front.listener.port}/refused`], { env, timeout: 20_000 }).then(
+      () => ({ stderr: '' }),
+      (err: { stderr: string }) => err,
+    );
+    expect(init.stderr).toContain('VFS requests over the smart server are not allowed. Encountered: mkdir');
+  } finally {
+    policy.set({ refuseVfs: false });
+  }
+  policy.set({ clientTimeoutSec: 0.5 });
+  try {
+    // A session that never sends a request: stdin stays open until the server gives up.
+    const status = await new Promise<number | null>((done) => {
+      const ssh = execFile(wrapper, ['-p', String(front.listener.port), 'tester@127.0.0.1', 'bzr serve --inet --directory=/'], { timeout: 15_000 });
+      ssh.on('exit', done);
+    });
+    expect(status).toBe(0);
+  } finally {
+    policy.set({ clientTimeoutSec: 300 });
+  }
+  const timeouts = readTrace(join(dir, 'trace.jsonl')).sessions[0].events.filter((e) => e.type === 'timeout');
+  expect(timeouts.map((e) => e.type === 'timeout' && e.message)).toEqual(['disconnecting client after 0.5 seconds']);
 });

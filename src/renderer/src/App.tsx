@@ -21,6 +21,17 @@ function useTheme(): void {
   }, [theme]);
 }
 
+function ConnectionBanner() {
+  const lost = useApp((s) => s.ui.connection === 'lost');
+  if (!lost) return null;
+  return (
+    <div className="banner banner-bad" role="alert">
+      <span className="spinner" aria-hidden="true" /> Lost the connection to the engine; reconnecting… If this lasts, check that <code>hpss ui</code> is
+      still running, then reload the page.
+    </div>
+  );
+}
+
 export function App() {
   useTheme();
   useEffect(() => startLive(), []);
@@ -28,6 +39,7 @@ export function App() {
     <div className="app">
       <Header />
       <Notices />
+      <ConnectionBanner />
       <TraceBanner />
       <div className="layout">
         <Sidebar />

@@ -25,6 +25,8 @@ export interface UiHarness {
   /** Console errors and uncaught page errors (CSP violations show up here). */
   pageErrors: string[];
   screenshot(name: string): Promise<void>;
+  /** Stops the shell and, after `whileDown`, starts a new one on the same port and token. */
+  restartShell(whileDown: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function startUi(viewport = { width: 1440, height: 900 }): Promise<
   if (!existsSync(join(RENDERER, 'index.html'))) throw new Error(`no built renderer in ${RENDERER}: run \`npm run build\` first (npm test does)`);
   mkdirSync(SHOTS, { recursive: true });
   const engine = new Engine(realBackends);
-  const shell = await startBrowserShell({ engine, listen: '127.0.0.1:0', rendererDir: RENDERER });
+  let shell = await startBrowserShell({ engine, listen: '127.0.0.1:0', rendererDir: RENDERER });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const page = await browser.newPage({ viewport, colorScheme: 'light' });
   const pageErrors: string[] = [];
@@ -45,12 +47,20 @@ export async function startUi(viewport = { width: 1440, height: 900 }): Promise<
   await page.getByText('live', { exact: true }).waitFor();
   return {
     engine,
-    shell,
+    get shell() {
+      return shell;
+    },
     browser,
     page,
     pageErrors,
     screenshot: async (name) => {
       await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    },
+    restartShell: async (whileDown) => {
+      const { port, token } = shell;
+      await shell.stop();
+      await whileDown();
+      shell = await startBrowserShell({ engine, listen: `127.0.0.1:${port}`, rendererDir: RENDERER, token });
     },
     stop: async () => {
       await browser.close();

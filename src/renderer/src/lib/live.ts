@@ -34,7 +34,14 @@ export function startLive(): () => void {
   const unsubscribe = api.onEvents(onBatch);
   if (window.hpss) dispatch({ type: 'connection', state: 'live' });
   void replayFromEngine();
-  return unsubscribe;
+  // Events emitted while the WebSocket was down are in the engine's ring: fetch them again.
+  const unwatch = appStore.subscribe((s, prev) => {
+    if (prev.ui.connection === 'lost' && s.ui.connection === 'live' && !s.ui.traceFile) void replayFromEngine();
+  });
+  return () => {
+    unwatch();
+    unsubscribe();
+  };
 }
 
 /** Leaves a shown trace file: clears the view and reloads the engine's recent events. */

@@ -2,8 +2,9 @@
  * One call as a server or proxy sees it: the request's head, how it is answered
  * (relayed or here), and the summaries that `call-started` / `call-finished` carry.
  */
-import type { BodySummary, JsonValue, VerbKind } from '../../shared/events';
+import type { BodySummary, ErrorKind, JsonValue, UnstampedEvent, VerbKind } from '../../shared/events';
 import type { ProtocolVersion } from '../../shared/protocol';
+import { renderBytes } from '../../shared/protocol';
 
 /** Events show at most this many leading body bytes. */
 export const BODY_PREVIEW_BYTES = 48;
@@ -58,4 +59,68 @@ export interface CallRecord {
   responseBody: BodyTally;
   status: 'S' | 'E' | null;
   responseArgs: JsonValue[];
+}
+
+export function callStartedEvent(mediumId: string, record: CallRecord): UnstampedEvent {
+  return {
+    type: 'call-started',
+    mediumId,
+    callId: record.callId,
+    protocol: record.protocol,
+    verb: record.verb,
+    args: record.args,
+    verbKind: record.verbKind,
+    vfs: record.vfs,
+    requestBody: record.requestBody.summary(renderBytes),
+  };
+}
+
+/** `error` when the call ended without a complete response. */
+export function callFinishedEvent(mediumId: string, record: CallRecord, error?: { kind: ErrorKind; message: string }): UnstampedEvent {
+  return {
+    type: 'call-finished',
+    mediumId,
+    callId: record.callId,
+    verb: record.verb,
+    status: error ? null : record.status,
+    args: record.responseArgs,
+    responseBody: record.responseBody.summary(renderBytes),
+    durationMs: performance.now() - record.startedAt,
+    ...(error ? { error } : {}),
+  };
+}
+
+/** Bytes fed but not yet routed, as received (no copy unless a chunk is split). */
+export class PendingBytes {
+  private readonly chunks: Buffer[] = [];
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  /** Removes and returns the first `count` bytes (there must be that many). */
+  take(count: number): Buffer {
+    const parts: Buffer[] = [];
+    let need = count;
+    while (need > 0) {
+      const head = this.chunks[0];
+      if (head.length <= need) {
+        parts.push(head);
+        this.chunks.shift();
+        need -= head.length;
+      } else {
+        parts.push(head.subarray(0, need));
+        this.chunks[0] = head.subarray(need);
+        need = 0;
+      }
+    }
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  /** Keeps only the first `count` bytes. */
+  truncate(count: number): void {
+    const kept = count > 0 ? this.take(count) : null;
+    this.chunks.length = 0;
+    if (kept) this.chunks.push(kept);
+  }
 }

@@ -11,14 +11,14 @@
  * either side closing closes the other.
  */
 import type { PolicySettings } from '../../shared/api';
-import type { MediumKind } from '../../shared/events';
+import type { ErrorKind, MediumKind } from '../../shared/events';
 import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol';
 import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { LocalAnswer } from '../server/policies/answers';
 import { retryClass, type Decided, type PolicyAction, type RequestDecision, type RequestHead } from '../server/policies/decide';
 import { Pacer, sleep } from '../server/policies/pacing';
-import { BodyTally, type CallRecord } from './server-call-record';
+import { BodyTally, callFinishedEvent, callStartedEvent, PendingBytes, type CallRecord } from './server-call-record';
 import { ResponseRelay } from './server-response-relay';
 import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
 
@@ -69,13 +69,15 @@ export class ServeLoop {
   private readonly relay: ResponseRelay;
   private fed = 0;
   private routed = 0;
-  private readonly pending: Buffer[] = [];
+  private readonly pending = new PendingBytes();
   private readonly inFlight: PendingRequest[] = [];
   /** Calls not yet answered to the client, in request order. */
   private readonly outstanding: CallRecord[] = [];
   private callsDone = 0;
   private bytesToClient = 0;
   private stopping = false;
+  /** After a malformed request: the error answer to send once earlier calls are answered, then close. */
+  private farewell: { bytes: Uint8Array; reason: string } | null = null;
   private readonly pacerIn = new Pacer();
   private readonly pacerOut = new Pacer();
   private readonly upstreamMedium: { kind: MediumKind; peer: string } | null;
@@ -133,6 +135,7 @@ export class ServeLoop {
   // ---- client → server ------------------------------------------------------
 
   private onClientChunk(chunk: Buffer): void | Promise<void> {
+    if (this.farewell) return;
     if (this.stopping && this.isIdle()) {
       this.medium.close('server stopped');
       return;
@@ -143,8 +146,7 @@ export class ServeLoop {
     try {
       this.requests.feed(chunk);
     } catch (err) {
-      this.malformedRequest(asError(err));
-      return;
+      return this.malformedRequest(asError(err));
     }
     return this.routeRequests();
   }
@@ -235,7 +237,7 @@ export class ServeLoop {
           request.delayed = true;
           return sleep(decision.delayMs).then(() => this.routeRequests());
         }
-        const bytes = this.takePending(limit - this.routed);
+        const bytes = this.pending.take(limit - this.routed);
         this.routed = limit;
         if (decision.kind === 'relay' && this.upstream) {
           const wait = this.relayToUpstream(bytes);
@@ -257,32 +259,30 @@ export class ServeLoop {
     return wait;
   }
 
-  private takePending(count: number): Buffer {
-    const parts: Buffer[] = [];
-    let need = count;
-    while (need > 0) {
-      const head = this.pending[0];
-      if (head.length <= need) {
-        parts.push(head);
-        this.pending.shift();
-        need -= head.length;
-      } else {
-        parts.push(head.subarray(0, need));
-        this.pending[0] = head.subarray(need);
-        need = 0;
-      }
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  }
-
-  /** Breezy answers a request it cannot decode with an `error` response, then gives up on the connection. */
-  private malformedRequest(err: Error): void {
-    const current = this.inFlight[this.inFlight.length - 1];
-    const protocol = current && current.end === null ? current.protocol : 1;
-    this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message: `malformed request: ${err.message}`, fatal: true });
+  /**
+   * Breezy answers a request it cannot decode with an `error` response in its version, then
+   * gives up on the connection. Requests before it are still answered first, in order.
+   */
+  private malformedRequest(err: Error): void | Promise<void> {
+    const last = this.inFlight[this.inFlight.length - 1];
+    const broken = last && last.end === null ? last : null;
+    const reason = `malformed request: ${err.message}`;
+    this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'protocol', message: reason, fatal: true });
     const enc = new TextEncoder();
-    void this.medium.write(Buffer.from(encodeResponse({ protocol, status: 'E', args: [enc.encode('error'), enc.encode(err.message)] })));
-    this.medium.close(`malformed request: ${err.message}`);
+    const bytes = encodeResponse({ protocol: broken?.protocol ?? 1, status: 'E', args: [enc.encode('error'), enc.encode(err.message)] });
+    this.farewell = { bytes, reason };
+    this.stopping = true;
+    // Drop the broken request and every byte from it on; what came before is routed as usual.
+    const cutAt = Math.max(this.routed, broken ? broken.start : (last?.end ?? this.routed));
+    if (broken) {
+      this.inFlight.pop();
+      if (broken.record) this.completeCall(broken.record, { kind: 'protocol', message: reason });
+    }
+    this.pending.truncate(cutAt - this.routed);
+    this.fed = cutAt;
+    const wait = this.routeRequests();
+    if (wait) return wait.then(() => this.closeIfStopping());
+    this.closeIfStopping();
   }
 
   // ---- server → client ------------------------------------------------------
@@ -321,34 +321,14 @@ export class ServeLoop {
   private callStarted(record: CallRecord): void {
     this.medium.calls += 1;
     if (record.vfs) this.medium.vfsCalls += 1;
-    this.bus.emit({
-      type: 'call-started',
-      mediumId: this.medium.id,
-      callId: record.callId,
-      protocol: record.protocol,
-      verb: record.verb,
-      args: record.args,
-      verbKind: record.verbKind,
-      vfs: record.vfs,
-      requestBody: record.requestBody.summary(renderBytes),
-    });
+    this.bus.emit(callStartedEvent(this.medium.id, record));
   }
 
-  private completeCall(record: CallRecord, error?: { kind: 'transport' | 'policy'; message: string }): void {
+  private completeCall(record: CallRecord, error?: { kind: ErrorKind; message: string }): void {
     const index = this.outstanding.indexOf(record);
     if (index === -1) return;
     this.outstanding.splice(index, 1);
-    this.bus.emit({
-      type: 'call-finished',
-      mediumId: this.medium.id,
-      callId: record.callId,
-      verb: record.verb,
-      status: error ? null : record.status,
-      args: record.responseArgs,
-      responseBody: record.responseBody.summary(renderBytes),
-      durationMs: performance.now() - record.startedAt,
-      ...(error ? { error } : {}),
-    });
+    this.bus.emit(callFinishedEvent(this.medium.id, record, error));
     if (error) return;
     this.callsDone += 1;
     const limit = this.gate.policy().dropAfterCalls;
@@ -383,7 +363,11 @@ export class ServeLoop {
   }
 
   private closeIfStopping(): void {
-    if (this.stopping && this.isIdle()) this.medium.close(this.medium.inputHasEnded ? 'client closed the connection' : 'server stopped');
+    if (!this.stopping || !this.isIdle()) return;
+    if (this.farewell) {
+      void this.sendToClient(this.farewell.bytes);
+      this.medium.close(this.farewell.reason);
+    } else this.medium.close(this.medium.inputHasEnded ? 'client closed the connection' : 'server stopped');
   }
 
   private onMediumClosed(reason: string): void {

@@ -84,6 +84,17 @@ test('a malformed request gets an error response, the connection closes, and the
   expect((await exchange(port, 'hello\n')).toString()).toBe('ok\x012\n');
 });
 
+test('requests before a malformed one are answered first, in order, then the error, then the close', async () => {
+  const { port, events } = await helloServer();
+  const reply = await exchange(port, Buffer.concat([Buffer.from(`hello\nbzr request 2\nhello\n${V3}`), Buffer.from([0xff, 0xff, 0xff, 0xff])]));
+  const text = reply.toString('latin1');
+  expect(text.startsWith(`ok\x012\nbzr response 2\nsuccess\nok\x012\n${V3}`)).toBe(true);
+  expect(text).toMatch(/oEs.*error.*ee$/s);
+  expect(events.filter((e) => e.type === 'call-finished').length).toBe(2);
+  await waitFor(events, (e) => e.type === 'medium-closed');
+  expect(events.find((e) => e.type === 'medium-closed')).toMatchObject({ reason: expect.stringMatching(/^malformed request: /) });
+});
+
 test('an idle client is disconnected after the timeout, with Breezy\'s message and a timeout event', async () => {
   const { port, events } = await helloServer({ clientTimeoutSec: 0.5 });
   const socket = connect(port, '127.0.0.1');

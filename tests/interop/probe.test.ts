@@ -10,6 +10,20 @@ import { runProbe, type ProbeOptions, type ProbeResult } from '../../src/main/pr
 import { HPSS_BIN } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
 
+// Breezy's own server with v3 detection removed, run as the remote command: a real pre-1.6 peer.
+const V2_ONLY_BRZ = `import sys, breezy
+from breezy.bzr.smart import medium, protocol
+_orig = medium._get_protocol_factory_for_bytes
+def _v2_only(data):
+    if data.startswith(protocol.MESSAGE_VERSION_THREE):
+        return protocol.SmartServerRequestProtocolOne, data
+    return _orig(data)
+medium._get_protocol_factory_for_bytes = _v2_only
+from breezy import commands
+with breezy.initialize():
+    sys.exit(commands.main(['brz'] + sys.argv[1:]))
+`;
+
 let hosts: TestHosts;
 let scratch: string;
 const ids = new IdSource();
@@ -61,6 +75,21 @@ describe('a smart server that answers', () => {
     ]);
     expect(result.steps[0].detail).toContain("remote command 'brz serve --inet --directory=/ --allow-writes' (BZR_REMOTE_PATH=brz)");
     expect(result.ok).toBe(true);
+  });
+
+  test('a pre-1.6 server: v3 is not understood, the probe falls back to v2 as brz does', async () => {
+    const script = join(scratch, 'brz-v2-only.py');
+    writeFileSync(script, V2_ONLY_BRZ);
+    const { result } = await probe(sshUrl(), sshOpts({ env: { BZR_REMOTE_PATH: `/usr/bin/python3 ${script}` } }));
+    // The fallback reconnects (twice, as brz: v3 again, then v2), so the connection steps repeat before `protocol`.
+    const names = stepNames(result);
+    expect(names.slice(0, 9)).toEqual([
+      'url:ok', 'resolve:ok', 'tcp-connect:ok', 'ssh-handshake:ok', 'host-key:ok', 'authentication:ok', 'remote-command:ok', 'hello:ok', 'resolve:ok',
+    ]);
+    expect(names.slice(-3)).toEqual(['protocol:ok', 'open-bzrdir:ok', 'open-branch:ok']);
+    expect(names.every((n) => n.endsWith(':ok'))).toBe(true);
+    expect(result.steps.find((s) => s.step === 'hello')!.detail).toMatch(/^v3 not understood; the server answered in v1: "error\\u0001Generic bzr smart protocol error: bad request/);
+    expect(result).toMatchObject({ ok: true, protocol: 2 });
   });
 
   test('the remote name defaults to bzr, as in Breezy', async () => {

@@ -5,8 +5,7 @@
  * answered a v3 request in v1.
  */
 import { MESSAGE_VERSION_THREE } from '../../shared/protocol';
-import { printableText } from '../client/byte-view';
-import { toHex } from '../../shared/protocol/text';
+import { toHex, utf8OrNull } from '../../shared/protocol/text';
 
 export interface HelloFailure {
   verdict: string;
@@ -23,9 +22,10 @@ export function isV1BadRequest(bytes: Uint8Array): boolean {
   return Buffer.from(bytes).toString('latin1').startsWith('error\x01');
 }
 
+/** The bytes as a JSON string (control characters escaped) when they are UTF-8, and as hex. */
 export function showBytes(bytes: Uint8Array, max = 200): string {
   const cut = bytes.subarray(0, max);
-  const text = printableText(cut);
+  const text = utf8OrNull(cut);
   const more = bytes.length > max ? ` … (${bytes.length} bytes)` : '';
   return `${text !== null ? JSON.stringify(text) : `(not text)`} hex ${toHex(cut)}${more}`;
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,6 +152,25 @@ describe('SshClientMedium', () => {
     expect(await helloRoundTrip(medium)).toBe(HELLO_V2_ANSWER);
     expect(steps).toEqual(['resolve:true', 'tcp-connect:true', 'ssh-handshake:true', 'host-key:true', 'authentication:true', 'remote-command:true']);
     medium.close();
+  });
+
+  test('authenticates through a real ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hpss-agent-'));
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync('ssh-add', ['-q', hosts.env.SSH_KEY], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+      const steps: string[] = [];
+      const medium = new SshClientMedium({
+        bus: freshBus(), ids, ...sshOpts(), identityFile: undefined, agentSocket: socket, remotePath: 'brz', onStep: (s) => steps.push(`${s.step}: ${s.detail}`),
+      });
+      expect(await helloRoundTrip(medium)).toBe(HELLO_V2_ANSWER);
+      expect(steps).toContain(`authentication: authenticated as ${hosts.env.SSH_USER} (agent)`);
+      medium.close();
+    } finally {
+      agent.kill();
+    }
   });
 
   test('an unknown host key and a changed host key are different errors', async () => {

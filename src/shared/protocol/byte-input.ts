@@ -41,6 +41,11 @@ export class ByteInput {
     return this.scratchLen > 0;
   }
 
+  /** The bytes of the item held over so far (a view; valid until the next read). */
+  get partialItem(): Uint8Array {
+    return view(this.scratch, 0, this.scratchLen);
+  }
+
   /** Stream offset where the current partial item began (or the next byte). */
   get itemOffset(): number {
     return this.scratchLen > 0 ? this.itemStart : this.base + this.pos;
@@ -86,6 +91,19 @@ export class ByteInput {
     this.pos += take;
     if (this.scratchLen < n) return false;
     this.releaseScratch();
+    return true;
+  }
+
+  /**
+   * Consume `bytes` if the chunk holds them next, whole (the fast path for a version
+   * marker); otherwise consume nothing.
+   */
+  skipIfNext(bytes: Uint8Array): boolean {
+    const buf = this.buf;
+    const p = this.pos;
+    if (this.scratchLen !== 0 || buf.length - p < bytes.length) return false;
+    for (let i = 0; i < bytes.length; i++) if (buf[p + i] !== bytes[i]) return false;
+    this.pos = p + bytes.length;
     return true;
   }
 

@@ -10,7 +10,6 @@ import type { HeaderCache } from './header-cache';
 export type BetweenMessages = { family: 'between'; name: 'between-messages' };
 
 export type V3State =
-  | { family: 'v3'; name: 'v3-marker' }
   | { family: 'v3'; name: 'v3-headers-length' }
   | { family: 'v3'; name: 'v3-headers'; length: number }
   | { family: 'v3'; name: 'v3-part-kind' }
@@ -21,7 +20,6 @@ export type V3State =
   | { family: 'v3'; name: 'v3-body'; remaining: number };
 
 export type V12State =
-  | { family: 'v12'; name: 'v2-response-marker' }
   | { family: 'v12'; name: 'v2-status' }
   | { family: 'v12'; name: 'v12-args' }
   | { family: 'v12'; name: 'bulk-length' }

@@ -11,7 +11,7 @@ import type { BValue } from './types';
 import { bdecodeRange } from './bencode';
 import { assertNever, protocolError } from './errors';
 import {
-  MESSAGE_VERSION_THREE, PART_BYTES, PART_END, PART_ONE_BYTE, PART_STRUCTURE, STATUS_ERROR, STATUS_SUCCESS,
+  PART_BYTES, PART_END, PART_ONE_BYTE, PART_STRUCTURE, STATUS_ERROR, STATUS_SUCCESS,
 } from './markers';
 import type { DecoderCore, V3State } from './decoder-state';
 
@@ -19,20 +19,12 @@ const PART_KIND: V3State = { family: 'v3', name: 'v3-part-kind' };
 const ONE_BYTE: V3State = { family: 'v3', name: 'v3-one-byte' };
 const STRUCTURE_LENGTH: V3State = { family: 'v3', name: 'v3-structure-length' };
 const BODY_LENGTH: V3State = { family: 'v3', name: 'v3-body-length' };
-export const V3_MARKER: V3State = { family: 'v3', name: 'v3-marker' };
 export const V3_HEADERS_LENGTH: V3State = { family: 'v3', name: 'v3-headers-length' };
 
 /** Advance one step; false when more bytes are needed. */
 export function stepV3(d: DecoderCore, st: V3State): boolean {
   const input = d.input;
   switch (st.name) {
-    case 'v3-marker': {
-      const at = input.itemOffset;
-      if (!input.readFixed(MESSAGE_VERSION_THREE.length)) return false;
-      if (!input.gotEquals(MESSAGE_VERSION_THREE)) throw protocolError('bad-marker', 'expected the protocol v3 marker', at);
-      d.state = V3_HEADERS_LENGTH;
-      return true;
-    }
     case 'v3-headers-length':
     case 'v3-structure-length': {
       const at = input.itemOffset;

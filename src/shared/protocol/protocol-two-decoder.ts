@@ -13,7 +13,7 @@
 import type { BValue, ResponseStatus } from './types';
 import { assertNever, protocolError } from './errors';
 import {
-  ARG_SEPARATOR, BULK_TRAILER, CHUNKED_END, CHUNKED_ERR, CHUNKED_HEADER, RESPONSE_VERSION_TWO, V1_ERROR_CODES,
+  ARG_SEPARATOR, BULK_TRAILER, CHUNKED_END, CHUNKED_ERR, CHUNKED_HEADER, V1_ERROR_CODES,
   V1_GENERIC_ERROR, V2_FAILED, V2_SUCCESS,
 } from './markers';
 import type { DecoderCore, V12State } from './decoder-state';
@@ -22,15 +22,12 @@ import type { ByteInput } from './byte-input';
 import { verbInfo, type BodyFraming } from './verbs';
 import { renderBytes } from './text';
 
-export const V2_RESPONSE_MARKER: V12State = { family: 'v12', name: 'v2-response-marker' };
 export const V12_ARGS: V12State = { family: 'v12', name: 'v12-args' };
-const V2_STATUS: V12State = { family: 'v12', name: 'v2-status' };
+export const V2_STATUS: V12State = { family: 'v12', name: 'v2-status' };
 const BULK_LENGTH: V12State = { family: 'v12', name: 'bulk-length' };
 const BULK_TRAILER_STATE: V12State = { family: 'v12', name: 'bulk-trailer' };
 const CHUNKED_HEADER_STATE: V12State = { family: 'v12', name: 'chunked-header' };
 const CHUNK_LENGTH: V12State = { family: 'v12', name: 'chunk-length', errorArgs: null };
-
-const RESPONSE_MARKER_LINE = RESPONSE_VERSION_TWO.subarray(0, RESPONSE_VERSION_TWO.length - 1);
 
 /** Whether the line just read is exactly `text` (ASCII). */
 function lineIs(input: ByteInput, text: string): boolean {
@@ -48,13 +45,6 @@ function lineText(input: ByteInput): string {
 export function stepV12(d: DecoderCore, st: V12State): boolean {
   const input = d.input;
   switch (st.name) {
-    case 'v2-response-marker': {
-      const at = input.itemOffset;
-      if (!input.readLine(d.limit, 'response marker')) return false;
-      if (!input.gotEquals(RESPONSE_MARKER_LINE)) throw protocolError('bad-marker', 'expected "bzr response 2"', at);
-      d.state = V2_STATUS;
-      return true;
-    }
     case 'v2-status': {
       const at = input.itemOffset;
       if (!input.readLine(d.limit, 'status line')) return false;

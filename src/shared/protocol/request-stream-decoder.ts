@@ -15,6 +15,11 @@ export class RequestStreamDecoder extends StreamDecoder {
   protected startMessage(): boolean {
     const input = this.input;
     const at = input.itemOffset;
+    if (input.skipIfNext(MESSAGE_VERSION_THREE)) {
+      this.msg.begin('request', 3, at);
+      this.state = V3_HEADERS_LENGTH;
+      return true;
+    }
     if (!input.readLine(this.limit, 'request line')) return false;
     if (input.gotEquals(V3_LINE)) {
       this.msg.begin('request', 3, at);

@@ -159,3 +159,13 @@ describe('ConnectionDecoder', () => {
     expect(d.responses.offset).toBe(40);
   });
 });
+
+describe('an old server', () => {
+  it("answers a v3 request with a v1 'bad request' error: decoded as the v1 response it is", () => {
+    const line = "error\x01Generic bzr smart protocol error: bad request 'bzr message 3 (bzr 1.6)'\n";
+    const got = decodeEveryWay(new Bytes().text(line).build(), responses([3, 'BzrDir.open_2.1']));
+    expect(got).toMatchObject([
+      { protocol: 1, status: null, args: ['error', "Generic bzr smart protocol error: bad request 'bzr message 3 (bzr 1.6)'"], body: null },
+    ]);
+  });
+});

@@ -54,6 +54,8 @@ describe('hpss decode', () => {
     expect(got.length).toBe(expected.length);
     got.forEach((m, i) => {
       expect(m.exchange).toBe(capture.expected.messages[i].exchange);
+      expect(Object.keys(m).slice(0, 10)).toEqual(['exchange', 'dir', 'kind', 'protocol', 'offset', 'length', 'headers', 'status', 'args', 'body']);
+      if (m.kind === 'request') expect(m.status).toBeNull();
       const picked = Object.fromEntries(Object.keys(expected[i]).map((k) => [k, m[k]]));
       expect(picked).toEqual(expected[i]);
     });

@@ -63,6 +63,12 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** The capture form, plus `exchange`; `status` on every line (null for requests) for a fixed schema. */
+function jsonLine(index: number, m: RenderedMessage): string {
+  const { dir, kind, protocol, offset, length, headers, status = null, args, body, ...rest } = m;
+  return JSON.stringify({ exchange: index, dir, kind, protocol, offset, length, headers, status, args, body, ...rest });
+}
+
 function humanLine(index: number, m: RenderedMessage): string {
   const args = Array.isArray(m.args) ? m.args : [];
   const tuple = (values: unknown[]): string => `(${values.map((v) => JSON.stringify(v)).join(', ')})`;
@@ -104,7 +110,7 @@ export const decodeCommand: CliCommand = {
     for (let i = 0; i < n; i++) {
       for (const m of [requests.messages[i], responses.messages[i]]) {
         if (!m) continue;
-        out.push(parsed.values.json ? JSON.stringify({ exchange: i, ...m }) : humanLine(i, m));
+        out.push(parsed.values.json ? jsonLine(i, m) : humanLine(i, m));
       }
     }
     if (out.length > 0) process.stdout.write(out.join('\n') + '\n');

@@ -51,7 +51,15 @@ export type EngineEvent =
       /** The server or proxy this medium belongs to, when any. */
       ownerId?: string;
     })
-  | (EventBase & { type: 'medium-closed'; mediumId: string; reason: string; calls: number; vfsCalls: number })
+  | (EventBase & {
+      type: 'medium-closed';
+      mediumId: string;
+      reason: string;
+      calls: number;
+      vfsCalls: number;
+      /** A client medium's connection ended but the medium lives on: its next use reconnects (same id). */
+      reconnectable?: boolean;
+    })
   | (EventBase & { type: 'bytes'; mediumId: string; direction: 'read' | 'written'; count: number })
   | (EventBase & {
       type: 'call-started';

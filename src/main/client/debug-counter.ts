@@ -23,7 +23,8 @@ export function subscribeDebugCounter(
   const clientMediums = new Set<string>();
   return bus.on((e: EngineEvent) => {
     if (e.type === 'medium-opened' && e.role === 'client') clientMediums.add(e.mediumId);
-    if (e.type !== 'medium-closed' || !clientMediums.delete(e.mediumId) || e.calls === 0) return;
+    // A reconnectable close is a disconnect: Breezy reports a medium once, when it goes away.
+    if (e.type !== 'medium-closed' || e.reconnectable || !clientMediums.delete(e.mediumId) || e.calls === 0) return;
     report(formatHpssCalls(e.calls, e.vfsCalls, describe(e.mediumId)));
   });
 }

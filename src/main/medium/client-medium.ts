@@ -4,10 +4,11 @@
  * (protocol version, `_remember_remote_is_before`). Subclasses only open the streams.
  *
  * Invariants: one connection at a time; reads hand out chunks in arrival order (a pushed-back
- * chunk first); every connect, read, write, disconnect and failure is an event on the bus;
- * `medium-opened` is emitted on the first connection and `medium-closed` once, by `close()`,
- * so a reconnect (protocol negotiation, reset) stays the same medium as in Breezy. While more
- * than HIGH_WATER bytes wait unread, the input is paused, so memory stays bounded.
+ * chunk first); every connect, read, write, disconnect and failure is an event on the bus:
+ * each connection is a `medium-opened`, each disconnect a `medium-closed` marked
+ * `reconnectable`, the end of the medium (`close()`) a final `medium-closed`; a reconnect
+ * (protocol negotiation, reset) stays the same medium, as in Breezy. While more than
+ * HIGH_WATER bytes wait unread, the input is paused, so memory stays bounded.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { MediumKind } from '../../shared/events';
@@ -167,10 +168,30 @@ export abstract class ClientMedium {
     this.queuedBytes += data.length;
   }
 
-  /** Ends the connection; the next use reconnects (Breezy's `disconnect`). */
-  disconnect(): void {
+  /**
+   * Ends the connection; the next use reconnects (Breezy's `disconnect`). Reported as a
+   * `medium-closed` with `reconnectable`, and the next connection as another `medium-opened`.
+   */
+  disconnect(reason = 'disconnected by client'): void {
+    if (this.closeConnection()) this.emitClosed(reason, true);
+  }
+
+  /** After a connection error: disconnect so the next call reconnects (Breezy's `reset`). */
+  reset(): void {
+    this.disconnect('reset after a connection error');
+  }
+
+  /** Disconnects for good and reports the medium's lifetime totals (`medium-closed`). */
+  close(reason = 'closed by client'): void {
+    if (this.closed) return;
+    this.closeConnection();
+    this.closed = true;
+    if (this.announced) this.emitClosed(reason, false);
+  }
+
+  private closeConnection(): boolean {
     const streams = this.streams;
-    if (!streams) return;
+    if (!streams) return false;
     this.streams = null;
     this.queue = [];
     this.queuedBytes = 0;
@@ -181,21 +202,18 @@ export abstract class ClientMedium {
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.resolve(null);
+    return true;
   }
 
-  /** After a connection error: disconnect so the next call reconnects (Breezy's `reset`). */
-  reset(): void {
-    this.disconnect();
-  }
-
-  /** Disconnects for good and reports the medium's lifetime totals (`medium-closed`). */
-  close(reason = 'closed by client'): void {
-    if (this.closed) return;
-    this.disconnect();
-    this.closed = true;
-    if (this.announced) {
-      this.bus.emit({ type: 'medium-closed', mediumId: this.id, reason, calls: this.calls, vfsCalls: this.vfsCalls });
-    }
+  private emitClosed(reason: string, reconnectable: boolean): void {
+    this.bus.emit({
+      type: 'medium-closed',
+      mediumId: this.id,
+      reason,
+      calls: this.calls,
+      vfsCalls: this.vfsCalls,
+      ...(reconnectable ? { reconnectable } : {}),
+    });
   }
 
   /** Whether the server may lack RPCs of the given release (Breezy's `_is_remote_before`). */
@@ -257,10 +275,8 @@ export abstract class ClientMedium {
     };
     input.on('error', onError);
     if ((output as unknown) !== input) output.on('error', onError);
-    if (!this.announced) {
-      this.announced = true;
-      this.bus.emit({ type: 'medium-opened', mediumId: this.id, kind: this.kind, role: 'client', peer: streams.peer });
-    }
+    this.announced = true;
+    this.bus.emit({ type: 'medium-opened', mediumId: this.id, kind: this.kind, role: 'client', peer: streams.peer });
     for (const hook of this.postConnect) hook(this);
   }
 

@@ -90,7 +90,10 @@ describe('TcpClientMedium', () => {
     expect(medium.isConnected).toBe(false);
     expect(await helloRoundTrip(medium)).toBe(HELLO_V2_ANSWER);
     medium.close();
-    expect(events.filter((e) => e.type === 'medium-opened' && e.mediumId === medium.id)).toHaveLength(1);
+    const lifecycle = events.filter((e) => e.mediumId === medium.id && (e.type === 'medium-opened' || e.type === 'medium-closed'));
+    expect(lifecycle.map((e) => (e.type === 'medium-closed' ? `closed${e.reconnectable ? ' (reconnectable)' : ''}` : 'opened'))).toEqual([
+      'opened', 'closed (reconnectable)', 'opened', 'closed',
+    ]);
   });
 
   test('writing to a peer that went away is a connection-reset error', async () => {

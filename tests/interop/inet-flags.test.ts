@@ -83,3 +83,19 @@ test("hpss serve takes Breezy's --directory, --listen HOST and --port, and refus
   await refused(['serve', repos, '--ssh-listen', '127.0.0.1:0', '--authorized-keys', join(scratch, 'none')], /cannot read authorized keys/, 1);
   await refused(['serve', repos, '--port', 'http'], /--port: 'http' is not a port number/, 2);
 });
+
+test('hpss serve --inet says on stderr why a session cannot be served', async () => {
+  const child = spawn(process.execPath, [HPSS_BIN, 'serve', '--inet', `--directory=${repos}`], {
+    env: { ...s.env, HPSS_TRACE_DIR: join(scratch, 'failing-traces'), BRZ_PATH: join(scratch, 'no-such-brz') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exit = new Promise<number | null>((done) => child.on('exit', done));
+  child.stdin.write(helloRequest());
+  expect(await exit).toBe(1);
+  expect(stdout).toBe('');
+  expect(stderr).toMatch(/^hpss serve --inet: cannot run .*no-such-brz: .*ENOENT/m);
+});

@@ -47,13 +47,13 @@ async function serveInet(values: ParsedValues, directory: string): Promise<numbe
     return 2;
   }
   try {
-    await runInetSession({
+    const { failed } = await runInetSession({
       directory,
       allowWrites: values['allow-writes'] === true,
       clientTimeoutSec,
       trace: typeof values.trace === 'string' ? values.trace : undefined,
     });
-    return 0;
+    return failed ? 1 : 0;
   } catch (err) {
     process.stderr.write(`hpss serve --inet: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

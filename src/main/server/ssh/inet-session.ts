@@ -27,8 +27,15 @@ export interface InetSessionOptions {
 
 const OWNER_ID = 'inet';
 
+export interface InetSessionResult {
+  /** Why the medium closed. */
+  reason: string;
+  /** True when a fatal error ended it (e.g. brz could not run): exit non-zero, as bzr would. */
+  failed: boolean;
+}
+
 /** Serves the session on this process's stdin/stdout; resolves when it ends. */
-export async function runInetSession(opts: InetSessionOptions): Promise<string> {
+export async function runInetSession(opts: InetSessionOptions): Promise<InetSessionResult> {
   const env = opts.env ?? process.env;
   const bus = new EventBus();
   const traceFile = opts.trace ?? sessionTraceFile(defaultTraceDir(env), 'inet');
@@ -36,12 +43,21 @@ export async function runInetSession(opts: InetSessionOptions): Promise<string> 
   const recorder = TraceRecorder.open(traceFile, bus, {
     meta: { command: 'serve --inet', directory: opts.directory, allowWrites: opts.allowWrites, peer },
   });
+  // stderr reaches the client's terminal through ssh: say why a session fails, as bzr would.
+  let failed = false;
+  const unsubscribe = bus.on((e) => {
+    if (e.type !== 'error' || !e.fatal) return;
+    failed = true;
+    process.stderr.write(`hpss serve --inet: ${e.message}\n`);
+  });
   const backend = new BreezyBackend({ dir: opts.directory, allowWrites: opts.allowWrites });
   const policy = new PolicyStore(opts.clientTimeoutSec === undefined ? {} : { clientTimeoutSec: opts.clientTimeoutSec });
   try {
-    return await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });
+    const reason = await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });
+    return { reason, failed };
   } finally {
     backend.close();
+    unsubscribe();
     recorder.close();
   }
 }

@@ -113,7 +113,7 @@ export async function openSshSession(params: SshParams, onStep: ConnectStepListe
     client.once('error', (err: Error & { level?: string }) => {
       if (hostKeyFailure) reject(hostKeyFailure);
       else if (err.level === 'client-authentication') {
-        const tried = methods.map((m) => (m.type === 'publickey' ? 'publickey' : m.type)).join(', ') || 'none';
+        const tried = methods.map((m) => m.type).join(', ') || 'none';
         reject(new HpssError('ssh', 'auth-failed', `Permission denied: ${username}@${peer} refused every authentication method we offered (${tried})`));
       } else if (err.level === 'client-timeout') reject(new HpssError('timeout', 'ssh-timeout', `SSH to ${peer}: ${err.message}`));
       else reject(new HpssError('ssh', hostKeySeen ? 'ssh-failed' : 'ssh-handshake-failed', `SSH to ${peer}: ${err.message}`));
@@ -158,6 +158,9 @@ export async function openSshSession(params: SshParams, onStep: ConnectStepListe
     socket.destroy();
     throw err;
   }
+  // Later trouble (the connection drops) ends the exec channel, which the medium sees; an
+  // 'error' without a listener would throw instead.
+  client.on('error', () => undefined);
   return { client, socket, peer, username };
 }
 

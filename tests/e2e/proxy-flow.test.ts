@@ -99,6 +99,26 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   expect(ui.pageErrors).toEqual([]);
 });
 
+test("the proxy's other policies change while it runs", async () => {
+  const { page } = ui;
+  const card = page.locator('[data-testid^="owner-p"]').first();
+  await card.getByText('Faults and limits').click();
+  await card.getByLabel('Added latency per call').fill('25');
+  await card.getByLabel('Idle-client timeout (0 = off)').fill('60');
+  await card.getByRole('button', { name: 'Apply' }).click();
+  await expect
+    .poll(async () => {
+      const owners = await ui.engine.run('ui:owners:list', null);
+      return owners.ok ? owners.data.map((o) => [o.policy.latencyMs, o.policy.clientTimeoutSec, o.policy.refuseVfs]) : null;
+    })
+    .toEqual([[25, 60, true]]);
+  await card.getByLabel('Added latency per call').fill('x');
+  expect(await card.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
+  await ui.screenshot('proxy-policies');
+  await card.getByLabel('Added latency per call').fill('0');
+  await card.getByRole('button', { name: 'Apply' }).click();
+});
+
 test('a server started from the form serves a real brz log, and stops from its card', async () => {
   const { page } = ui;
   await page.getByLabel('Directory').fill(hosts.env.REPOS);

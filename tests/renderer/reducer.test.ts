@@ -36,13 +36,19 @@ describe('event batches', () => {
       emit({ type: 'bytes', mediumId: 'm1', direction: 'written', count: 40 }),
       emit({ type: 'timeout', mediumId: 'm1', message: 'disconnecting client after 300.0 seconds', seconds: 300 }),
     ]);
-    expect(s.mediums.byId.m1).toMatchObject({ peer: '127.0.0.1:5000', ownerId: 'p1', state: 'open', calls: 2, vfsCalls: 1, bytesRead: 100, bytesWritten: 40, timeouts: 1, errors: 1 });
+    expect(s.mediums.byId.m1).toMatchObject({ peer: '127.0.0.1:5000', ownerId: 'p1', state: 'open', calls: 2, vfsCalls: 1, bytesRead: 100, bytesWritten: 40, timeouts: 1, errors: 0 });
     expect(s.calls.list.map((c) => [c.callId, c.verb, c.status])).toEqual([
       ['c1', 'BzrDir.open_2.1', 'S'],
       ['c2', 'get', 'E'],
     ]);
     expect(callById(s.calls, 'c2')?.responseBody?.preview).toBe('abc');
-    s = apply(s, [emit({ type: 'medium-closed', mediumId: 'm1', reason: 'peer closed', calls: 2, vfsCalls: 1 })]);
+    s = apply(s, [
+      emit({ type: 'call-started', mediumId: 'm1', callId: 'c3', protocol: 3, verb: 'get', args: [], verbKind: 'vfs', vfs: true, requestBody: null }),
+      emit({ type: 'call-finished', mediumId: 'm1', callId: 'c3', verb: 'get', status: null, args: [], responseBody: null, durationMs: 1, error: { kind: 'transport', message: 'connection closed' } }),
+    ]);
+    // An error reply is an answer; a call that ended without one is a failure.
+    expect(s.mediums.byId.m1.errors).toBe(1);
+    s = apply(s, [emit({ type: 'medium-closed', mediumId: 'm1', reason: 'peer closed', calls: 3, vfsCalls: 2 })]);
     expect(s.mediums.byId.m1.state).toBe('closed');
   });
 
@@ -171,6 +177,9 @@ describe('filters', () => {
   ]);
   const ids = (f: Partial<AppState['ui']['filters']>) => filterCalls(s.calls.list, { ...s.ui.filters, ...f }).map((c) => c.callId);
 
+  test('the verbs seen are kept, sorted, for the verb filter', () => {
+    expect(s.calls.verbs).toEqual(['Branch.get_config_file', 'BzrDir.open_2.1', 'get']);
+  });
   test('none: the list itself', () => {
     expect(filterCalls(s.calls.list, s.ui.filters)).toBe(s.calls.list);
   });

@@ -69,7 +69,8 @@ export class MediumsDraft {
         if (e.vfs) row.vfsCalls++;
         return;
       case 'call-finished':
-        if (e.error || e.status === 'E') row.errors++;
+        // Failures only: an error reply (status E) is an answer, not trouble on the medium.
+        if (e.error) row.errors++;
         return;
       case 'timeout':
         row.timeouts++;

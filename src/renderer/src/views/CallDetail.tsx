@@ -4,7 +4,6 @@ import type { CallResult } from '../../../shared/api';
 import { call } from '../api/api';
 import { formatArgs, formatBytes, formatMs, formatTime, previewBytes } from '../lib/format';
 import { callById } from '../store/calls-reducer';
-import { isError } from '../store/filters';
 import { dispatch, useApp } from '../store/store';
 import type { CallRecord } from '../store/types';
 import { BodyView } from './BodyView';
@@ -55,14 +54,14 @@ export function CallDetail() {
   const ownerUrl = useApp((s) => (medium?.ownerId ? (s.owners.list.find((o) => o.ownerId === medium.ownerId)?.urls.find((u) => u.startsWith('bzr://')) ?? null) : null));
   if (!c) return <div className="detail empty-detail">Select a call (click, or ↑/↓ then Enter) to see it in full.</div>;
   const url = ownerUrl ?? (medium?.kind === 'tcp-client' && medium.peer !== '?' ? `bzr://${medium.peer}/` : null);
-  const status = c.error ? c.error.kind : c.status === 'pending' ? 'in progress' : c.status === 'S' ? 'success' : c.status === 'E' ? 'error' : 'no status';
+  const status = c.error ? c.error.kind : c.status === 'pending' ? 'in progress' : c.status === 'S' ? 'success' : c.status === 'E' ? 'error reply' : 'no status';
   return (
     <div className="detail" data-testid="call-detail" aria-label={`Call ${c.callId}`}>
       <header className="detail-head">
         <h2>
           <code>{c.verb}</code>
         </h2>
-        <Badge tone={isError(c) ? 'bad' : c.status === 'S' ? 'ok' : 'muted'}>{status}</Badge>
+        <Badge tone={c.error ? 'bad' : c.status === 'E' ? 'warn' : c.status === 'S' ? 'ok' : 'muted'}>{status}</Badge>
         {c.vfs && <Badge tone="warn">VFS</Badge>}
         <button className="icon-btn" aria-label="Close detail" onClick={() => dispatch({ type: 'select-call', callId: null })}>
           ×

@@ -5,7 +5,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatArgs, formatMs, formatTime } from '../lib/format';
-import { filterCalls, isError } from '../store/filters';
+import { filterCalls } from '../store/filters';
 import { dispatch, useApp } from '../store/store';
 import type { CallRecord } from '../store/types';
 import { CallFilterBar } from './CallFilterBar';
@@ -16,7 +16,8 @@ const OVERSCAN = 8;
 function statusOf(c: CallRecord): { text: string; tone: string } {
   if (c.error) return { text: c.error.kind, tone: 'bad' };
   if (c.status === 'pending') return { text: '…', tone: 'muted' };
-  if (c.status === 'E') return { text: 'error', tone: 'bad' };
+  // An error reply is a normal answer (e.g. NotStacked); failures above are the red ones.
+  if (c.status === 'E') return { text: 'E reply', tone: 'warn' };
   if (c.status === 'S') return { text: 'ok', tone: 'ok' };
   return { text: '—', tone: 'muted' };
 }
@@ -28,7 +29,7 @@ function CallRow({ c, top, active, selected, onPick }: { c: CallRecord; top: num
       id={`call-${c.callId}`}
       role="option"
       aria-selected={selected}
-      className={`call-row${active ? ' active' : ''}${selected ? ' selected' : ''}${isError(c) ? ' is-error' : ''}`}
+      className={`call-row${active ? ' active' : ''}${selected ? ' selected' : ''}${c.error ? ' is-error' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={onPick}
       data-testid="call-row"

@@ -3,6 +3,7 @@ import type { OwnerInfo } from '../../../shared/api';
 import { call, run as runCommand } from '../api/api';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
+import { PolicyEditor } from './PolicyEditor';
 import { useBusy } from './useBusy';
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
@@ -41,6 +42,7 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
           Stop
         </Button>
       </div>
+      <PolicyEditor owner={owner} />
     </div>
   );
 }

@@ -117,6 +117,15 @@ describe('against brz serve over TCP', () => {
     medium.close();
   });
 
+  test('one call at a time: a second call before the streamed body is drained is refused', async () => {
+    const { medium, client } = tcp();
+    const streamed = await client.requestStreamed({ verb: 'get', args: ['/trunk/.bzr/branch-format'] });
+    await expect(client.call('hello')).rejects.toMatchObject({ code: 'too-many-concurrent-requests' });
+    for await (const chunk of streamed.body) expect(chunk.length).toBeGreaterThan(0);
+    expect((await client.call('hello')).status).toBe('S');
+    medium.close();
+  });
+
   test('error responses: a missing file and an unknown verb', async () => {
     const { medium, client } = tcp();
     const missing = await client.call('get', '/no-such-file');

@@ -38,6 +38,10 @@ export const probeCommand: CliCommand = {
       return 2;
     }
     const json = parsed.values.json;
+    // A reader that stops early (`| head`) must not turn into a crash: the probe runs on.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
     const bus = new EventBus();
     if (!json) {
       process.stdout.write(`probe ${url}\n`);

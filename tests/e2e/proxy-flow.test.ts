@@ -73,7 +73,10 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
   await refused.waitFor();
   await refused.click();
   const detail = page.getByTestId('call-detail');
-  await expect.poll(() => detail.textContent()).toMatch(/VFS requests over the smart server are not allowed|refuse/i);
+  await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/VFS requests over the smart server are not allowed\. Encountered: mkdir/);
+  // The row and the detail say a policy answered, not the upstream.
+  expect(await refused.locator('.tag-policy').count()).toBe(1);
+  expect(await detail.textContent()).toMatch(/Policy actions.*refuse-vfs/);
   await ui.screenshot('proxy-vfs-refused');
   await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
 });

@@ -39,7 +39,12 @@ function CallRow({ c, top, active, selected, onPick }: { c: CallRecord; top: num
       <span className="c-medium">{c.mediumId}</span>
       <span className="c-verb">
         {c.verb}
-        {c.vfs && <span className="tag-vfs">VFS</span>}
+        {c.vfs && <span className="tag tag-vfs">VFS</span>}
+        {c.policyActions && (
+          <span className="tag tag-policy" title={c.policyActions.join('\n')}>
+            policy
+          </span>
+        )}
       </span>
       <span className="c-args">{formatArgs(c.args)}</span>
       <span className={`c-status tone-${st.tone}`}>{st.text}</span>

@@ -195,6 +195,18 @@ test('hpss probe exits 0 only when a smart server answered and the path opened',
   expect(json).toMatchObject({ ok: true, protocol: 3 });
 });
 
+test('hpss probe without any SSH credentials says so', () => {
+  const env = { ...process.env, HOME: scratch, SSH_AUTH_SOCK: '' };
+  let out = '';
+  try {
+    execFileSync(process.execPath, [HPSS_BIN, 'probe', sshUrl(), '--known-hosts', hosts.env.SSH_KNOWN_HOSTS], { encoding: 'utf8', env });
+  } catch (err) {
+    out = String((err as { stdout: string }).stdout);
+  }
+  expect(out).toMatch(/FAIL authentication .*no SSH credentials/);
+  expect(out).toContain('fix:     pass a private key with --identity FILE, or start ssh-agent and ssh-add your key');
+});
+
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer();

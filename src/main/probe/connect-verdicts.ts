@@ -47,6 +47,8 @@ export function connectFailure(err: unknown, ctx: ConnectContext): HelloFailure 
         verdict: `the server refused our key: ${message}`,
         fix: `add your public key (${ctx.identityFile ? `${ctx.identityFile}.pub` : 'e.g. ~/.ssh/id_ed25519.pub'}) to ~/.ssh/authorized_keys of ${url.username ?? 'the user'} on ${url.host}, pass the right key with --identity FILE, or check the user name in the URL`,
       };
+    case 'no-credentials':
+      return { verdict: message, fix: 'pass a private key with --identity FILE, or start ssh-agent and ssh-add your key' };
     case 'ssh-timeout':
       return { verdict: `the SSH server did not finish the login in time (${message})`, fix: 'check the network and the server load' };
     case 'exec-failed':

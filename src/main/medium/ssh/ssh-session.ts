@@ -152,7 +152,11 @@ export async function openSshSession(params: SshParams, onStep: ConnectStepListe
       if (!hostKeySeen) onStep({ step: 'ssh-handshake', ok: false, ms: lap(), bytes: socketBytes(), detail: err.message });
       throw err;
     });
-    await reportStep(onStep, 'authentication', () => ready, () => `authenticated as ${username} (${methods.map((m) => m.type).join(', ')})`, socketBytes);
+    const authenticated = () => {
+      if (methods.length > 0) return ready;
+      return Promise.reject(new HpssError('ssh', 'no-credentials', 'no SSH credentials: no agent (SSH_AUTH_SOCK is not set), no identity file given and no ~/.ssh/id_ed25519, id_ecdsa or id_rsa'));
+    };
+    await reportStep(onStep, 'authentication', authenticated, () => `authenticated as ${username} (${methods.map((m) => m.type).join(', ')})`, socketBytes);
   } catch (err) {
     client.end();
     socket.destroy();

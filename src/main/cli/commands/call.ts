@@ -48,8 +48,9 @@ export const callCommand: CliCommand = {
     try {
       const url = parseSmartUrl(urlText);
       const body = values['body-file'] !== undefined ? readFileSync(values['body-file']) : undefined;
-      medium = openMedium(url, { bus, ids: new IdSource(), identityFile: values.identity, knownHostsFile: values['known-hosts'] });
-      const client = new SmartClient(medium, { bus, ids: new IdSource() });
+      const ids = new IdSource();
+      medium = openMedium(url, { bus, ids, identityFile: values.identity, knownHostsFile: values['known-hosts'] });
+      const client = new SmartClient(medium, { bus, ids });
       const t0 = performance.now();
       await medium.connect();
       const connectMs = performance.now() - t0;

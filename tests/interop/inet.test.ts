@@ -18,6 +18,9 @@ import { startTestHosts, type TestHosts } from '../support/test-hosts';
 import { asBrzCount, closedMediums, settleCount } from '../support/trace-counts';
 import { readTrace } from '../../src/main/trace/read-trace';
 
+/** Thirteen brz runs through the inspector: about 10 s on an idle machine, much more under load. */
+const SCENARIO_TIMEOUT_MS = 120_000;
+
 let hosts: TestHosts;
 let scratch: string;
 let traces: string;
@@ -71,7 +74,7 @@ test("with BZR_REMOTE_PATH=hpss, brz info, log, cat, branch, push, checkout + co
     expect(sessions[0].header.meta).toMatchObject({ command: 'serve --inet', directory: '/', allowWrites: true });
     expect(closedMediums([file], 'pipe-server')[0].peer).toMatch(/^ssh:\w+@127\.0\.0\.1:\d+$/);
   }
-});
+}, SCENARIO_TIMEOUT_MS);
 
 test('a client timeout given to hpss serve --inet disconnects an idle client, and the session trace shows it', async () => {
   const slow = join(scratch, 'hpss-timeout');

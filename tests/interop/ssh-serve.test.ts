@@ -18,6 +18,9 @@ import { startHpss, type HpssProcess } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
 import { asBrzCount, closedMediums, settleCount } from '../support/trace-counts';
 
+/** Thirteen brz runs through the inspector: about 10 s on an idle machine, much more under load. */
+const SCENARIO_TIMEOUT_MS = 120_000;
+
 let hosts: TestHosts;
 let scratch: string;
 let server: HpssProcess;
@@ -73,7 +76,7 @@ test("brz info, log, cat, branch, push twice, checkout + commit and pull over bz
   expect(counts.map(([name, traced]) => [name, traced])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
   expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
   expect(closed().every((m) => /^ssh:\w+@127\.0\.0\.1:\d+$/.test(m.peer ?? ''))).toBe(true);
-});
+}, SCENARIO_TIMEOUT_MS);
 
 test('hpss trace summary --json reports the same totals as the trace events', async () => {
   const before = closedMediums([trace], 'pipe-server').length;

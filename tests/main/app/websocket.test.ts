@@ -1,0 +1,77 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { encodeFrame, WebSocketConnection } from '../../../src/main/app/websocket';
+
+function header(frame: Buffer): { opcode: number; length: number; offset: number } {
+  const len7 = frame[1] & 0x7f;
+  if (len7 === 126) return { opcode: frame[0] & 0x0f, length: frame.readUInt16BE(2), offset: 4 };
+  if (len7 === 127) return { opcode: frame[0] & 0x0f, length: Number(frame.readBigUInt64BE(2)), offset: 10 };
+  return { opcode: frame[0] & 0x0f, length: len7, offset: 2 };
+}
+
+test('server frames use the 7-, 16- and 64-bit length forms, FIN set, unmasked', () => {
+  for (const size of [0, 125, 126, 65535, 65536, 200_000]) {
+    const frame = encodeFrame(0x1, Buffer.alloc(size, 0x61));
+    const h = header(frame);
+    expect(frame[0]).toBe(0x81);
+    expect(frame[1] & 0x80).toBe(0);
+    expect(h.length).toBe(size);
+    expect(frame.length).toBe(h.offset + size);
+  }
+});
+
+/** A client frame as RFC 6455 §5.3 wants it: masked. */
+function clientFrame(opcode: number, payload: Buffer, opts: { masked?: boolean; fin?: boolean } = {}): Buffer {
+  const masked = opts.masked ?? true;
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const body = Buffer.from(payload.map((b, i) => (masked ? b ^ mask[i & 3] : b)));
+  const len = payload.length < 126 ? Buffer.from([payload.length | (masked ? 0x80 : 0)]) : Buffer.from([126 | (masked ? 0x80 : 0), payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([Buffer.from([(opts.fin ?? true ? 0x80 : 0) | opcode]), len, masked ? mask : Buffer.alloc(0), body]);
+}
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+/** A connection on a real loopback socket pair; `received` is the client side's next chunk. */
+async function pair(): Promise<{ conn: WebSocketConnection; client: Socket; received: () => Promise<Buffer> }> {
+  const accepted = new Promise<Socket>((resolve) => (server = createServer(resolve)));
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const client = connect((server!.address() as { port: number }).port, '127.0.0.1');
+  const conn = new WebSocketConnection(await accepted);
+  const received = () => new Promise<Buffer>((resolve) => client.once('data', resolve));
+  return { conn, client, received };
+}
+
+test('a masked ping, split across writes, is answered with a pong carrying its payload', async () => {
+  const { client, received } = await pair();
+  const ping = clientFrame(0x9, Buffer.from('hi'));
+  const pongArrives = received();
+  client.write(ping.subarray(0, 3));
+  await new Promise((r) => setTimeout(r, 10));
+  client.write(ping.subarray(3));
+  const pong = await pongArrives;
+  expect(pong[0]).toBe(0x8a);
+  expect(pong.subarray(2).toString()).toBe('hi');
+  client.destroy();
+});
+
+test('unmasked, fragmented and oversize client frames close with 1002, 1003 and 1009', async () => {
+  for (const [frame, code] of [
+    [clientFrame(0x1, Buffer.from('x'), { masked: false }), 1002],
+    [clientFrame(0x1, Buffer.from('x'), { fin: false }), 1003],
+    [Buffer.from([0x81, 0xff, 0, 0, 0, 0, 0, 1, 0, 0]), 1009],
+  ] as const) {
+    const { conn, client, received } = await pair();
+    let closed = false;
+    conn.onClose = () => (closed = true);
+    const closeArrives = received();
+    client.write(frame);
+    const close = await closeArrives;
+    expect(close[0]).toBe(0x88);
+    expect(close.readUInt16BE(2)).toBe(code);
+    expect(closed).toBe(true);
+    expect(conn.isOpen).toBe(false);
+    client.destroy();
+    server?.close();
+  }
+});

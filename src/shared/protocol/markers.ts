@@ -19,6 +19,12 @@ export const MESSAGE_VERSION_THREE = ascii('bzr message 3 (bzr 1.6)\n');
 export const REQUEST_VERSION_TWO = ascii('bzr request 2\n');
 export const RESPONSE_VERSION_TWO = ascii('bzr response 2\n');
 
+/** The markers without their "\n", to compare with a line read. */
+const line = (marker: Uint8Array): Uint8Array => marker.subarray(0, marker.length - 1);
+export const MESSAGE_VERSION_THREE_LINE = line(MESSAGE_VERSION_THREE);
+export const REQUEST_VERSION_TWO_LINE = line(REQUEST_VERSION_TWO);
+export const RESPONSE_VERSION_TWO_LINE = line(RESPONSE_VERSION_TWO);
+
 export const V2_SUCCESS = 'success';
 export const V2_FAILED = 'failed';
 export const CHUNKED_HEADER = 'chunked';

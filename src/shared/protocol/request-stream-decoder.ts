@@ -1,15 +1,13 @@
 /**
  * Decodes the client→server direction. Each request's version comes from its first line,
- * as a Breezy server decides it (`_get_protocol_factory_for_bytes`): the v3 marker, the v2
- * request marker, or else the line is a v1 request's arguments.
+ * as a Breezy server decides it (`_get_protocol_factory_for_bytes`; `detectRequestVersion`
+ * is the same rule on a prefix): the v3 marker, the v2 request marker, or else the line is
+ * a v1 request's arguments.
  */
 import { StreamDecoder } from './stream-decoder';
-import { MESSAGE_VERSION_THREE, REQUEST_VERSION_TWO } from './markers';
+import { MESSAGE_VERSION_THREE, MESSAGE_VERSION_THREE_LINE, REQUEST_VERSION_TWO_LINE } from './markers';
 import { V3_HEADERS_LENGTH } from './protocol-three-decoder';
 import { acceptArgsLine, V12_ARGS } from './protocol-two-decoder';
-
-const V3_LINE = MESSAGE_VERSION_THREE.subarray(0, MESSAGE_VERSION_THREE.length - 1);
-const V2_LINE = REQUEST_VERSION_TWO.subarray(0, REQUEST_VERSION_TWO.length - 1);
 
 export class RequestStreamDecoder extends StreamDecoder {
   protected startMessage(): boolean {
@@ -21,10 +19,10 @@ export class RequestStreamDecoder extends StreamDecoder {
       return true;
     }
     if (!input.readLine(this.limit, 'request line')) return false;
-    if (input.gotEquals(V3_LINE)) {
+    if (input.gotEquals(MESSAGE_VERSION_THREE_LINE)) {
       this.msg.begin('request', 3, at);
       this.state = V3_HEADERS_LENGTH;
-    } else if (input.gotEquals(V2_LINE)) {
+    } else if (input.gotEquals(REQUEST_VERSION_TWO_LINE)) {
       this.msg.begin('request', 2, at);
       this.state = V12_ARGS;
     } else {

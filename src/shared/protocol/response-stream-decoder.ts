@@ -13,13 +13,11 @@ import type { ExpectedResponse, ProtocolVersion } from './types';
 import { StreamDecoder } from './stream-decoder';
 import { assertNever, protocolError } from './errors';
 import { copyOf } from './bytes';
-import { MESSAGE_VERSION_THREE, RESPONSE_VERSION_TWO } from './markers';
+import { MESSAGE_VERSION_THREE, MESSAGE_VERSION_THREE_LINE, RESPONSE_VERSION_TWO_LINE } from './markers';
 import { V3_HEADERS_LENGTH } from './protocol-three-decoder';
 import { acceptArgsLine, V2_STATUS } from './protocol-two-decoder';
 import { utf8Bytes } from './text';
 
-const V3_LINE = MESSAGE_VERSION_THREE.subarray(0, MESSAGE_VERSION_THREE.length - 1);
-const V2_LINE = RESPONSE_VERSION_TWO.subarray(0, RESPONSE_VERSION_TWO.length - 1);
 const OLD_SERVER_ERROR = utf8Bytes('error\x01');
 
 /** Whether `bytes` can still become a line starting with `prefix` (or already does). */
@@ -98,7 +96,7 @@ export class ResponseStreamDecoder extends StreamDecoder {
     switch (next.protocol) {
       case 3:
       case 2: {
-        if (input.gotEquals(next.protocol === 3 ? V3_LINE : V2_LINE)) {
+        if (input.gotEquals(next.protocol === 3 ? MESSAGE_VERSION_THREE_LINE : RESPONSE_VERSION_TWO_LINE)) {
           this.msg.begin('response', next.protocol, at);
           this.state = next.protocol === 3 ? V3_HEADERS_LENGTH : V2_STATUS;
           return true;
@@ -132,7 +130,7 @@ export class ResponseStreamDecoder extends StreamDecoder {
 
   /** Fail as soon as a partial first line can no longer be the marker or an old server's error. */
   private checkMarkerPrefix(protocol: ProtocolVersion, partial: Uint8Array, at: number): void {
-    const marker = protocol === 3 ? V3_LINE : V2_LINE;
+    const marker = protocol === 3 ? MESSAGE_VERSION_THREE_LINE : RESPONSE_VERSION_TWO_LINE;
     if (!couldStartWith(partial, marker) && !couldStartWith(partial, OLD_SERVER_ERROR)) throw this.badMarker(protocol, at);
   }
 

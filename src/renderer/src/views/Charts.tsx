@@ -28,9 +28,9 @@ function useClockSecond(enabled: boolean): number {
   return now;
 }
 
-function Sparkline({ values, label, unit, format }: { values: number[]; label: string; unit: string; format: (n: number) => string }) {
-  // The newest bucket is still filling; "now" is the last complete second.
-  const complete = values.slice(0, -1);
+function Sparkline({ values, live, label, unit, format }: { values: number[]; live: boolean; label: string; unit: string; format: (n: number) => string }) {
+  // Live, the newest bucket is still filling: "now" is the last complete second.
+  const complete = live ? values.slice(0, -1) : values;
   const max = Math.max(1, ...complete);
   const step = W / Math.max(1, complete.length - 1);
   const points = complete.map((v, i) => `${(i * step).toFixed(1)},${(H - 2 - (v / max) * (H - 4)).toFixed(1)}`).join(' ');
@@ -65,8 +65,8 @@ export function Charts() {
   const end = live ? Math.max(clock, seriesEnd) : seriesEnd;
   return (
     <div className="charts">
-      <Sparkline values={windowEndingAt(calls, seriesEnd, end)} label="Call rate" unit=" calls/s" format={(n) => String(n)} />
-      <Sparkline values={windowEndingAt(bytes, seriesEnd, end)} label="Throughput" unit="/s" format={formatBytes} />
+      <Sparkline live={live} values={windowEndingAt(calls, seriesEnd, end)} label="Call rate" unit=" calls/s" format={(n) => String(n)} />
+      <Sparkline live={live} values={windowEndingAt(bytes, seriesEnd, end)} label="Throughput" unit="/s" format={formatBytes} />
     </div>
   );
 }

@@ -38,6 +38,9 @@ test('a real proxy: started, listed, policy switched, stopped; unknown owners ar
     expect(listed.ok && listed.data.map((o) => o.ownerId)).toEqual([owner.ownerId]);
     const switched = await e.run('ui:policy:set', { ownerId: owner.ownerId, policy: { refuseVfs: true } });
     expect(switched.ok && switched.data.policy.refuseVfs).toBe(true);
+    // The validator knows every policy field the server has (the whole set round-trips).
+    const whole = await e.invoke('ui:policy:set', { ownerId: owner.ownerId, policy: owner.policy });
+    expect(whole.ok).toBe(true);
     expect(await e.run('ui:owner:stop', { ownerId: owner.ownerId })).toEqual({ ok: true, data: null });
     const again = await e.run('ui:owner:stop', { ownerId: owner.ownerId });
     expect(again.ok ? null : again.error.code).toBe('not-found');

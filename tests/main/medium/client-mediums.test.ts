@@ -90,7 +90,7 @@ describe('TcpClientMedium', () => {
     expect(medium.isConnected).toBe(false);
     expect(await helloRoundTrip(medium)).toBe(HELLO_V2_ANSWER);
     medium.close();
-    const lifecycle = events.filter((e) => e.mediumId === medium.id && (e.type === 'medium-opened' || e.type === 'medium-closed'));
+    const lifecycle = events.filter((e) => (e.type === 'medium-opened' || e.type === 'medium-closed') && e.mediumId === medium.id);
     expect(lifecycle.map((e) => (e.type === 'medium-closed' ? `closed${e.reconnectable ? ' (reconnectable)' : ''}` : 'opened'))).toEqual([
       'opened', 'closed (reconnectable)', 'opened', 'closed',
     ]);

@@ -3,15 +3,16 @@
  * sshd running `bzr serve --inet` over bzr+ssh:// — gives the same results as direct, and
  * records per connection the calls brz itself counts with -Dhpss.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { recordedCounts, runScenario, settle, type OpResult, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, recordedCounts, runScenario, settle, type OpResult, type ScenarioEnv } from '../main/server/support/brz-scenario';
 
 let hosts: TestHosts;
 let scratch: string;
@@ -76,4 +77,26 @@ test('through a proxy to sshd running bzr serve --inet over bzr+ssh://, every op
   owners.push(proxy);
   // The remote serves `/`, so paths through the proxy are the server's real paths.
   await throughProxy(proxy, `${proxy.urls[0].replace(/\/$/, '')}${REPOS}/`, 'ssh');
+});
+
+test('the hpss proxy command prints its URL, refuses VFS when asked, and stops on SIGINT', async () => {
+  const cli = spawn(process.execPath, [resolve(__dirname, '../../bin/hpss.js'), 'proxy', hosts.env.BZR_URL, '--listen', '127.0.0.1:0', '--refuse-vfs'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((done, fail) => {
+    cli.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
+      if (m) done(m[1]);
+    });
+    cli.on('exit', (code) => fail(new Error(`hpss proxy exited with ${code}: ${err}`)));
+  });
+  expect((await brz(s, 'log', ['log', '--line', `${url}trunk`])).output).toMatch(/Initial import/);
+  const refused = await brz(s, 'init', ['init', `${url}refused-by-cli`]);
+  expect(refused.output).toContain('Encountered: mkdir');
+  const exited = new Promise<number | null>((done) => cli.on('exit', (code) => done(code)));
+  cli.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(err).toMatch(/refuse-vfs: refused a VFS request \(mkdir, semivfs\)/);
 });

@@ -68,7 +68,7 @@ export async function startServer(opts: StartServerOptions, bus: EventBus, ids: 
     throw new BackendUnavailableError("the built-in backend is not available yet: use --backend breezy (needs brz on the PATH)");
   }
   const policy = new PolicyStore(opts.policy);
-  const backend = new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites });
+  const backend = new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites, warm: true });
   return run('server', opts.listen ?? DEFAULT_LISTEN, backend, policy, bus, ids);
 }
 

@@ -1,7 +1,7 @@
 /**
  * The `breezy` backend: each client connection gets a `brz serve --inet` subprocess of
- * its own, and the connection's requests are relayed to its stdin byte for byte. One
- * process is kept started ahead, so a connection does not wait for Python to start.
+ * its own, and the connection's requests are relayed to its stdin byte for byte. When
+ * `warm`, one process is kept started ahead, so a connection does not wait for Python.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { MediumKind } from '../../../shared/events';
@@ -15,6 +15,8 @@ export interface BreezyBackendOptions {
   allowWrites: boolean;
   /** The brz executable; BRZ_PATH or `brz` from the PATH by default. */
   brz?: string;
+  /** Keep one process started ahead for the next connection (for listeners; not for one-session use). */
+  warm?: boolean;
 }
 
 /** Our medium enforces the idle timeout; the subprocess's own must never fire first. */
@@ -89,13 +91,15 @@ export class BreezyBackend implements Backend {
   private spare: ServeProcess | null = null;
   private spareTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private readonly warm: boolean;
 
   constructor(opts: BreezyBackendOptions) {
     this.brz = opts.brz ?? process.env.BRZ_PATH ?? 'brz';
     this.args = breezyServeArgs(opts.dir, opts.allowWrites);
     this.upstreamMedium = { kind: 'pipes-client', peer: `${this.brz} serve --inet --directory=${opts.dir}` };
     this.description = `${this.brz} serve --inet --directory=${opts.dir} (${opts.allowWrites ? 'read-write' : 'read-only'})`;
-    this.spare = new ServeProcess(this.brz, this.args);
+    this.warm = opts.warm ?? false;
+    if (this.warm) this.spare = new ServeProcess(this.brz, this.args);
   }
 
   connect(ctx: ConnectionContext): StreamUpstream {
@@ -138,7 +142,7 @@ export class BreezyBackend implements Backend {
       proc?.end();
       proc = new ServeProcess(this.brz, this.args);
     }
-    if (!this.closed && !this.spareTimer) {
+    if (this.warm && !this.closed && !this.spareTimer) {
       this.spareTimer = setTimeout(() => {
         this.spareTimer = null;
         if (!this.closed && !this.spare) this.spare = new ServeProcess(this.brz, this.args);

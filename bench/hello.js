@@ -4,8 +4,10 @@
  *   - Breezy's client against Breezy's server (`brz serve`);
  *   - our client against Breezy's server;
  *   - our client against our server medium (TcpListener + the hello-only backend).
- * Every server runs in its own process, as Breezy's does. Prints calls/s and ratios; the
- * target is ours-vs-ours ≥ 3× Breezy-vs-Breezy.
+ * Every server runs in its own process, as Breezy's does. The configurations take turns for
+ * ROUNDS short rounds and each keeps its best round, so a burst of load elsewhere on the
+ * machine hits all of them alike. Prints calls/s and ratios; the target is ours-vs-ours
+ * ≥ 3× Breezy-vs-Breezy.
  * Our side is the TypeScript source bundled with esbuild (no build step needed).
  * Usage: node bench/hello.js [--quick]
  */
@@ -16,7 +18,8 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 const QUICK = process.argv.includes('--quick');
-const SECONDS = QUICK ? 1 : 3;
+const SECONDS = QUICK ? 0.3 : 0.75;
+const ROUNDS = QUICK ? 3 : 6;
 const ROOT = join(__dirname, '..');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'hpss-bench');
 const HOSTS = join(ROOT, 'tools', 'bzr-test-hosts');
@@ -167,16 +170,20 @@ async function main() {
     const ours = await startProcess(process.execPath, [ourServer]);
     children.push(echo.child, ours.child);
 
-    const results = {
-      'loopback limit (raw client ↔ raw echo)': await rawAgainst(echo.url, request, response.length),
-      'our client → raw echo': await oursAgainst(lib, echo.url),
-      'Breezy client → brz serve': breezyAgainst(hostEnv.BZR_URL, env),
-      'our client → brz serve': await oursAgainst(lib, hostEnv.BZR_URL),
-      'Breezy client → our server': breezyAgainst(ours.url, env),
-      'our client → our server': await oursAgainst(lib, ours.url),
+    const configs = {
+      'loopback limit (raw client ↔ raw echo)': () => rawAgainst(echo.url, request, response.length),
+      'our client → raw echo': () => oursAgainst(lib, echo.url),
+      'Breezy client → brz serve': async () => breezyAgainst(hostEnv.BZR_URL, env),
+      'our client → brz serve': () => oursAgainst(lib, hostEnv.BZR_URL),
+      'Breezy client → our server': async () => breezyAgainst(ours.url, env),
+      'our client → our server': () => oursAgainst(lib, ours.url),
     };
+    const results = Object.fromEntries(Object.keys(configs).map((name) => [name, 0]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, measure] of Object.entries(configs)) results[name] = Math.max(results[name], await measure());
+    }
     const base = results['Breezy client → brz serve'];
-    console.log(`hello round trips on one connection, ${SECONDS} s each (calls/s; ratio to Breezy → brz serve)`);
+    console.log(`hello round trips on one connection: best of ${ROUNDS} rounds of ${SECONDS} s (calls/s; ratio to Breezy → brz serve)`);
     for (const [name, rate] of Object.entries(results)) {
       console.log(`  ${name.padEnd(40)} ${Math.round(rate).toString().padStart(8)}  ${(rate / base).toFixed(2)}×`);
     }

@@ -107,14 +107,15 @@ test('an idle client is disconnected after the timeout, with Breezy\'s message a
 });
 
 test('a graceful stop lets a half-sent request finish, then closes', async () => {
-  const { port } = await helloServer();
+  const { port, events } = await helloServer();
   const socket = connect(port, '127.0.0.1');
   const got: Buffer[] = [];
   socket.on('data', (d) => got.push(d));
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write('bzr request 2\nhel');
-  await new Promise((r) => setTimeout(r, 100));
+  // The server has the first half of the request before the stop is asked for.
+  await waitFor(events, (e) => e.type === 'bytes' && e.direction === 'read' && e.count > 0);
   const stopping = listener?.stop();
   listener = null;
   socket.write('lo\n');

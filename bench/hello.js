@@ -1,6 +1,7 @@
 /**
  * `hello` round trips per second on one connection, in one run:
- *   - loopback limit: the same request and response bytes echoed by a raw socket server;
+ *   - the loopback limit: the same request and response bytes echoed by a raw socket server,
+ *     driven by a raw Node client and by Python's blocking sockets (Breezy's I/O model);
  *   - Breezy's client against Breezy's server (`brz serve`);
  *   - our client against Breezy's server;
  *   - our client against our server medium (TcpListener + the hello-only backend).
@@ -130,6 +131,24 @@ async function rawAgainst(url, request, responseLength) {
   return rate;
 }
 
+// The same raw exchange from Python's blocking sockets (no event loop): Breezy's I/O model.
+const RAW_PYTHON_CLIENT = `
+import socket, sys, time
+port, seconds, request, n_resp = int(sys.argv[1]), float(sys.argv[2]), bytes.fromhex(sys.argv[3]), int(sys.argv[4])
+s = socket.create_connection(('127.0.0.1', port))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+n, t0 = 0, time.perf_counter()
+end = t0 + seconds
+while time.perf_counter() < end:
+    for _ in range(100):
+        s.sendall(request)
+        got = 0
+        while got < n_resp:
+            got += len(s.recv(65536))
+    n += 100
+print(n / (time.perf_counter() - t0))
+`;
+
 const BREEZY_CLIENT = `
 import sys, time, breezy
 from breezy.bzr.smart import medium, client
@@ -171,7 +190,8 @@ async function main() {
     children.push(echo.child, ours.child);
 
     const configs = {
-      'loopback limit (raw client ↔ raw echo)': () => rawAgainst(echo.url, request, response.length),
+      'loopback, Node raw client ↔ raw echo': () => rawAgainst(echo.url, request, response.length),
+      'loopback, Python blocking client ↔ raw echo': async () => Number(execFileSync('/usr/bin/python3', ['-c', RAW_PYTHON_CLIENT, String(portOf(echo.url)), String(SECONDS), Buffer.from(request).toString('hex'), String(response.length)], { encoding: 'utf8' }).trim()),
       'our client → raw echo': () => oursAgainst(lib, echo.url),
       'Breezy client → brz serve': async () => breezyAgainst(hostEnv.BZR_URL, env),
       'our client → brz serve': () => oursAgainst(lib, hostEnv.BZR_URL),
@@ -185,7 +205,7 @@ async function main() {
     const base = results['Breezy client → brz serve'];
     console.log(`hello round trips on one connection: best of ${ROUNDS} rounds of ${SECONDS} s (calls/s; ratio to Breezy → brz serve)`);
     for (const [name, rate] of Object.entries(results)) {
-      console.log(`  ${name.padEnd(40)} ${Math.round(rate).toString().padStart(8)}  ${(rate / base).toFixed(2)}×`);
+      console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)}  ${(rate / base).toFixed(2)}×`);
     }
     const ratio = results['our client → our server'] / base;
     console.log(`target: our client → our server ≥ 3× Breezy → brz serve: ${ratio.toFixed(2)}× ${ratio >= 3 ? 'met' : 'NOT met'}`);

@@ -4,7 +4,7 @@
  * records per connection the calls brz itself counts with -Dhpss.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -99,4 +99,21 @@ test('the hpss proxy command prints its URL, refuses VFS when asked, and stops o
   cli.kill('SIGINT');
   expect(await exited).toBe(0);
   expect(err).toMatch(/refuse-vfs: refused a VFS request \(mkdir, semivfs\)/);
+});
+
+test('a bzr+ssh upstream whose host key is not in known_hosts is refused: the client connection ends with an ssh error', async () => {
+  const { SSH_USER, SSH_PORT, SSH_KEY, REPOS } = hosts.env;
+  const emptyKnownHosts = join(scratch, 'empty_known_hosts');
+  writeFileSync(emptyKnownHosts, '');
+  const proxy = await startProxy(
+    { upstream: `bzr+ssh://${SSH_USER}@127.0.0.1:${SSH_PORT}/`, listen: '127.0.0.1:0', identity: SSH_KEY, knownHosts: emptyKnownHosts },
+    bus,
+    ids,
+  );
+  owners.push(proxy);
+  const mark = events.length;
+  const r = await brz(s, 'log', ['log', '--line', `${proxy.urls[0].replace(/\/$/, '')}${REPOS}/trunk`]);
+  expect(r.code).not.toBe(0);
+  const sshError = events.slice(mark).find((e) => e.type === 'error' && e.kind === 'ssh');
+  expect(sshError?.type === 'error' && sshError.message).toMatch(/known_hosts/);
 });

@@ -162,7 +162,7 @@ describe('SshClientMedium', () => {
     const socket = join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
       execFileSync('ssh-add', ['-q', hosts.env.SSH_KEY], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
       const steps: string[] = [];
       const medium = new SshClientMedium({

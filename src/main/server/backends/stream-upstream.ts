@@ -2,7 +2,7 @@
  * An upstream over a readable/writable pair (a socket, a subprocess's pipes, an SSH
  * channel): request bytes out, response bytes in, with backpressure both ways and one
  * close report. The pair may be attached later (a connection still being made): request
- * bytes written before then wait in order.
+ * bytes written before then wait in order, and the writer waits with them.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ChunkConsumer } from '../../medium/server-medium';
@@ -21,8 +21,12 @@ export class StreamUpstream implements Upstream {
   private consumer: ChunkConsumer | null = null;
   private onClose: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
+  /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
   constructor(streams?: UpstreamStreams) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     if (streams) this.attach(streams);
   }
 
@@ -33,6 +37,7 @@ export class StreamUpstream implements Upstream {
       return;
     }
     this.streams = streams;
+    this.markReady();
     streams.output.on('error', (err) => this.closed(err.message));
     streams.input.on('error', (err) => this.closed(err.message));
     streams.input.on('end', () => this.closed('end of stream'));
@@ -45,7 +50,7 @@ export class StreamUpstream implements Upstream {
     const streams = this.streams;
     if (!streams) {
       this.queued.push(Buffer.from(chunk));
-      return;
+      return this.ready;
     }
     if (streams.output.write(chunk)) return;
     return new Promise((resolve) => {
@@ -70,6 +75,7 @@ export class StreamUpstream implements Upstream {
   closed(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
+    this.markReady();
     this.onClose?.(reason);
   }
 

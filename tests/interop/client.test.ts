@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { HpssError, renderBytes, type BValue } from '../../src/shared/protocol';
@@ -227,6 +227,37 @@ test('a v2-only server: v3 is refused, the client reconnects, speaks v2 and reme
   expect(medium.connectionCount).toBe(2);
   expect(events.some((e) => e.type === 'error' && e.message.startsWith('Server does not understand Bazaar network protocol 3, reconnecting.'))).toBe(true);
   medium.close();
+});
+
+test('a server that dropped an idle connection: the next call reconnects and is retried, as brz does', async () => {
+  // A brz serve of our own with a short idle timeout (Breezy's --client-timeout).
+  const serve = spawn('brz', ['serve', '--listen=127.0.0.1', '--port=0', '--client-timeout=0.3', `--directory=${hosts.env.REPOS}`], {
+    env: hosts.brzEnv({ PYTHONUNBUFFERED: '1' }),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      // brz serve announces its port on stderr.
+      serve.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on port: (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      serve.once('exit', (code) => reject(new Error(`brz serve exited (${code})`)));
+    });
+    const { medium, client } = setup((b) => new TcpClientMedium({ bus: b, ids, host: '127.0.0.1', port }));
+    expect((await client.call('hello')).status).toBe('S');
+    // The server hangs up after 0.3 s idle: the end of stream arrives (bounded by the test timeout).
+    expect(await medium.read()).toBeNull();
+    const again = await client.call('hello');
+    expect(again.status).toBe('S');
+    expect(medium.connectionCount).toBe(2);
+    expect(events.some((e) => e.type === 'error' && !e.fatal && e.message === "ConnectionReset calling 'hello', retrying")).toBe(true);
+    medium.close();
+  } finally {
+    serve.kill();
+  }
 });
 
 test('a refused call never reaches the wire', async () => {

@@ -203,6 +203,7 @@ export class SmartClient {
       // The server cannot have seen the request: one more try, unless a body stream was used up.
       if (!isReset(err) || (req.bodyStream && !Array.isArray(req.bodyStream))) throw err;
       this.medium.reset();
+      this.warn(`ConnectionReset calling '${req.verb}', retrying`);
       reader = await this.send(version, req, negotiating);
     }
     try {
@@ -210,10 +211,15 @@ export class SmartClient {
     } catch (err) {
       if (!isReset(err) || !safeToSendTwice(req)) throw err;
       this.medium.reset();
-      this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'transport', message: `ConnectionReset reading response for '${req.verb}', retrying`, fatal: false });
+      this.warn(`ConnectionReset reading response for '${req.verb}', retrying`);
       reader = await this.send(version, req, negotiating);
       return { head: await this.readHead(reader, version, callId), reader };
     }
+  }
+
+  /** Breezy's retry warnings, as non-fatal transport errors of the medium. */
+  private warn(message: string): void {
+    this.bus.emit({ type: 'error', mediumId: this.medium.id, kind: 'transport', message, fatal: false });
   }
 
   private async readHead(reader: ResponseReader, version: ProtocolVersion, callId: string): Promise<ResponseHead> {

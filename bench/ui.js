@@ -5,6 +5,7 @@
  * and samples the page's JS heap each second; prints p50/p95/max frame time and heap.
  * Needs a build (`npm run build`) for out/renderer; the shell itself is bundled from
  * the TypeScript source with esbuild.
+ * Leaves a screenshot of the UI at the end in test-results/bench-ui.png.
  * Usage: node bench/ui.js [--quick]   (--quick: 5 s)
  */
 /* global window, requestAnimationFrame -- inside page.evaluate, in Chromium */
@@ -113,6 +114,8 @@ async function main() {
     await page.waitForTimeout(500);
     const frames = await page.evaluate(() => window.__frames.slice(5));
     const shown = await page.getByTestId('call-count').textContent();
+    mkdirSync(join(__dirname, '..', 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(__dirname, '..', 'test-results', 'bench-ui.png') });
     const heapAtEnd = (await cdp.send('Runtime.getHeapUsage')).usedSize;
     const sorted = [...frames].sort((a, b) => a - b);
     const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;

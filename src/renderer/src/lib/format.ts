@@ -1,6 +1,11 @@
 /** Small display helpers shared by the views. */
 import type { JsonValue } from '../../../shared/events';
 
+/** 25015 → "25,015": counts read at a glance. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;

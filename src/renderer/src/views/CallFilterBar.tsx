@@ -1,6 +1,7 @@
 /** Filters of the call list: verb, medium, VFS only, errors only, free-text search. */
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { formatCount } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import type { CallFilters } from '../store/types';
 import { Checkbox } from './controls';
@@ -40,7 +41,7 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
       <Checkbox label="VFS only" checked={filters.vfsOnly} onChange={(v) => set({ vfsOnly: v })} />
       <Checkbox label="Errors only" checked={filters.errorsOnly} onChange={(v) => set({ errorsOnly: v })} />
       <span className="muted count" data-testid="call-count">
-        {shown === total ? `${total} ${total === 1 ? 'call' : 'calls'}` : `${shown} of ${total} calls`}
+        {shown === total ? `${formatCount(total)} ${total === 1 ? 'call' : 'calls'}` : `${formatCount(shown)} of ${formatCount(total)} calls`}
       </span>
     </div>
   );

@@ -4,7 +4,7 @@
  * traffic stops); for a trace file it ends at the trace's last event.
  */
 import { useEffect, useState } from 'react';
-import { formatBytes } from '../lib/format';
+import { formatBytes, formatCount } from '../lib/format';
 import { SERIES_SECONDS } from '../store/series-reducer';
 import { useApp } from '../store/store';
 
@@ -65,7 +65,7 @@ export function Charts() {
   const end = live ? Math.max(clock, seriesEnd) : seriesEnd;
   return (
     <div className="charts">
-      <Sparkline live={live} values={windowEndingAt(calls, seriesEnd, end)} label="Call rate" unit=" calls/s" format={(n) => String(n)} />
+      <Sparkline live={live} values={windowEndingAt(calls, seriesEnd, end)} label="Call rate" unit=" calls/s" format={formatCount} />
       <Sparkline live={live} values={windowEndingAt(bytes, seriesEnd, end)} label="Throughput" unit="/s" format={formatBytes} />
     </div>
   );

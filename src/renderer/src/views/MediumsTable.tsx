@@ -1,6 +1,6 @@
 /** Every connection with its live counters; clicking a row filters the call list to it. */
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes } from '../lib/format';
+import { formatBytes, formatCount } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import type { MediumRow } from '../store/types';
 import { Badge } from './controls';
@@ -27,10 +27,10 @@ function Row({ id, selected }: { id: string; selected: boolean }) {
         </Badge>
       </td>
       <td className="num" data-testid="medium-calls">
-        {m.calls}
+        {formatCount(m.calls)}
       </td>
       <td className="num" data-testid="medium-vfs">
-        {m.vfsCalls}
+        {formatCount(m.vfsCalls)}
       </td>
       <td className="num">{formatBytes(m.bytesRead)}</td>
       <td className="num">{formatBytes(m.bytesWritten)}</td>

@@ -26,8 +26,7 @@ export class ResponseReader {
   private headers: Map<string, BValue> | null = null;
   private status: ResponseStatus | null = null;
   private postBodyError: BValue[] | null = null;
-  private marker: Uint8Array | null = null;
-  private markerSeen = 0;
+  private marker: MarkerCheck | null = null;
 
   constructor(private readonly medium: ClientMedium) {
     this.connection = medium.connectionCount;
@@ -37,8 +36,8 @@ export class ResponseReader {
   /** The next request sent on this connection; `checkMarker` while negotiating the version. */
   expect(protocol: ProtocolVersion, verb: string, checkMarker: boolean): void {
     this.decoder.expect({ protocol, verb });
-    this.marker = checkMarker ? versionMarker(protocol) : null;
-    this.markerSeen = 0;
+    const marker = checkMarker ? versionMarker(protocol) : null;
+    this.marker = marker ? new MarkerCheck(marker) : null;
   }
 
   /** The next item, reading from the medium as needed. */
@@ -51,22 +50,9 @@ export class ResponseReader {
         const why = await this.medium.settledEndExplanation();
         throw new HpssError('transport', 'connection-reset', `Connection closed: the server closed the connection without answering${why ? `: ${why}` : ''}`);
       }
-      if (this.marker) this.checkMarker(chunk);
+      if (this.marker?.accept(chunk)) this.marker = null;
       this.decoder.feed(chunk);
     }
-  }
-
-  private checkMarker(chunk: Buffer): void {
-    const marker = this.marker!;
-    const n = Math.min(chunk.length, marker.length - this.markerSeen);
-    for (let i = 0; i < n; i++) {
-      if (chunk[i] !== marker[this.markerSeen + i]) {
-        this.marker = null;
-        throw new HpssError('protocol', 'unexpected-version-marker', `Received bad protocol version marker: ${JSON.stringify(renderBytes(chunk.subarray(0, 40)))}`);
-      }
-    }
-    this.markerSeen += n;
-    if (this.markerSeen === marker.length) this.marker = null;
   }
 
   private onEvent(e: DecodeEvent): void {
@@ -98,6 +84,27 @@ export class ResponseReader {
       case 'body-part-end':
         return;
     }
+  }
+}
+
+/**
+ * Checks that a stream starts with a version marker, chunk by chunk: `accept` is true once the
+ * whole marker has matched, throws `unexpected-version-marker` at the first byte that differs.
+ */
+export class MarkerCheck {
+  private seen = 0;
+
+  constructor(private readonly marker: Uint8Array) {}
+
+  accept(chunk: Uint8Array): boolean {
+    const n = Math.min(chunk.length, this.marker.length - this.seen);
+    for (let i = 0; i < n; i++) {
+      if (chunk[i] !== this.marker[this.seen + i]) {
+        throw new HpssError('protocol', 'unexpected-version-marker', `Received bad protocol version marker: ${JSON.stringify(renderBytes(chunk.subarray(0, 40)))}`);
+      }
+    }
+    this.seen += n;
+    return this.seen === this.marker.length;
   }
 }
 

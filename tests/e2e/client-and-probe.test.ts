@@ -78,3 +78,17 @@ test('a probe of a closed port ends with a failed verdict that says what to try'
   await ui.screenshot('probe-closed-port');
   expect(ui.pageErrors).toEqual([]);
 });
+
+test('a proxy that cannot listen says what failed and what to try', async () => {
+  const { page } = ui;
+  await page.getByRole('tab', { name: 'Serve & proxy' }).click();
+  await page.getByLabel('Upstream URL').fill(hosts.env.BZR_URL);
+  // brz serve holds this port already.
+  await page.locator('input[name="proxy-listen"]').fill(`127.0.0.1:${hosts.env.BZR_TCP_PORT}`);
+  await page.getByRole('button', { name: 'Start proxy' }).click();
+  const notice = page.getByTestId('notice').filter({ hasText: 'Starting the proxy failed' });
+  await notice.waitFor();
+  expect(await notice.textContent()).toMatch(new RegExp(`${hosts.env.BZR_TCP_PORT}.*port 0`));
+  await ui.screenshot('proxy-listen-failed');
+  expect(await page.getByTestId('owner-url').count()).toBe(0);
+});

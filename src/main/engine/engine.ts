@@ -47,7 +47,7 @@ export function toApiError(command: CommandName, err: unknown): ApiError {
   if (name in CODE_BY_ERROR_NAME) return { code: CODE_BY_ERROR_NAME[name], message };
   // The listener reports bind failures as "cannot listen on HOST:PORT: <errno text>".
   if (['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL'].includes(String(fields.code)) || /^cannot listen on /.test(message)) {
-    return { code: 'listen-failed', message: `${message} — pick another address or port 0 for a free one` };
+    return { code: 'listen-failed', message };
   }
   if (typeof fields.code === 'string' && fields.code in CODE_BY_HPSS_CODE) return { code: CODE_BY_HPSS_CODE[fields.code], message };
   if (typeof fields.kind === 'string') return { code: fields.kind, message };

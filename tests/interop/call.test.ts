@@ -37,6 +37,8 @@ test('--body-file and --json: put a binary body, get it back as hex', () => {
   expect(hpss(['call', hosts.env.BZR_URL, 'put', '/call-body.bin', '', '--body-file', file]).code).toBe(0);
   const got = JSON.parse(hpss(['call', '--json', hosts.env.BZR_URL, 'get', '/call-body.bin']).stdout);
   expect(got).toMatchObject({ protocol: 3, status: 'S', args: ['ok'], body: { length: 5, parts: 1, hex: '000102ff0a' } });
+  const byHex = JSON.parse(hpss(['call', '--json', hosts.env.BZR_URL, 'get', `hex:${Buffer.from('/call-body.bin').toString('hex')}`]).stdout);
+  expect(byHex.body).toEqual(got.body);
   const text = hpss(['call', hosts.env.BZR_URL, 'get', '/call-body.bin']);
   expect(text.stdout).toContain('00000000  00 01 02 ff 0a');
 });

@@ -1,8 +1,9 @@
 /**
  * `hpss call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]`:
  * one smart call over bzr:// or bzr+ssh://, its response decoded: status, args, body (text or
- * hex), the protocol version that answered and the timing. Exit status: 0 success, 3 an error
- * response, 1 no response (connection or protocol failure), 2 usage.
+ * hex), the protocol version that answered and the timing. An ARG written `hex:…` is sent as
+ * those bytes. Exit status: 0 success, 3 an error response, 1 no response (connection or
+ * protocol failure), 2 usage.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -54,7 +55,9 @@ export const callCommand: CliCommand = {
       const t0 = performance.now();
       await medium.connect();
       const connectMs = performance.now() - t0;
-      const response = await client.request({ verb, args, body });
+      // `hex:…` args are bytes, as the captures and the UI render them.
+      const wireArgs = args.map((a) => (a.startsWith('hex:') ? Buffer.from(a.slice(4), 'hex') : a));
+      const response = await client.request({ verb, args: wireArgs, body });
       const timing = { connectMs, callMs: response.durationMs };
       process.stdout.write(values.json ? JSON.stringify(responseJson(urlText, verb, args, response, timing), null, 2) + '\n' : formatResponse(urlText, verb, response, timing));
       return response.status === 'S' ? 0 : 3;

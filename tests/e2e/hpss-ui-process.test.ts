@@ -1,7 +1,11 @@
-/** The real `hpss ui` process (built CLI): prints its URL with a token, guards it, stops on SIGINT. */
+/**
+ * The real `hpss ui` process (built CLI): prints its URL with a token, guards it, serves a
+ * page that comes up live (the token then leaves the address bar), stops on SIGINT.
+ */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
 import { expect, test } from 'vitest';
 
 const HPSS = resolve(__dirname, '../../bin/hpss.js');
@@ -32,6 +36,17 @@ test('prints a tokened loopback URL, serves the page only with the token, exits 
     expect(await page.text()).toContain('<div id="root">');
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect((await fetch(new URL('/', url))).status).toBe(403);
+    // The page from the real process comes up live in Chromium.
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await tab.goto(url);
+      await tab.getByText('live', { exact: true }).waitFor();
+      expect(new URL(tab.url()).search).toBe('');
+      await tab.screenshot({ path: resolve(__dirname, '../../test-results/e2e/hpss-ui-process.png') });
+    } finally {
+      await browser.close();
+    }
     expect((await fetch(new URL('/api/ui:owners:list', url), { method: 'POST', body: 'null' })).status).toBe(403);
   } finally {
     child.kill('SIGINT');

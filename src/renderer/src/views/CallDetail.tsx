@@ -80,7 +80,10 @@ export function CallDetail() {
         <dt>Started</dt>
         <dd>{formatTime(c.startedAt)}</dd>
         <dt>Duration</dt>
-        <dd>{formatMs(c.durationMs)}</dd>
+        <dd>
+          {formatMs(c.durationMs)}
+          {c.finishedAt !== null && <span className="muted"> · finished {formatTime(c.finishedAt)}</span>}
+        </dd>
         <dt>Sizes</dt>
         <dd>
           request body {c.requestBody ? formatBytes(c.requestBody.length) : 'none'} · response body {c.responseBody ? `${formatBytes(c.responseBody.length)} in ${c.responseBody.parts} part(s)` : 'none'}

@@ -13,20 +13,23 @@ import { Engine } from '../engine/engine';
 import { EventBatcher } from '../engine/event-batcher';
 import { realBackends } from '../engine/real-backends';
 import { contentSecurityPolicy } from './browser-shell';
+import { isTrustedSender } from './sender-check';
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html');
 const engine = new Engine(realBackends);
 let mainWindow: BrowserWindow | null = null;
 
-/** Only our own page, in our own top frame, may call the engine. */
+const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+
 function trustedSender(event: IpcMainInvokeEvent): boolean {
   const frame = event.senderFrame;
-  return (
-    mainWindow !== null &&
-    event.sender === mainWindow.webContents &&
-    frame !== null &&
-    frame === mainWindow.webContents.mainFrame &&
-    frame.url.startsWith(pathToFileURL(RENDERER_INDEX).href)
+  return isTrustedSender(
+    {
+      fromOurWindow: mainWindow !== null && event.sender === mainWindow.webContents,
+      fromMainFrame: frame !== null && mainWindow !== null && frame === mainWindow.webContents.mainFrame,
+      frameUrl: frame?.url ?? '',
+    },
+    RENDERER_URL,
   );
 }
 

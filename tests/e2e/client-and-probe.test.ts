@@ -79,6 +79,18 @@ test('a probe of a closed port ends with a failed verdict that says what to try'
   expect(ui.pageErrors).toEqual([]);
 });
 
+test('a probe of the real brz serve passes every step, with the protocol that answered', async () => {
+  const { page } = ui;
+  await page.getByRole('tab', { name: 'Probe' }).click();
+  await page.getByLabel('URL to probe').fill(`${hosts.env.BZR_URL}trunk`);
+  await page.getByTestId('start-probe').click();
+  const run = page.getByTestId('probe-run').filter({ hasText: `${hosts.env.BZR_URL}trunk` }).first();
+  await run.getByTestId('probe-verdict').waitFor({ timeout: 20_000 });
+  expect(await run.getByTestId('probe-verdict').textContent()).toMatch(/^OK/);
+  expect(await run.locator('.probe-steps li.bad').count()).toBe(0);
+  await ui.screenshot('probe-ok');
+});
+
 test('a proxy that cannot listen says what failed and what to try', async () => {
   const { page } = ui;
   await page.getByRole('tab', { name: 'Serve & proxy' }).click();

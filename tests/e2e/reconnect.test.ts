@@ -34,3 +34,13 @@ test('reconnects after the shell restarts and shows the events it missed, once',
   await page.locator('[data-verb="after.up"]').waitFor();
   expect(await page.getByTestId('call-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-verb')))).toEqual(['before.down', 'while.down', 'after.up']);
 });
+
+test('Clear forgets what is shown; new calls still arrive', async () => {
+  const { page } = ui;
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect.poll(() => page.getByTestId('call-count').textContent()).toBe('0 calls');
+  expect(await page.locator('tr[data-testid^="medium-"]').count()).toBe(0);
+  emitCall('c4', 'after.clear');
+  await page.locator('[data-verb="after.clear"]').waitFor();
+  expect(await page.getByTestId('call-count').textContent()).toBe('1 call');
+});

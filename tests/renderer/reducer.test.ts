@@ -52,6 +52,16 @@ describe('event batches', () => {
     expect(s.mediums.byId.m1.state).toBe('closed');
   });
 
+  test('clearing forgets calls, connections and charts, and a replay does not bring them back', () => {
+    const emit = stamper();
+    const batch = callEvents(emit, 'm1', 'c1', 'hello');
+    let s = apply(initialState(), batch);
+    s = reduce(reduce(s, { type: 'select-call', callId: 'c1' }), { type: 'clear-activity' });
+    expect([s.calls.list.length, s.mediums.order.length, s.series.calls.at(-1), s.ui.selectedCallId]).toEqual([0, 0, 0, null]);
+    s = apply(s, [...batch, ...callEvents(emit, 'm1', 'c2', 'hello')]);
+    expect(s.calls.list.map((c) => c.callId)).toEqual(['c2']);
+  });
+
   test('one state per batch; earlier states are left as they were', () => {
     const emit = stamper();
     const s0 = initialState();

@@ -51,3 +51,9 @@ export async function backToLive(): Promise<void> {
   dispatch({ type: 'trace-shown', file: null });
   await replayFromEngine();
 }
+
+/** "Clear": forgets what is shown, and what "Save trace" would write. */
+export function clearActivity(): void {
+  queue.log.clear();
+  dispatch({ type: 'clear-activity' });
+}

@@ -6,6 +6,8 @@ import type { CallFilters, Notice, ThemeChoice, UiSlice } from './types';
 export type Action =
   | { type: 'events'; events: EngineEvent[] }
   | { type: 'reset' }
+  /** Forgets the calls, connections and charts shown; what arrives later still shows. */
+  | { type: 'clear-activity' }
   | { type: 'trace-shown'; file: { name: string; events: number } | null }
   | { type: 'owners'; owners: OwnerInfo[] }
   | { type: 'owner-updated'; owner: OwnerInfo }

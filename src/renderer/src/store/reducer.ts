@@ -108,6 +108,9 @@ export function reduce(state: AppState, action: Action): AppState {
       const fresh = initialState(state.calls.cap, state.ui.theme);
       return { ...fresh, owners: state.owners, ui: { ...fresh.ui, clientRefuseVfs: state.ui.clientRefuseVfs, connection: state.ui.connection, notices: state.ui.notices, nextNoticeId: state.ui.nextNoticeId } };
     }
+    case 'clear-activity':
+      // lastSeq stays: a later replay must not bring the cleared events back.
+      return { ...state, mediums: emptyMediums(), calls: emptyCalls(state.calls.cap), series: emptySeries(), ui: { ...state.ui, selectedCallId: null } };
     case 'trace-shown':
       return withUi(state, { traceFile: action.file });
     case 'owners':

@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatCount } from '../lib/format';
+import { clearActivity } from '../lib/live';
 import { dispatch, useApp } from '../store/store';
 import type { CallFilters } from '../store/types';
 import { Checkbox } from './controls';
@@ -40,6 +41,9 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
       </select>
       <Checkbox label="VFS only" checked={filters.vfsOnly} onChange={(v) => set({ vfsOnly: v })} />
       <Checkbox label="Errors only" checked={filters.errorsOnly} onChange={(v) => set({ errorsOnly: v })} />
+      <button className="btn btn-plain btn-small" title="Forget the calls and connections shown (the engine keeps running)" onClick={clearActivity}>
+        Clear
+      </button>
       <span className="muted count" data-testid="call-count">
         {shown === total ? `${formatCount(total)} ${total === 1 ? 'call' : 'calls'}` : `${formatCount(shown)} of ${formatCount(total)} calls`}
       </span>

@@ -52,6 +52,18 @@ describe('event batches', () => {
     expect(s.mediums.byId.m1.state).toBe('closed');
   });
 
+  test('a client medium between connections is idle, then open again under the same id', () => {
+    const emit = stamper();
+    let s = apply(initialState(), [
+      emit({ type: 'medium-opened', mediumId: 'm1', kind: 'ssh-client', role: 'client', peer: 'h:22' }),
+      emit({ type: 'medium-closed', mediumId: 'm1', reason: 'retry with v2', calls: 1, vfsCalls: 0, reconnectable: true }),
+    ]);
+    expect(s.mediums.byId.m1.state).toBe('idle');
+    s = apply(s, [emit({ type: 'medium-opened', mediumId: 'm1', kind: 'ssh-client', role: 'client', peer: 'h:22' })]);
+    expect(s.mediums.byId.m1.state).toBe('open');
+    expect(s.mediums.order).toEqual(['m1']);
+  });
+
   test('clearing forgets calls, connections and charts, and a replay does not bring them back', () => {
     const emit = stamper();
     const batch = callEvents(emit, 'm1', 'c1', 'hello');

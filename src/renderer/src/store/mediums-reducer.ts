@@ -58,7 +58,7 @@ export class MediumsDraft {
         return;
       case 'medium-closed':
         // The engine's own count is authoritative (it saw calls we may not have).
-        Object.assign(row, { state: 'closed', closeReason: e.reason, closedAt: e.t, calls: Math.max(row.calls, e.calls), vfsCalls: Math.max(row.vfsCalls, e.vfsCalls) });
+        Object.assign(row, { state: e.reconnectable ? 'idle' : 'closed', closeReason: e.reason, closedAt: e.t, calls: Math.max(row.calls, e.calls), vfsCalls: Math.max(row.vfsCalls, e.vfsCalls) });
         return;
       case 'bytes':
         if (e.direction === 'read') row.bytesRead += e.count;

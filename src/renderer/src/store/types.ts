@@ -8,7 +8,8 @@ export interface MediumRow {
   role: MediumRole;
   peer: string;
   ownerId?: string;
-  state: 'open' | 'closed';
+  /** `idle`: a client medium between connections (its next use reconnects). */
+  state: 'open' | 'idle' | 'closed';
   closeReason?: string;
   calls: number;
   vfsCalls: number;

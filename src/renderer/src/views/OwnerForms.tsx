@@ -40,7 +40,7 @@ export function ServerForm() {
       <div className="field">
         <label htmlFor="server-backend">Backend</label>
         <select id="server-backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)}>
-          <option value="breezy">breezy (brz serve --inet per connection)</option>
+          <option value="breezy">breezy (relays to brz serve)</option>
           <option value="builtin">builtin</option>
         </select>
       </div>

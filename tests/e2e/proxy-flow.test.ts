@@ -138,3 +138,22 @@ test('a server started from the form serves a real brz log, and stops from its c
   await card.getByRole('button', { name: 'Stop' }).click();
   await card.waitFor({ state: 'detached' });
 });
+
+test('a proxy to a real sshd over bzr+ssh://, with identity and known_hosts from the form', async () => {
+  const { page } = ui;
+  const { SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS, REPOS } = hosts.env;
+  await page.getByLabel('Upstream URL').fill(`bzr+ssh://${SSH_USER}@127.0.0.1:${SSH_PORT}/`);
+  await page.getByLabel('Identity file').fill(SSH_KEY);
+  await page.getByLabel('known_hosts file').fill(SSH_KNOWN_HOSTS);
+  await page.locator('input[name="proxy-listen"]').fill('127.0.0.1:0');
+  await page.getByRole('button', { name: 'Start proxy' }).click();
+  const card = page.locator('[data-testid^="owner-p"]').filter({ hasText: 'bzr+ssh://' }).first();
+  await card.waitFor();
+  const url = ((await card.getByTestId('owner-url').first().textContent()) ?? '').replace(/\/$/, '');
+  // The remote serves `/`, so the path through the proxy is the server's real path.
+  const log = await brz(['log', '--line', `${url}${REPOS}/trunk`]);
+  expect(log.output).toMatch(/Initial import/);
+  const ownerId = ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
+  await page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'ssh-client' }).filter({ hasText: ownerId }).first().waitFor();
+  await ui.screenshot('proxy-ssh-brz-log');
+});

@@ -1,15 +1,32 @@
 /** Errors and notes: what failed, the engine's message, and what to try. */
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { dispatch, useApp } from '../store/store';
+import type { Notice } from '../store/types';
 
 const INFO_MS = 5_000;
 
+/** Dismisses each info notice INFO_MS after it appeared (one timer per notice, not reset by newer ones). */
+function useInfoExpiry(notices: Notice[]): void {
+  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    for (const n of notices) {
+      if (n.level === 'info' && !timers.current.has(n.id)) {
+        timers.current.set(n.id, setTimeout(() => dispatch({ type: 'dismiss-notice', id: n.id }), INFO_MS));
+      }
+    }
+  }, [notices]);
+  useEffect(() => {
+    const pending = timers.current;
+    return () => {
+      pending.forEach(clearTimeout);
+      pending.clear();
+    };
+  }, []);
+}
+
 export function Notices() {
   const notices = useApp((s) => s.ui.notices);
-  useEffect(() => {
-    const timers = notices.filter((n) => n.level === 'info').map((n) => setTimeout(() => dispatch({ type: 'dismiss-notice', id: n.id }), INFO_MS));
-    return () => timers.forEach(clearTimeout);
-  }, [notices]);
+  useInfoExpiry(notices);
   if (notices.length === 0) return null;
   return (
     <div className="notices" role="status" aria-live="polite">

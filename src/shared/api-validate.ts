@@ -5,26 +5,6 @@
  */
 import type { ApiError, CommandArgs, CommandName, Commands, PolicySettings, Result } from './api';
 
-const COMMAND_NAMES: readonly CommandName[] = [
-  'ui:owners:list',
-  'ui:server:start',
-  'ui:proxy:start',
-  'ui:owner:stop',
-  'ui:policy:set',
-  'ui:client:refuse-vfs',
-  'ui:probe:start',
-  'ui:call:send',
-  'ui:events:replay',
-];
-
-export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
-}
-
-export function commandNames(): readonly CommandName[] {
-  return COMMAND_NAMES;
-}
-
 /** Thrown inside a validator; caught once by `validateArgs`. */
 class InvalidArgument extends Error {}
 
@@ -240,6 +220,17 @@ const VALIDATORS: Validators = {
     };
   },
 };
+
+/** Every command of the contract: the validator table is typed to have exactly one per command. */
+const COMMAND_NAMES = Object.keys(VALIDATORS) as readonly CommandName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+export function commandNames(): readonly CommandName[] {
+  return COMMAND_NAMES;
+}
 
 export function invalidArgument(message: string): ApiError {
   return { code: 'invalid-argument', message };

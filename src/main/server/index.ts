@@ -48,8 +48,16 @@ export class BackendUnavailableError extends Error {
 
 async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, policy: PolicyStore, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
   const ownerId = ids.take(kind === 'server' ? 's' : 'p');
-  const listener = new TcpListener({ ownerId, address: parseListen(listen), backend, policy, bus, ids });
-  const url = await listener.listen();
+  let listener: TcpListener;
+  let url: string;
+  try {
+    listener = new TcpListener({ ownerId, address: parseListen(listen), backend, policy, bus, ids });
+    url = await listener.listen();
+  } catch (err) {
+    // The backend may hold a process started ahead: it must not outlive a failed start.
+    backend.close();
+    throw err;
+  }
   let stopping: Promise<void> | null = null;
   return {
     ownerId,

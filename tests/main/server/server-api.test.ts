@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
 import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
@@ -114,4 +118,28 @@ test('policies change while the owner runs, and bad values are refused', async (
   expect(proxy.setPolicy({ refuseVfs: false, latencyMs: 20 })).toMatchObject({ refuseVfs: false, latencyMs: 20 });
   expect(() => proxy.setPolicy({ dropAfterCalls: -2 })).toThrow(/dropAfterCalls/);
   expect(proxy.policy().latencyMs).toBe(20);
+});
+
+test('a server that cannot listen leaves no brz process behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hpss-nolisten-'));
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const { bus } = recorder();
+    await expect(startServer({ backend: 'breezy', dir, listen: `127.0.0.1:${port}`, allowWrites: false }, bus, new IdSource())).rejects.toThrow(/EADDRINUSE/);
+    const running = (): boolean => {
+      try {
+        execFileSync('pgrep', ['-f', `serve --inet --directory=${dir}`]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && running(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(running()).toBe(false);
+  } finally {
+    await new Promise<void>((r) => blocker.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

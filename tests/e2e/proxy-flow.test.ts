@@ -5,6 +5,7 @@
  * call's detail by mouse and by keyboard.
  */
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
 import { startUi, type UiHarness } from './support/ui-harness';
@@ -135,6 +136,24 @@ test('a server started from the form serves a real brz log, and stops from its c
   const ownerId = ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
   await page.locator(`tr[data-testid^="medium-"]`).filter({ hasText: ownerId }).first().waitFor();
   await ui.screenshot('server-brz-log');
+  await card.getByRole('button', { name: 'Stop' }).click();
+  await card.waitFor({ state: 'detached' });
+});
+
+test('a server started with its embedded SSH server lists both URLs and its host key', async () => {
+  const { page } = ui;
+  await page.getByLabel('Directory').fill(hosts.env.REPOS);
+  await page.getByText('Also serve bzr+ssh://').click();
+  await page.getByLabel('Authorized keys file').fill(join(hosts.dir, 'authorized_keys'));
+  // The test sshd's own host key will do: a key file the server reads, not one it makes in $HOME.
+  await page.getByLabel('Host key file').fill(join(hosts.dir, 'ssh_host_ed25519_key'));
+  await page.getByRole('button', { name: 'Start server' }).click();
+  const card = page.locator('[data-testid^="owner-s"]').filter({ hasText: 'bzr+ssh://' }).first();
+  await card.waitFor();
+  const urls = await card.getByTestId('owner-url').allTextContents();
+  expect(urls).toEqual([expect.stringMatching(/^bzr:\/\/127\.0\.0\.1:\d+\/$/), expect.stringMatching(/^bzr\+ssh:\/\/127\.0\.0\.1:\d+\/$/)]);
+  expect(await card.textContent()).toMatch(/ssh host key SHA256:/);
+  await ui.screenshot('server-with-ssh');
   await card.getByRole('button', { name: 'Stop' }).click();
   await card.waitFor({ state: 'detached' });
 });

@@ -34,7 +34,7 @@ const HINTS: Record<string, string> = {
   unreachable: 'Restart `hpss ui` (or the app) and reload this page.',
   forbidden: 'Open the exact URL `hpss ui` printed; the token changes with each launch.',
   transport: 'Is the server running and the host and port right? Try the probe on this URL.',
-  ssh: 'Check the identity file, the known_hosts file and the user name; the probe shows which step fails.',
+  ssh: 'Check the key files named above (path, permissions, format) and the user name; for a connection, the probe shows which step fails.',
   timeout: 'The peer did not answer in time: check it is running and reachable.',
   protocol: 'The peer did not speak HPSS as expected: run the probe on this URL.',
   remote: 'The server answered with an error; see the message for which.',

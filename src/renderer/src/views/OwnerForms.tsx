@@ -18,6 +18,7 @@ export function ServerForm() {
   const [ssh, setSsh] = useState(false);
   const [sshListen, setSshListen] = useState('127.0.0.1:0');
   const [authorizedKeys, setAuthorizedKeys] = useState('');
+  const [hostKey, setHostKey] = useState('');
   const [busy, run] = useBusy();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -27,7 +28,7 @@ export function ServerForm() {
         dir: dir.trim(),
         listen: listen.trim(),
         allowWrites,
-        ssh: ssh ? { listen: sshListen.trim(), authorizedKeys: authorizedKeys.trim() } : null,
+        ssh: ssh ? { listen: sshListen.trim(), authorizedKeys: authorizedKeys.trim(), ...(optional(hostKey) && { hostKey: optional(hostKey) }) } : null,
       });
       if (owner) {
         dispatch({ type: 'owner-updated', owner });
@@ -52,6 +53,7 @@ export function ServerForm() {
         <>
           <TextField label="SSH listen" value={sshListen} onChange={setSshListen} />
           <TextField label="Authorized keys file" value={authorizedKeys} onChange={setAuthorizedKeys} placeholder="~/.ssh/authorized_keys" required />
+          <TextField label="Host key file" value={hostKey} onChange={setHostKey} placeholder="made once and kept when empty" />
         </>
       )}
       <Button type="submit" kind="primary" busy={busy}>

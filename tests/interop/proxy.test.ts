@@ -101,7 +101,7 @@ test('the hpss proxy command prints its URL, refuses VFS when asked, and stops o
   expect(err).toMatch(/refuse-vfs: refused a VFS request \(mkdir, semivfs\)/);
 });
 
-test('a bzr+ssh upstream whose host key is not in known_hosts is refused: the client connection ends with an ssh error', async () => {
+test('a bzr+ssh upstream whose host key is not in known_hosts is refused: brz is told why, and an ssh error is recorded', async () => {
   const { SSH_USER, SSH_PORT, SSH_KEY, REPOS } = hosts.env;
   const emptyKnownHosts = join(scratch, 'empty_known_hosts');
   writeFileSync(emptyKnownHosts, '');
@@ -114,6 +114,8 @@ test('a bzr+ssh upstream whose host key is not in known_hosts is refused: the cl
   const mark = events.length;
   const r = await brz(s, 'log', ['log', '--line', `${proxy.urls[0].replace(/\/$/, '')}${REPOS}/trunk`]);
   expect(r.code).not.toBe(0);
+  // brz shows why, from the proxy's error answer.
+  expect(r.output).toMatch(/Server sent an unexpected error: .*hpss: cannot reach the upstream: .*known_hosts/);
   const sshError = events.slice(mark).find((e) => e.type === 'error' && e.kind === 'ssh');
   expect(sshError?.type === 'error' && sshError.message).toMatch(/known_hosts/);
 });

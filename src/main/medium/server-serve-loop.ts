@@ -29,6 +29,8 @@ export interface Upstream {
   /** Delivers response bytes to `consumer` (paused while it works) and reports the close once. */
   start(consumer: ChunkConsumer, onClose: (reason: string) => void): void;
   close(): void;
+  /** Whether the connection was ever made (false: the upstream could not be reached at all). */
+  readonly connected: boolean;
 }
 
 export interface RequestGate {
@@ -78,6 +80,8 @@ export class ServeLoop {
   private stopping = false;
   /** After a malformed request: the error answer to send once earlier calls are answered, then close. */
   private farewell: { bytes: Uint8Array; reason: string } | null = null;
+  /** Set when the upstream could not be reached: why, as told to the client. */
+  private unreachable: string | null = null;
   private readonly pacerIn = new Pacer();
   private readonly pacerOut = new Pacer();
   private readonly upstreamMedium: { kind: MediumKind; peer: string } | null;
@@ -121,9 +125,29 @@ export class ServeLoop {
       (chunk) => this.relay.onChunk(chunk),
       (reason) => {
         if (mediumId) this.bus.emit({ type: 'medium-closed', mediumId, reason, calls: this.relayedCalls, vfsCalls: this.relayedVfsCalls });
-        this.medium.close(`upstream closed: ${reason}`);
+        if (upstream.connected || this.medium.isClosed) this.medium.close(`upstream closed: ${reason}`);
+        else this.upstreamUnreachable(reason);
       },
     );
+  }
+
+  /**
+   * The upstream was never reached: rather than a bare close, the client's calls are
+   * answered with `('error', why)`, which brz shows; then the connection closes.
+   */
+  private upstreamUnreachable(reason: string): void {
+    this.unreachable = `hpss: cannot reach the upstream: ${reason}`;
+    for (const record of this.outstanding) {
+      if (record.route.kind !== 'relay') continue;
+      const answer: LocalAnswer = { protocol: record.protocol, status: 'E', args: ['error', this.unreachable] };
+      record.route = { kind: 'local', bytes: this.encodeAnswer(answer, this.gate.policy()) };
+      record.status = 'E';
+      record.responseArgs = answer.args;
+    }
+    // Before any request, wait for the first one (the idle timeout still applies).
+    if (this.outstanding.length > 0 || !this.isIdle()) this.stopping = true;
+    this.flushLocalAnswers();
+    this.closeIfStopping();
   }
 
   /** Graceful stop: finish the call in progress (if any), then close. */
@@ -183,7 +207,11 @@ export class ServeLoop {
     const { decision, actions } = this.gate.decide(policy, head);
     this.reportActions(actions);
     request.decision = decision;
-    const local = decision.kind === 'answer' ? decision.answer : decision.kind === 'relay' && !this.upstream ? this.gate.answer(head) : null;
+    let local = decision.kind === 'answer' ? decision.answer : decision.kind === 'relay' && !this.upstream ? this.gate.answer(head) : null;
+    if (this.unreachable && decision.kind === 'relay') {
+      local = { protocol: request.protocol, status: 'E', args: ['error', this.unreachable] };
+      this.stopping = true;
+    }
     const record: CallRecord = {
       callId: this.ids.take('c'),
       protocol: request.protocol,
@@ -367,7 +395,7 @@ export class ServeLoop {
     if (this.farewell) {
       void this.sendToClient(this.farewell.bytes);
       this.medium.close(this.farewell.reason);
-    } else this.medium.close(this.medium.inputHasEnded ? 'client closed the connection' : 'server stopped');
+    } else this.medium.close(this.unreachable ?? (this.medium.inputHasEnded ? 'client closed the connection' : 'server stopped'));
   }
 
   private onMediumClosed(reason: string): void {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,7 +66,7 @@ test('port 0 picks a free port; a port in use fails with a listener event', asyn
   expect(events.some((e) => e.type === 'listener' && e.state === 'failed')).toBe(true);
 });
 
-test('an upstream that refuses connections ends that client connection with an error event, not the proxy', async () => {
+test('an upstream that cannot be reached: the client is told why in an error answer, the proxy goes on', async () => {
   // A port that was free a moment ago: connecting to it is refused.
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
@@ -76,19 +76,22 @@ test('an upstream that refuses connections ends that client connection with an e
   const proxy = await startProxy({ upstream: `bzr://127.0.0.1:${deadPort}/`, listen: '127.0.0.1:0' }, bus, new IdSource());
   owners.push(proxy);
   const port = Number(new URL(proxy.urls[0]).port);
-  for (let i = 0; i < 2; i++) await sendAndWaitClose(port, 'hello\n');
+  const why = `hpss: cannot reach the upstream: failed to connect to 127.0.0.1:${deadPort}: Connection refused`;
+  expect((await sendAndWaitClose(port, 'hello\n')).toString()).toBe(`error\x01${why}\n`);
+  expect((await sendAndWaitClose(port, 'bzr request 2\nhello\n')).toString()).toBe(`bzr response 2\nfailed\nerror\x01${why}\n`);
   const errors = events.filter((e) => e.type === 'error');
   expect(errors.length).toBe(2);
   expect(errors[0]).toMatchObject({ kind: 'transport', fatal: true });
-  expect(errors[0].type === 'error' && errors[0].message).toMatch(`failed to connect to 127.0.0.1:${deadPort}`);
-  // Each client medium closes because its upstream did; each upstream medium with the failure.
-  const reasons = events.flatMap((e) => (e.type === 'medium-closed' ? [e.reason.replace(/\d+/g, 'N')] : []));
-  expect(reasons.sort()).toEqual([
-    'failed to connect to N.N.N.N:N: Connection refused',
-    'failed to connect to N.N.N.N:N: Connection refused',
-    'upstream closed: failed to connect to N.N.N.N:N: Connection refused',
-    'upstream closed: failed to connect to N.N.N.N:N: Connection refused',
+  const finished = events.filter((e) => e.type === 'call-finished');
+  expect(finished.map((e) => (e.type === 'call-finished' ? [e.status, e.args] : null))).toEqual([
+    ['E', ['error', why]],
+    ['E', ['error', why]],
   ]);
+  // A real brz shows the reason.
+  const brz = await new Promise<string>((done) =>
+    execFile('brz', ['log', `${proxy.urls[0]}trunk`], { env: { ...process.env, BRZ_LOG: '/dev/null' } }, (_err, stdout, stderr) => done(stdout + stderr)),
+  );
+  expect(brz).toContain(`Server sent an unexpected error: (b'error', b'${why}')`);
 });
 
 test('a brz that cannot be run ends that connection with a remote error; the server keeps accepting', async () => {

@@ -17,6 +17,7 @@ export interface UpstreamStreams {
 
 export class StreamUpstream implements Upstream {
   private streams: UpstreamStreams | null = null;
+  connected = false;
   private readonly queued: Uint8Array[] = [];
   private consumer: ChunkConsumer | null = null;
   private onClose: ((reason: string) => void) | null = null;
@@ -37,6 +38,7 @@ export class StreamUpstream implements Upstream {
       return;
     }
     this.streams = streams;
+    this.connected = true;
     this.markReady();
     streams.output.on('error', (err) => this.closed(err.message));
     streams.input.on('error', (err) => this.closed(err.message));

@@ -382,7 +382,8 @@ export class ServeLoop {
 
   /** The client sent all it will: finish the calls it completed, unless one is cut short. */
   private onInputEnd(): void {
-    const partial = this.inFlight.some((r) => r.end === null) || this.routed < this.fed;
+    // Cut short: a request begun but not ended, or bytes that never became a request.
+    const partial = this.inFlight.some((r) => r.end === null) || (this.inFlight.length === 0 && this.routed < this.fed);
     if (partial || this.isIdle()) this.medium.close('client closed the connection');
     else {
       this.stopping = true;

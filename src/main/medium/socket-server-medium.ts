@@ -17,6 +17,8 @@ export function socketPeer(socket: Socket): string {
   return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
 }
 
+const CLOSE_GRACE_MS = 1000;
+
 export class SocketServerMedium extends ServerMedium {
   readonly kind: MediumKind = 'tcp-server';
 
@@ -28,7 +30,14 @@ export class SocketServerMedium extends ServerMedium {
     socket.setNoDelay(true);
   }
 
+  /** Ends our side after what was written is flushed (a last error answer must arrive); forced after a grace period. */
   protected disconnect(): void {
-    this.socket.destroy();
+    this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+    // The client may keep its side open (we accept half-open sockets): nothing more is read.
+    this.socket.resume();
+    this.socket.once('end', () => this.socket.destroy());
   }
 }

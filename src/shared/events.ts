@@ -36,6 +36,24 @@ export interface BodySummary {
   preview: string;
 }
 
+/** A JSON object (a v3 header dict, rendered like args). */
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * The first bytes of one message as they went over the wire, for the raw view. Bounded
+ * (see RAW_CAPTURE_BYTES) so traces stay small: protocol bytes only, never anything else.
+ */
+export interface RawBytes {
+  /** The captured prefix, base64. */
+  base64: string;
+  /** The message's whole length on the wire so far (more than captured when truncated). */
+  length: number;
+  truncated: boolean;
+}
+
+/** How many leading bytes of each request and response are captured (each direction). */
+export const RAW_CAPTURE_BYTES = 4096;
+
 interface EventBase {
   seq: number;
   t: number;
@@ -71,6 +89,10 @@ export type EngineEvent =
       verbKind: VerbKind;
       vfs: boolean;
       requestBody: BodySummary | null;
+      /** The request's v3 headers (null for v1/v2); absent when not known at the start. */
+      headers?: JsonObject | null;
+      /** The request's first bytes; absent when not known at the start. */
+      raw?: RawBytes;
     })
   | (EventBase & {
       type: 'call-finished';
@@ -84,6 +106,16 @@ export type EngineEvent =
       durationMs: number;
       /** Set when the call ended without a complete response (peer gone, refused, …). */
       error?: { kind: ErrorKind; message: string };
+      /** The response's v3 headers (null for v1/v2). */
+      headers?: JsonObject | null;
+      /** The response's first bytes (what arrived when the call ended without a whole response). */
+      raw?: RawBytes;
+      /**
+       * The request as finally sent, when `call-started` could not carry it: the app's
+       * client reports a call before it has negotiated the version the bytes are in.
+       */
+      requestHeaders?: JsonObject | null;
+      requestRaw?: RawBytes;
     })
   | (EventBase & { type: 'timeout'; mediumId: string; message: string; seconds: number })
   | (EventBase & { type: 'error'; mediumId?: string; kind: ErrorKind; message: string; fatal: boolean })

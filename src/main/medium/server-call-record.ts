@@ -2,9 +2,10 @@
  * One call as a server or proxy sees it: the request's head, how it is answered
  * (relayed or here), and the summaries that `call-started` / `call-finished` carry.
  */
-import type { BodySummary, ErrorKind, JsonValue, UnstampedEvent, VerbKind } from '../../shared/events';
+import type { BodySummary, ErrorKind, JsonObject, JsonValue, UnstampedEvent, VerbKind } from '../../shared/events';
 import type { ProtocolVersion } from '../../shared/protocol';
-import { renderBytes } from '../../shared/protocol';
+import { renderBytes, ResponseStreamDecoder } from '../../shared/protocol';
+import { HeadersJson, RawCapture } from './wire-capture';
 
 /** Events show at most this many leading body bytes. */
 export const BODY_PREVIEW_BYTES = 48;
@@ -59,6 +60,12 @@ export interface CallRecord {
   responseBody: BodyTally;
   status: 'S' | 'E' | null;
   responseArgs: JsonValue[];
+  /** The request's v3 headers and first bytes, as the client sent them. */
+  requestHeaders: JsonObject | null;
+  requestRaw: RawCapture;
+  /** The relayed response's, as the tap decoded them (set at its start); local answers use their bytes. */
+  responseHeaders?: JsonObject | null;
+  responseRaw?: RawCapture;
 }
 
 export function callStartedEvent(mediumId: string, record: CallRecord): UnstampedEvent {
@@ -72,11 +79,16 @@ export function callStartedEvent(mediumId: string, record: CallRecord): Unstampe
     verbKind: record.verbKind,
     vfs: record.vfs,
     requestBody: record.requestBody.summary(renderBytes),
+    headers: record.requestHeaders,
+    raw: record.requestRaw.toJson(),
   };
 }
 
 /** `error` when the call ended without a complete response. */
 export function callFinishedEvent(mediumId: string, record: CallRecord, error?: { kind: ErrorKind; message: string }): UnstampedEvent {
+  const wire = record.route.kind === 'local' && !record.responseRaw ? localAnswerWire(record.protocol, record.route.bytes) : null;
+  const raw = wire?.raw ?? record.responseRaw;
+  const headers = wire ? wire.headers : record.responseHeaders;
   return {
     type: 'call-finished',
     mediumId,
@@ -87,7 +99,32 @@ export function callFinishedEvent(mediumId: string, record: CallRecord, error?: 
     responseBody: record.responseBody.summary(renderBytes),
     durationMs: performance.now() - record.startedAt,
     ...(error ? { error } : {}),
+    ...(raw ? { headers: headers ?? null, raw: raw.toJson() } : {}),
   };
+}
+
+const localHeaders = new HeadersJson();
+
+/** An answer made here is whole in hand: its headers are the v3 dict right after the marker. */
+function localAnswerWire(protocol: ProtocolVersion, bytes: Uint8Array): { headers: JsonObject | null; raw: RawCapture } {
+  const raw = new RawCapture();
+  raw.add(bytes);
+  raw.end(bytes.length);
+  return { headers: protocol === 3 ? v3Headers(bytes) : null, raw };
+}
+
+function v3Headers(bytes: Uint8Array): JsonObject | null {
+  let headers: JsonObject | null = null;
+  const decoder = new ResponseStreamDecoder((ev) => {
+    if (ev.type === 'headers') headers = localHeaders.of(ev.headers);
+  });
+  decoder.expect({ protocol: 3, verb: '' });
+  try {
+    decoder.feed(bytes);
+  } catch {
+    // Our own encoder made these bytes; if they do not decode, there are no headers to show.
+  }
+  return headers;
 }
 
 /** Bytes fed but not yet routed, as received (no copy unless a chunk is split). */

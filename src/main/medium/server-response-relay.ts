@@ -15,6 +15,7 @@ import { retryClass, type PolicyAction } from '../server/policies/decide';
 import { sleep } from '../server/policies/pacing';
 import type { CallRecord } from './server-call-record';
 import { asError } from './server-medium';
+import { HeadersJson, RawStreamTap } from './wire-capture';
 
 /** What the relay needs from its serve loop. */
 export interface ResponseRelayHost {
@@ -52,6 +53,9 @@ export class ResponseRelay {
   /** Upstream bytes before this offset were replaced and are not sent. */
   private skipUntil = 0;
   private responseStart = 0;
+  /** Each response's headers and first bytes, for its call's detail. */
+  private readonly rawTap = new RawStreamTap();
+  private readonly headersJson = new HeadersJson();
 
   constructor(private readonly host: ResponseRelayHost) {}
 
@@ -67,6 +71,7 @@ export class ResponseRelay {
     if (!this.tapBroken) {
       this.feeding = chunk;
       this.feedingBase = chunkBase;
+      this.rawTap.chunk(chunk, chunkBase);
       try {
         this.decoder.feed(chunk);
       } catch (err) {
@@ -90,10 +95,13 @@ export class ResponseRelay {
     switch (ev.type) {
       case 'message-start':
         this.responseStart = ev.offset;
+        record.responseRaw = this.rawTap.start(ev.offset);
+        record.responseHeaders = null;
         if (policy.responseDelayMs > 0) this.steps.push({ kind: 'delay', at: ev.offset, verb: record.verb });
         if (ev.protocol === 3 && policy.emulate.softwareVersion !== null) this.holdFrom = ev.offset + MESSAGE_VERSION_THREE.length;
         return;
       case 'headers':
+        record.responseHeaders = this.headersJson.of(ev.headers);
         if (this.holdFrom !== null) this.steps.push(this.headerReplacement(ev.headers, policy.emulate.softwareVersion ?? ''));
         return;
       case 'body-part-start':
@@ -109,6 +117,7 @@ export class ResponseRelay {
         record.status = ev.summary.postBodyStatus ?? ev.summary.status;
         record.responseArgs = argsToJson(ev.summary.postBodyArgs ?? ev.summary.args);
         this.awaiting.shift();
+        this.rawTap.end(ev.offset + ev.length);
         this.steps.push({ kind: 'complete', at: ev.offset + ev.length, record });
         return;
       default:

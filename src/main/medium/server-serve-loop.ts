@@ -11,7 +11,7 @@
  * either side closing closes the other.
  */
 import type { PolicySettings } from '../../shared/api';
-import type { ErrorKind, MediumKind } from '../../shared/events';
+import type { ErrorKind, JsonObject, MediumKind } from '../../shared/events';
 import type { BValue, DecodeEvent, ProtocolVersion } from '../../shared/protocol';
 import { argsToJson, encodeResponse, isVfsVerb, renderBytes, RequestStreamDecoder, verbKind, verbOf } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
@@ -21,6 +21,7 @@ import { Pacer, sleep } from '../server/policies/pacing';
 import { BodyTally, callFinishedEvent, callStartedEvent, PendingBytes, type CallRecord } from './server-call-record';
 import { ResponseRelay } from './server-response-relay';
 import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
+import { HeadersJson, RawStreamTap, type RawCapture } from './wire-capture';
 
 /** Where relayed requests go: one upstream connection per client connection. */
 export interface Upstream {
@@ -59,6 +60,9 @@ interface PendingRequest {
   decision: RequestDecision | null;
   record: CallRecord | null;
   delayed: boolean;
+  /** Its v3 headers and first bytes, for the call's detail. */
+  headers: JsonObject | null;
+  raw: RawCapture;
 }
 
 export class ServeLoop {
@@ -87,6 +91,8 @@ export class ServeLoop {
   private readonly upstreamMedium: { kind: MediumKind; peer: string } | null;
   private relayedCalls = 0;
   private relayedVfsCalls = 0;
+  private readonly rawTap = new RawStreamTap();
+  private readonly headersJson = new HeadersJson();
 
   constructor(opts: ServeLoopOptions) {
     this.medium = opts.medium;
@@ -166,6 +172,7 @@ export class ServeLoop {
     }
     this.medium.setWaitingForRequest(false);
     this.pending.push(chunk);
+    this.rawTap.chunk(chunk, this.fed);
     this.fed += chunk.length;
     try {
       this.requests.feed(chunk);
@@ -179,7 +186,10 @@ export class ServeLoop {
     const current = this.inFlight[this.inFlight.length - 1];
     switch (ev.type) {
       case 'message-start':
-        this.inFlight.push({ start: ev.offset, startedAt: performance.now(), end: null, protocol: ev.protocol, decision: null, record: null, delayed: false });
+        this.inFlight.push({ start: ev.offset, startedAt: performance.now(), end: null, protocol: ev.protocol, decision: null, record: null, delayed: false, headers: null, raw: this.rawTap.start(ev.offset) });
+        return;
+      case 'headers':
+        current.headers = this.headersJson.of(ev.headers);
         return;
       case 'args':
         this.decide(current, ev.args);
@@ -192,6 +202,7 @@ export class ServeLoop {
         return;
       case 'message-end':
         current.end = ev.offset + ev.length;
+        this.rawTap.end(current.end);
         // A dropped request is reported when it is dropped, maybe before its end.
         if (current.record && current.decision?.kind !== 'drop') this.callStarted(current.record);
         return;
@@ -226,6 +237,8 @@ export class ServeLoop {
       responseBody: new BodyTally(),
       status: local ? local.status : null,
       responseArgs: local ? local.args : [],
+      requestHeaders: request.headers,
+      requestRaw: request.raw,
     };
     if (local) request.decision = { kind: 'answer', answer: local };
     request.record = record;

@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import type { PolicySettings } from '../../../src/shared/api';
 import { encodeResponse } from '../../../src/shared/protocol';
 import { BodyTally, type CallRecord } from '../../../src/main/medium/server-call-record';
+import { RawCapture } from '../../../src/main/medium/wire-capture';
 import { ResponseRelay } from '../../../src/main/medium/server-response-relay';
 import type { PolicyAction } from '../../../src/main/server/policies/decide';
 import { mergePolicy, defaultPolicy } from '../../../src/main/server/policies/settings';
@@ -9,7 +10,7 @@ import { mergePolicy, defaultPolicy } from '../../../src/main/server/policies/se
 const enc = (s: string) => new TextEncoder().encode(s);
 
 function record(verb: string, protocol: 1 | 2 | 3 = 3): CallRecord {
-  return { callId: 'c1', protocol, verb, args: [], verbKind: 'read', vfs: false, route: { kind: 'relay' }, startedAt: 0, requestBody: new BodyTally(), requestEnded: true, responseBody: new BodyTally(), status: null, responseArgs: [] };
+  return { callId: 'c1', protocol, verb, args: [], verbKind: 'read', vfs: false, route: { kind: 'relay' }, startedAt: 0, requestBody: new BodyTally(), requestEnded: true, responseBody: new BodyTally(), status: null, responseArgs: [], requestHeaders: null, requestRaw: new RawCapture() };
 }
 
 /** Feeds `bytes` split into `chunks` pieces at the given offsets; returns what the client got. */
@@ -70,4 +71,32 @@ test('a body is cut in its middle, and the action names the verb and its retry c
   expect(out.length).toBeLessThan(response.length);
   expect(actions).toEqual([{ policy: 'cut-body', action: 'cut the connection inside a response body', verb: 'get', retryClass: 'read' }]);
   expect(completed).toEqual([]);
+});
+
+test('the tap captures each response\'s headers and exact bytes, at every split offset, pipelined', async () => {
+  const second = encodeResponse({ protocol: 3, status: 'E', args: [enc('nosuchfile'), enc('x')] });
+  const both = Buffer.concat([hello, second]);
+  for (let split = 0; split <= both.length; split++) {
+    const completed: CallRecord[] = [];
+    const r = new ResponseRelay({
+      policy: () => defaultPolicy(),
+      send: () => undefined,
+      complete: (c) => void completed.push(c),
+      report: () => undefined,
+      close: () => undefined,
+      isClosed: () => false,
+      tapFailed: (m) => {
+        throw new Error(m);
+      },
+    });
+    r.expect(record('hello'));
+    r.expect(record('get'));
+    await r.onChunk(both.subarray(0, split));
+    await r.onChunk(both.subarray(split));
+    expect(completed.map((c) => Buffer.from(c.responseRaw?.toJson().base64 ?? '', 'base64').toString('latin1')), `split at ${split}`).toEqual([
+      Buffer.from(hello).toString('latin1'),
+      Buffer.from(second).toString('latin1'),
+    ]);
+    expect(completed.map((c) => c.responseHeaders)).toEqual([{ 'Software version': '3.3.2' }, { 'Software version': '3.3.2' }]);
+  }
 });

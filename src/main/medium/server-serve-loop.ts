@@ -32,6 +32,8 @@ export interface Upstream {
   close(): void;
   /** Whether the connection was ever made (false: the upstream could not be reached at all). */
   readonly connected: boolean;
+  /** Names the client medium it shows as, so it reports its reads and writes as `bytes` events. */
+  reportBytes?(bus: EventBus, mediumId: string): void;
 }
 
 export interface RequestGate {
@@ -126,6 +128,7 @@ export class ServeLoop {
     const mediumId = info ? this.ids.take('m') : null;
     if (info && mediumId) {
       this.bus.emit({ type: 'medium-opened', mediumId, kind: info.kind, role: 'client', peer: info.peer, ownerId: this.medium.ownerId });
+      upstream.reportBytes?.(this.bus, mediumId);
     }
     upstream.start(
       (chunk) => this.relay.onChunk(chunk),

@@ -5,6 +5,7 @@
  * bytes written before then wait in order, and the writer waits with them.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { EventBus } from '../../engine/event-bus';
 import type { ChunkConsumer } from '../../medium/server-medium';
 import type { Upstream } from '../../medium/server-serve-loop';
 
@@ -25,6 +26,8 @@ export class StreamUpstream implements Upstream {
   /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
+  /** Where its `bytes` events go, once the serve loop has named its client medium. */
+  private bytesTo: { bus: EventBus; mediumId: string } | null = null;
 
   constructor(streams?: UpstreamStreams) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -43,7 +46,10 @@ export class StreamUpstream implements Upstream {
     streams.output.on('error', (err) => this.closed(err.message));
     streams.input.on('error', (err) => this.closed(err.message));
     streams.input.on('end', () => this.closed('end of stream'));
-    for (const chunk of this.queued.splice(0)) streams.output.write(chunk);
+    for (const chunk of this.queued.splice(0)) {
+      this.counted('written', chunk.length);
+      streams.output.write(chunk);
+    }
     this.wireInput();
   }
 
@@ -54,6 +60,7 @@ export class StreamUpstream implements Upstream {
       this.queued.push(Buffer.from(chunk));
       return this.ready;
     }
+    this.counted('written', chunk.length);
     if (streams.output.write(chunk)) return;
     return new Promise((resolve) => {
       const done = (): void => {
@@ -64,6 +71,10 @@ export class StreamUpstream implements Upstream {
       streams.output.on('drain', done);
       streams.output.on('close', done);
     });
+  }
+
+  reportBytes(bus: EventBus, mediumId: string): void {
+    this.bytesTo = { bus, mediumId };
   }
 
   start(consumer: ChunkConsumer, onClose: (reason: string) => void): void {
@@ -86,10 +97,15 @@ export class StreamUpstream implements Upstream {
     this.streams?.teardown();
   }
 
+  private counted(direction: 'read' | 'written', count: number): void {
+    if (this.bytesTo && count > 0) this.bytesTo.bus.emit({ type: 'bytes', mediumId: this.bytesTo.mediumId, direction, count });
+  }
+
   private wireInput(): void {
     const { streams, consumer } = this;
     if (!streams || !consumer) return;
     streams.input.on('data', (chunk: Buffer) => {
+      this.counted('read', chunk.length);
       const pending = consumer(chunk);
       if (pending) {
         streams.input.pause();

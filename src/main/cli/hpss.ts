@@ -3,6 +3,7 @@
  * ./commands and registers itself in ./commands/index.ts.
  */
 import { COMMANDS } from './commands';
+import { errorText } from './args';
 
 function usage(): string {
   const lines = ['usage: hpss COMMAND [ARGS…]', '', 'commands:'];
@@ -29,7 +30,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`hpss: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`hpss: ${errorText(err)}\n`);
     process.exitCode = 1;
   },
 );

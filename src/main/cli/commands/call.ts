@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { HpssError, argsToJson, headersToJson, type BValue } from '../../../shared/protocol';
 import { bytesForJson, hexDump, printableText } from '../../client/byte-view';
 import type { CallResponse } from '../../client/call-types';
@@ -15,6 +14,7 @@ import { openMedium } from '../../client/open-medium';
 import { SmartClient } from '../../client/smart-client';
 import { parseSmartUrl } from '../../client/smart-url';
 import { EventBus, IdSource } from '../../engine/event-bus';
+import { errorText, parseCommandArgs, usageFailure } from '../args';
 import type { CliCommand } from './command';
 
 const USAGE = 'call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]';
@@ -31,18 +31,10 @@ export const callCommand: CliCommand = {
   usage: USAGE,
   summary: 'send one call over bzr:// or bzr+ssh:// and print the decoded response',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
-    } catch (err) {
-      process.stderr.write(`hpss call: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    const parsed = parseCommandArgs('call', USAGE, argv, OPTIONS);
+    if (!parsed) return 2;
     const [urlText, verb, ...args] = parsed.positionals;
-    if (!urlText || !verb) {
-      process.stderr.write(`usage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    if (!urlText || !verb) return usageFailure('call', USAGE);
     const { values } = parsed;
     const bus = new EventBus();
     let medium;
@@ -62,7 +54,7 @@ export const callCommand: CliCommand = {
       process.stdout.write(values.json ? JSON.stringify(responseJson(urlText, verb, args, response, timing), null, 2) + '\n' : formatResponse(urlText, verb, response, timing));
       return response.status === 'S' ? 0 : 3;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       if (values.json) process.stdout.write(JSON.stringify({ url: urlText, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
       process.stderr.write(`hpss call: ${message}\n`);
       return err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme') ? 2 : 1;

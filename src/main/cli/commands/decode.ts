@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageFailure } from '../args';
 import type { CliCommand } from './command';
 import {
   ConnectionDecoder, HpssError, MessageRenderer, type Direction, type IncrementalHash, type RenderedMessage,
@@ -92,18 +92,10 @@ export const decodeCommand: CliCommand = {
   usage: USAGE,
   summary: 'decode the two directions of one recorded connection',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-    } catch (err) {
-      process.stderr.write(`hpss decode: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    const parsed = parseCommandArgs('decode', USAGE, argv, { json: { type: 'boolean', default: false } });
+    if (!parsed) return 2;
     const [c2sFile, s2cFile, ...extra] = parsed.positionals;
-    if (!c2sFile || extra.length > 0) {
-      process.stderr.write(`usage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    if (!c2sFile || extra.length > 0) return usageFailure('decode', USAGE);
     const [requests, responses] = await decodeConnection(c2sFile, s2cFile);
     const out: string[] = [];
     const n = Math.max(requests.messages.length, responses.messages.length);

@@ -6,7 +6,8 @@ import { probeCommand } from './probe';
 import type { CliCommand } from './command';
 import { decodeCommand } from './decode';
 import { proxyCommand } from './proxy';
-import { ownerHooks, serveCommand } from './serve';
+import { ownerHooks } from '../owner-command';
+import { serveCommand } from './serve';
 import { traceCommand } from './trace';
 import { uiCommand } from './ui';
 

@@ -3,40 +3,30 @@
  * diagnosis walk (src/main/probe), each step printed as it happens. Exit status 0 only when a
  * smart server answered and the path opened; 1 otherwise; 2 for usage.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageFailure } from '../args';
 import { EventBus, IdSource } from '../../engine/event-bus';
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
 import type { CliCommand } from './command';
 
 const USAGE = 'probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]';
 
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  identity: { type: 'string' },
+  'known-hosts': { type: 'string' },
+  timeout: { type: 'string' },
+} as const;
+
 export const probeCommand: CliCommand = {
   name: 'probe',
   usage: USAGE,
   summary: 'walk a bzr:// or bzr+ssh:// connection step by step; verdict and likely fix',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          json: { type: 'boolean', default: false },
-          identity: { type: 'string' },
-          'known-hosts': { type: 'string' },
-          timeout: { type: 'string' },
-        },
-      });
-    } catch (err) {
-      process.stderr.write(`hpss probe: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    const parsed = parseCommandArgs('probe', USAGE, argv, OPTIONS);
+    if (!parsed) return 2;
     const [url, ...extra] = parsed.positionals;
     const timeoutSec = parsed.values.timeout === undefined ? DEFAULT_PROBE_TIMEOUT_MS / 1000 : Number(parsed.values.timeout);
-    if (!url || extra.length > 0 || !(timeoutSec > 0)) {
-      process.stderr.write(`usage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    if (!url || extra.length > 0 || !(timeoutSec > 0)) return usageFailure('probe', USAGE);
     const json = parsed.values.json;
     // A reader that stops early (`| head`) must not turn into a crash: the probe runs on.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -1,7 +1,7 @@
 /** `hpss proxy UPSTREAM_URL`: a tracing relay between bzr clients and a bzr:// or bzr+ssh:// server. */
 import { DEFAULT_LISTEN, startProxy } from '../../server';
 import type { CliCommand } from './command';
-import { policyFromValues, runOwnerCommand, UsageError } from './serve';
+import { policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
 
 const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] [--client-timeout S] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
 

@@ -1,5 +1,5 @@
 /** `hpss trace summary FILE [--json]`: per-medium numbers and verb counts of a trace file. */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs, usageFailure } from '../args';
 import { readTrace } from '../../trace/read-trace';
 import { summarizeTrace, type MediumSummary, type TraceSummary } from '../../trace/summary';
 import type { CliCommand } from './command';
@@ -11,18 +11,10 @@ export const traceCommand: CliCommand = {
   usage: USAGE,
   summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; calls per verb',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
-    } catch (err) {
-      process.stderr.write(`hpss trace: ${err instanceof Error ? err.message : String(err)}\nusage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    const parsed = parseCommandArgs('trace', USAGE, argv, { json: { type: 'boolean', default: false } });
+    if (!parsed) return 2;
     const [sub, file, ...extra] = parsed.positionals;
-    if (sub !== 'summary' || !file || extra.length > 0) {
-      process.stderr.write(`usage: hpss ${USAGE}\n`);
-      return 2;
-    }
+    if (sub !== 'summary' || !file || extra.length > 0) return usageFailure('trace', USAGE);
     const contents = readTrace(file);
     for (const line of contents.tornLines) process.stderr.write(`hpss trace: ${file}:${line}: torn line skipped\n`);
     const summary = summarizeTrace(contents.sessions);

@@ -3,34 +3,23 @@ import { join } from 'node:path';
 import { startBrowserShell } from '../../app/browser-shell';
 import { Engine } from '../../engine/engine';
 import { realBackends } from '../../engine/real-backends';
+import { parseCommandArgs, usageFailure } from '../args';
 import type { CliCommand } from './command';
 
 const USAGE = 'ui [--listen 127.0.0.1:PORT]';
 
-function parse(argv: string[]): { listen: string } | string {
-  let listen = '127.0.0.1:0';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--listen' && argv[i + 1] !== undefined) listen = argv[++i];
-    else if (a.startsWith('--listen=')) listen = a.slice('--listen='.length);
-    else return `hpss ui: unexpected argument '${a}'\nusage: hpss ${USAGE}\n`;
-  }
-  return { listen };
-}
 
 export const uiCommand: CliCommand = {
   name: 'ui',
   usage: USAGE,
   summary: 'serve the app in a browser on loopback (URL with a per-launch token)',
   async run(argv) {
-    const opts = parse(argv);
-    if (typeof opts === 'string') {
-      process.stderr.write(opts);
-      return 2;
-    }
+    const parsed = parseCommandArgs('ui', USAGE, argv, { listen: { type: 'string', default: '127.0.0.1:0' } });
+    if (!parsed) return 2;
+    if (parsed.positionals.length > 0) return usageFailure('ui', USAGE, `unexpected argument '${parsed.positionals[0]}'`);
     const engine = new Engine(realBackends);
     // out/main/hpss.js → out/renderer
-    const shell = await startBrowserShell({ engine, listen: opts.listen, rendererDir: join(__dirname, '..', 'renderer') });
+    const shell = await startBrowserShell({ engine, listen: parsed.values.listen, rendererDir: join(__dirname, '..', 'renderer') });
     process.stdout.write(`HPSS Inspector UI: ${shell.url}\n`);
     return new Promise<number>((resolve) => {
       const stop = () => {

@@ -9,7 +9,8 @@
  * the session itself), so nothing else may open listeners or write to stdout.
  */
 import { runInetSession } from '../../server/ssh/inet-session';
-import { policyFromValues, type OwnerHook, type ParsedValues } from '../commands/serve';
+import { policyFromValues, type OwnerHook, type ParsedValues } from '../owner-command';
+import { errorText } from '../args';
 
 const BREEZY_PORT = 4155;
 
@@ -43,7 +44,7 @@ async function serveInet(values: ParsedValues, directory: string): Promise<numbe
   try {
     clientTimeoutSec = policyFromValues(values).clientTimeoutSec;
   } catch (err) {
-    process.stderr.write(`hpss serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`hpss serve: ${errorText(err)}\n`);
     return 2;
   }
   try {
@@ -55,7 +56,7 @@ async function serveInet(values: ParsedValues, directory: string): Promise<numbe
     });
     return failed ? 1 : 0;
   } catch (err) {
-    process.stderr.write(`hpss serve --inet: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`hpss serve --inet: ${errorText(err)}\n`);
     return 1;
   }
 }

@@ -5,7 +5,8 @@
  */
 import { describeHostKey, prepareSshFront, type PreparedSshFront } from '../../server/ssh';
 import { attachSshFront } from '../../server/ssh/attach';
-import type { OwnerHook, OwnerHookContext } from '../commands/serve';
+import type { OwnerHook, OwnerHookContext } from '../owner-command';
+import { errorText } from '../args';
 
 const prepared = new WeakMap<OwnerHookContext, PreparedSshFront>();
 
@@ -27,7 +28,7 @@ export const sshHook: OwnerHook = {
     try {
       prepared.set(ctx, prepareSshFront({ listen, authorizedKeys, hostKey: typeof hostKey === 'string' ? hostKey : undefined }));
     } catch (err) {
-      return fail(err instanceof Error ? err.message : String(err), 1);
+      return fail(errorText(err), 1);
     }
     return null;
   },

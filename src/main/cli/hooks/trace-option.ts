@@ -1,6 +1,7 @@
 /** `--trace FILE` for `hpss serve` and `hpss proxy`: record every event of the run. */
 import { TraceRecorder } from '../../trace/recorder';
-import type { OwnerHook, OwnerHookContext } from '../commands/serve';
+import type { OwnerHook, OwnerHookContext } from '../owner-command';
+import { errorText } from '../args';
 
 const recorders = new WeakMap<OwnerHookContext, TraceRecorder>();
 
@@ -13,7 +14,7 @@ export const traceHook: OwnerHook = {
     try {
       recorders.set(ctx, TraceRecorder.open(file, ctx.bus, { meta: { command: ctx.command } }));
     } catch (err) {
-      process.stderr.write(`hpss ${ctx.command}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`hpss ${ctx.command}: ${errorText(err)}\n`);
       return 1;
     }
     return null;

@@ -14,6 +14,7 @@ import {
   PART_BYTES, PART_END, PART_ONE_BYTE, PART_STRUCTURE, STATUS_ERROR, STATUS_SUCCESS,
 } from './markers';
 import type { DecoderCore, V3State } from './decoder-state';
+import { enterBodyPart, streamBodyBytes } from './body-part';
 
 const PART_KIND: V3State = { family: 'v3', name: 'v3-part-kind' };
 const ONE_BYTE: V3State = { family: 'v3', name: 'v3-one-byte' };
@@ -85,25 +86,11 @@ export function stepV3(d: DecoderCore, st: V3State): boolean {
       const length = input.readUint32();
       if (length === -1) return false;
       bodyPartStart(d, length, at - 1);
-      if (length === 0) {
-        d.msg.bodyPartEnd();
-        d.state = PART_KIND;
-      } else {
-        d.state = { family: 'v3', name: 'v3-body', remaining: length };
-      }
+      enterBodyPart(d, length, PART_KIND, { family: 'v3', name: 'v3-body', remaining: length });
       return true;
     }
-    case 'v3-body': {
-      const data = input.readUpTo(st.remaining);
-      if (data.length === 0) return false;
-      st.remaining -= data.length;
-      d.msg.bodyData(data);
-      if (st.remaining === 0) {
-        d.msg.bodyPartEnd();
-        d.state = PART_KIND;
-      }
-      return true;
-    }
+    case 'v3-body':
+      return streamBodyBytes(d, st, PART_KIND);
     default:
       return assertNever(st);
   }

@@ -17,6 +17,7 @@ import {
   V1_GENERIC_ERROR, V2_FAILED, V2_SUCCESS,
 } from './markers';
 import type { DecoderCore, V12State } from './decoder-state';
+import { enterBodyPart, streamBodyBytes } from './body-part';
 import { copyOf, view } from './bytes';
 import type { ByteInput } from './byte-input';
 import { verbInfo, type BodyFraming } from './verbs';
@@ -64,26 +65,13 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
       if (!input.readLine(d.limit, 'body length line')) return false;
       const length = parseLength(input, 10, at);
       d.msg.bodyPartStart(length);
-      if (length === 0) {
-        d.msg.bodyPartEnd();
-        d.state = BULK_TRAILER_STATE;
-      } else {
-        d.state = { family: 'v12', name: 'bulk-data', remaining: length };
-      }
+      enterBodyPart(d, length, BULK_TRAILER_STATE, { family: 'v12', name: 'bulk-data', remaining: length });
       return true;
     }
     case 'bulk-data':
-    case 'chunk-data': {
-      const data = input.readUpTo(st.remaining);
-      if (data.length === 0) return false;
-      st.remaining -= data.length;
-      d.msg.bodyData(data);
-      if (st.remaining === 0) {
-        d.msg.bodyPartEnd();
-        d.state = st.name === 'bulk-data' ? BULK_TRAILER_STATE : CHUNK_LENGTH;
-      }
-      return true;
-    }
+      return streamBodyBytes(d, st, BULK_TRAILER_STATE);
+    case 'chunk-data':
+      return streamBodyBytes(d, st, CHUNK_LENGTH);
     case 'bulk-trailer': {
       const at = input.itemOffset;
       if (!input.readFixed(BULK_TRAILER.length)) return false;
@@ -114,8 +102,7 @@ export function stepV12(d: DecoderCore, st: V12State): boolean {
           d.state = { family: 'v12', name: 'error-chunk', length, errorArgs: st.errorArgs };
         } else {
           d.msg.bodyPartStart(length);
-          if (length === 0) d.msg.bodyPartEnd();
-          else d.state = { family: 'v12', name: 'chunk-data', remaining: length };
+          enterBodyPart(d, length, CHUNK_LENGTH, { family: 'v12', name: 'chunk-data', remaining: length });
         }
       }
       return true;

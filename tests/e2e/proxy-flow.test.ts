@@ -56,6 +56,11 @@ test('a proxy started from the form relays a real brz log; counters and calls fi
   const row = page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'tcp-server' }).first();
   await expect.poll(async () => Number((await row.getByTestId('medium-calls').textContent())?.replace(/,/g, ''))).toBeGreaterThanOrEqual(9);
   expect(await row.getByTestId('medium-vfs').textContent()).toBe('0');
+  // The upstream connection relays the same bytes the other way round (brz log uses one connection).
+  const upstream = page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'tcp-client' }).first();
+  const counters = async (r: typeof row) => [await r.getByTestId('medium-read').textContent(), await r.getByTestId('medium-written').textContent()];
+  await expect.poll(async () => (await counters(upstream)).reverse()).toEqual(await counters(row));
+  expect(await upstream.getByTestId('medium-read').textContent()).not.toBe('0 B');
   await ui.screenshot('proxy-brz-log');
 });
 
@@ -90,6 +95,15 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   await expect.poll(() => detail.getByTestId('detail-request').textContent()).toMatch(/^Branch\.get_config_file\(/);
   await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/^S \(/);
   await ui.screenshot('call-detail');
+  // Headers and the raw bytes of both messages, as relayed: offset, hex, ASCII.
+  expect(await detail.getByTestId('request-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
+  expect(await detail.getByTestId('response-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
+  const rawRequest = detail.getByTestId('raw-request');
+  expect(await rawRequest.locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20 6d 65 73 73 {2}bzr mess\n000008 {2}61 67 65 20 33 20 28 62 {2}age 3 \(b\n/);
+  expect(await rawRequest.textContent()).toMatch(/Request: \d+ bytes/);
+  expect(await detail.getByTestId('raw-response').locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20/);
+  await detail.getByTestId('raw-bytes').scrollIntoViewIfNeeded();
+  await ui.screenshot('call-detail-raw-bytes');
 
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('');
   await page.getByRole('listbox', { name: 'Calls' }).focus();

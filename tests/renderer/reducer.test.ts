@@ -218,3 +218,37 @@ describe('filters', () => {
     expect(ids({ search: 'nothing-like-this' })).toEqual([]);
   });
 });
+
+describe('wire detail', () => {
+  const raw = (text: string, length = text.length) => ({ base64: Buffer.from(text).toString('base64'), length, truncated: length > text.length });
+  const headers = { 'Software version': '3.3.2' };
+
+  test('a recorded call keeps its request headers and raw bytes from the start, the response\'s from the finish', () => {
+    const emit = stamper();
+    let s = apply(initialState(), [
+      emit({ type: 'call-started', mediumId: 'm1', callId: 'c1', protocol: 3, verb: 'hello', args: [], verbKind: 'read', vfs: false, requestBody: null, headers, raw: raw('request') }),
+    ]);
+    expect(callById(s.calls, 'c1')).toMatchObject({ requestHeaders: headers, requestRaw: raw('request'), status: 'pending' });
+    expect(callById(s.calls, 'c1')?.responseRaw).toBeUndefined();
+    s = apply(s, [
+      emit({ type: 'call-finished', mediumId: 'm1', callId: 'c1', verb: 'hello', status: 'S', args: ['ok', '2'], responseBody: null, durationMs: 1, headers: null, raw: raw('resp', 9000) }),
+    ]);
+    expect(callById(s.calls, 'c1')).toMatchObject({ requestHeaders: headers, requestRaw: raw('request'), responseHeaders: null, responseRaw: { length: 9000, truncated: true } });
+  });
+
+  test('the app client\'s request bytes arrive with the finish and fill the request side', () => {
+    const emit = stamper();
+    const s = apply(initialState(), [
+      emit({ type: 'call-started', mediumId: 'm1', callId: 'c1', protocol: 3, verb: 'hello', args: [], verbKind: 'read', vfs: false, requestBody: null }),
+      emit({ type: 'call-finished', mediumId: 'm1', callId: 'c1', verb: 'hello', status: 'S', args: [], responseBody: null, durationMs: 1, headers, raw: raw('resp'), requestHeaders: headers, requestRaw: raw('req') }),
+    ]);
+    expect(callById(s.calls, 'c1')).toMatchObject({ requestHeaders: headers, requestRaw: raw('req'), responseHeaders: headers, responseRaw: raw('resp') });
+  });
+
+  test('calls without wire detail (older traces) have none', () => {
+    const emit = stamper();
+    const s = apply(initialState(), callEvents(emit, 'm1', 'c1', 'hello'));
+    const c = callById(s.calls, 'c1');
+    expect([c?.requestRaw, c?.responseRaw, c?.requestHeaders, c?.responseHeaders]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});

@@ -56,15 +56,15 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
-/** Classic hex dump: offset, 16 bytes in hex, then printable ASCII. */
-export function hexDump(bytes: Uint8Array, max = 4096): string {
+/** Classic hex dump: offset, `perRow` bytes in hex, then printable ASCII. */
+export function hexDump(bytes: Uint8Array, max = 4096, perRow = 16): string {
   const lines: string[] = [];
   const n = Math.min(bytes.length, max);
-  for (let off = 0; off < n; off += 16) {
-    const row = bytes.subarray(off, Math.min(off + 16, n));
+  for (let off = 0; off < n; off += perRow) {
+    const row = bytes.subarray(off, Math.min(off + perRow, n));
     const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
     const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${off.toString(16).padStart(6, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+    lines.push(`${off.toString(16).padStart(6, '0')}  ${hex.padEnd(perRow * 3 - 1)}  ${ascii}`);
   }
   if (bytes.length > n) lines.push(`… ${bytes.length - n} more bytes`);
   return lines.join('\n');

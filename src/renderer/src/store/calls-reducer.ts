@@ -90,6 +90,7 @@ export class CallsDraft {
           responseBody: null,
           durationMs: null,
           finishedAt: null,
+          ...(e.raw && { requestHeaders: e.headers ?? null, requestRaw: e.raw }),
           ...(this.pendingFor(e.mediumId) && { policyActions: this.pendingFor(e.mediumId) }),
         });
         if (this.pendingFor(e.mediumId)) this.setPending(e.mediumId, undefined);
@@ -103,6 +104,8 @@ export class CallsDraft {
           durationMs: e.durationMs,
           finishedAt: e.t,
           ...(e.error && { error: e.error }),
+          ...(e.raw && { responseHeaders: e.headers ?? null, responseRaw: e.raw }),
+          ...(e.requestRaw && { requestHeaders: e.requestHeaders ?? null, requestRaw: e.requestRaw }),
         };
         const i = this.find(e.callId);
         if (i >= 0) return this.update(i, patch);

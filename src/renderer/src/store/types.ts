@@ -1,6 +1,6 @@
 /** The UI's state, in slices: mediums, calls, owners, probes, ui. Plain data only. */
 import type { OwnerInfo } from '../../../shared/api';
-import type { BodySummary, ErrorKind, JsonValue, MediumKind, MediumRole, VerbKind } from '../../../shared/events';
+import type { BodySummary, ErrorKind, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes, VerbKind } from '../../../shared/events';
 
 export interface MediumRow {
   mediumId: string;
@@ -40,6 +40,11 @@ export interface CallRecord {
   error?: { kind: ErrorKind; message: string };
   /** Policy actions taken on this call (e.g. refused as VFS). */
   policyActions?: string[];
+  /** v3 headers (null: v1/v2, none) and first bytes on the wire; absent when not recorded. */
+  requestHeaders?: JsonObject | null;
+  requestRaw?: RawBytes;
+  responseHeaders?: JsonObject | null;
+  responseRaw?: RawBytes;
 }
 
 export interface CallsSlice {

@@ -11,6 +11,7 @@ import { CallResultView } from './CallResultView';
 import { ConfirmDialog } from './ConfirmDialog';
 import { Badge, Button } from './controls';
 import { useBusy } from './useBusy';
+import { HeadersView, RawBytesView } from './WireView';
 
 /** Verbs a client may repeat without changing anything (Breezy's read and idempotent kinds). */
 function isSafeToRepeat(c: CallRecord): boolean {
@@ -93,6 +94,7 @@ export function CallDetail() {
       <pre className="decoded" data-testid="detail-request">
         {c.verb}({formatArgs(c.args)})
       </pre>
+      <HeadersView headers={c.requestHeaders} testId="request-headers" />
       {c.requestBody && <BodyView label="Request body" bytes={previewBytes(c.requestBody.preview)} length={c.requestBody.length} />}
       <h3>Response</h3>
       {c.status === 'pending' ? (
@@ -102,12 +104,15 @@ export function CallDetail() {
           {c.status ?? '—'} ({formatArgs(c.responseArgs ?? [])})
         </pre>
       )}
+      <HeadersView headers={c.responseHeaders} testId="response-headers" />
       {c.responseBody && <BodyView label="Response body" bytes={previewBytes(c.responseBody.preview)} length={c.responseBody.length} />}
       {c.error && (
         <p className="error-text">
           {c.error.kind}: {c.error.message}
         </p>
       )}
+      <h3>Raw bytes</h3>
+      <RawBytesView c={c} />
       {c.policyActions && (
         <>
           <h3>Policy actions</h3>

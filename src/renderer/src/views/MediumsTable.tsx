@@ -32,8 +32,12 @@ function Row({ id, selected }: { id: string; selected: boolean }) {
       <td className="num" data-testid="medium-vfs">
         {formatCount(m.vfsCalls)}
       </td>
-      <td className="num">{formatBytes(m.bytesRead)}</td>
-      <td className="num">{formatBytes(m.bytesWritten)}</td>
+      <td className="num" data-testid="medium-read">
+        {formatBytes(m.bytesRead)}
+      </td>
+      <td className="num" data-testid="medium-written">
+        {formatBytes(m.bytesWritten)}
+      </td>
       <td className={`num ${m.timeouts ? 'warn' : ''}`}>{m.timeouts}</td>
       <td className={`num ${m.errors ? 'bad' : ''}`}>{m.errors}</td>
     </tr>

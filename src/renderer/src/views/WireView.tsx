@@ -1,0 +1,71 @@
+/** What went over the wire for a call: each message's v3 headers and a hex dump of its first bytes. */
+import { Fragment, useMemo } from 'react';
+import type { JsonObject, RawBytes } from '../../../shared/events';
+import { base64ToBytes, formatBytes, formatCount, formatValue, hexDump } from '../lib/format';
+import type { CallRecord } from '../store/types';
+import { Badge } from './controls';
+
+/** undefined: not recorded (an older trace); null: a v1/v2 message, which has no headers. */
+export function HeadersView({ headers, testId }: { headers: JsonObject | null | undefined; testId: string }) {
+  if (headers === undefined) return null;
+  const entries = headers ? Object.entries(headers) : [];
+  return (
+    <div className="headers" data-testid={testId}>
+      <span className="muted">Headers</span>
+      {entries.length === 0 ? (
+        <span className="muted"> none (v1 and v2 messages carry no headers)</span>
+      ) : (
+        <dl className="kv">
+          {entries.map(([key, value]) => (
+            <Fragment key={key}>
+              <dt>{key}</dt>
+              <dd>
+                <code>{formatValue(value)}</code>
+              </dd>
+            </Fragment>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
+/** Eight bytes a row: offset, hex and ASCII fit the detail pane without scrolling sideways. */
+const RAW_ROW_BYTES = 8;
+
+function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId: string }) {
+  const bytes = useMemo(() => base64ToBytes(raw.base64), [raw.base64]);
+  return (
+    <div className="body-view" data-testid={testId}>
+      <div className="body-head">
+        <span className="muted">
+          {label}:{' '}
+          {raw.truncated ? `first ${formatCount(bytes.length)} of ${formatCount(raw.length)} bytes (${formatBytes(raw.length)})` : `${formatCount(raw.length)} bytes`}
+        </span>
+        {raw.truncated && <Badge tone="warn">truncated</Badge>}
+      </div>
+      <pre className="hex-pre" aria-label={`${label} bytes as hex`}>
+        {hexDump(bytes, bytes.length, RAW_ROW_BYTES)}
+      </pre>
+    </div>
+  );
+}
+
+/** The request's and the response's first bytes, offset · hex · ASCII. */
+export function RawBytesView({ c }: { c: CallRecord }) {
+  const missing = (side: string) => <p className="muted">No raw bytes were recorded for the {side} (a trace from before they were).</p>;
+  return (
+    <section className="raw-bytes" data-testid="raw-bytes">
+      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" /> : missing('request')}
+      {c.responseRaw ? (
+        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" />
+      ) : c.status === 'pending' ? (
+        <p className="muted">Response: waiting for its first bytes…</p>
+      ) : c.error ? (
+        <p className="muted">Response: none arrived.</p>
+      ) : (
+        missing('response')
+      )}
+    </section>
+  );
+}

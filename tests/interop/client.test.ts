@@ -12,21 +12,7 @@ import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 import { SshClientMedium } from '../../src/main/medium/ssh-client-medium';
 import { TcpClientMedium } from '../../src/main/medium/tcp-client-medium';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-
-// Breezy's own server, with v3 detection removed: a real v2-only peer.
-const V2_ONLY_SERVER = `
-import sys, breezy
-from breezy.bzr.smart import medium, protocol
-_orig = medium._get_protocol_factory_for_bytes
-def _v2_only(data):
-    if data.startswith(protocol.MESSAGE_VERSION_THREE):
-        return protocol.SmartServerRequestProtocolOne, data
-    return _orig(data)
-medium._get_protocol_factory_for_bytes = _v2_only
-from breezy import commands
-with breezy.initialize():
-    sys.exit(commands.main(['brz', 'serve', '--inet', '--directory=' + sys.argv[1]]))
-`;
+import { V2_ONLY_BRZ } from '../support/v2-only-breezy';
 
 // Breezy's client making four calls with -Dhpss: its _DebugCounter prints the line on stderr.
 const BREEZY_COUNTED_CALLS = `
@@ -213,7 +199,7 @@ test('over SSH: brz serve --inet behind a real sshd', async () => {
 
 test('a v2-only server: v3 is refused, the client reconnects, speaks v2 and remembers', async () => {
   const { medium, client } = setup(
-    (b) => new PipesClientMedium({ bus: b, ids, command: ['/usr/bin/python3', '-c', V2_ONLY_SERVER, hosts.env.REPOS], env: hosts.brzEnv() }),
+    (b) => new PipesClientMedium({ bus: b, ids, command: ['/usr/bin/python3', '-c', V2_ONLY_BRZ, 'serve', '--inet', `--directory=${hosts.env.REPOS}`], env: hosts.brzEnv() }),
   );
   const first = await client.call('hello');
   expect(first).toMatchObject({ protocol: 2, status: 'S' });

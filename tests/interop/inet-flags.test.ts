@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { brz, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, type ScenarioEnv } from '../support/brz-scenario';
 import { brzEnv, seedBranch } from '../support/brz-ssh';
 import { HPSS_BIN, startHpss } from '../support/hpss-cli';
 import { requireTool } from '../support/test-hosts';

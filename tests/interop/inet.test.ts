@@ -12,10 +12,10 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { brz, runScenario } from '../main/server/support/brz-scenario';
+import { brz, expectBrzCounts, runCountedScenario, runScenario } from '../support/brz-scenario';
 import { HPSS_BIN } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { asBrzCount, closedMediums, settleCount } from '../support/trace-counts';
+import { closedMediumCounts, closedMediums } from '../support/trace-counts';
 import { readTrace } from '../../src/main/trace/read-trace';
 
 /** Thirteen brz runs through the inspector: about 10 s on an idle machine, much more under load. */
@@ -51,23 +51,16 @@ test("with BZR_REMOTE_PATH=hpss, brz info, log, cat, branch, push, checkout + co
   const work = join(scratch, 'work');
   // The direct run goes to a real bzr and leaves no traces, so it may run alongside.
   const directRun = runScenario({ env: hosts.brzEnv(), work, logDir: scratch }, hosts.env.BZR_SSH_URL, 'direct');
-  const counts: [string, string[], string[]][] = [];
-  let seen = 0;
   const env = hosts.brzEnv({ BZR_REMOTE_PATH: remotePath });
-  const results = await runScenario({ env, work, logDir: scratch }, hosts.env.BZR_SSH_URL, 'standin', async (r) => {
-    await settleCount(() => closed().length, seen + r.hpss.length);
-    const mine = closed().slice(seen);
-    seen += mine.length;
-    counts.push([r.name, mine.map(asBrzCount).sort(), r.hpss]);
-  });
+  const cursor = closedMediumCounts(closed);
+  const { results, counts } = await runCountedScenario({ env, work, logDir: scratch }, hosts.env.BZR_SSH_URL, 'standin', cursor);
   const direct = await directRun;
   expect(results.map((r) => [r.name, r.code, r.output])).toEqual(direct.map((r) => [r.name, r.code, r.output]));
-  expect(counts.map(([name, traced]) => [name, traced])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
-  expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
+  expectBrzCounts(counts);
 
   // One file per session, each a single recording of one medium, peer from sshd's SSH_CLIENT.
   const files = traceFiles();
-  expect(files).toHaveLength(seen);
+  expect(files).toHaveLength(cursor.seen());
   for (const file of files) {
     const { sessions } = readTrace(file);
     expect(sessions).toHaveLength(1);

@@ -9,20 +9,7 @@ import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../src/main/probe/probe';
 import { HPSS_BIN } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-
-// Breezy's own server with v3 detection removed, run as the remote command: a real pre-1.6 peer.
-const V2_ONLY_BRZ = `import sys, breezy
-from breezy.bzr.smart import medium, protocol
-_orig = medium._get_protocol_factory_for_bytes
-def _v2_only(data):
-    if data.startswith(protocol.MESSAGE_VERSION_THREE):
-        return protocol.SmartServerRequestProtocolOne, data
-    return _orig(data)
-medium._get_protocol_factory_for_bytes = _v2_only
-from breezy import commands
-with breezy.initialize():
-    sys.exit(commands.main(['brz'] + sys.argv[1:]))
-`;
+import { V2_ONLY_BRZ } from '../support/v2-only-breezy';
 
 let hosts: TestHosts;
 let scratch: string;

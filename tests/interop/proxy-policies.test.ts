@@ -13,7 +13,7 @@ import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { defaultPolicy } from '../../src/main/server/policies/settings';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { brz, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, type ScenarioEnv } from '../support/brz-scenario';
 
 let hosts: TestHosts;
 let scratch: string;

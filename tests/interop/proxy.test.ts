@@ -3,16 +3,16 @@
  * sshd running `bzr serve --inet` over bzr+ssh:// — gives the same results as direct, and
  * records per connection the calls brz itself counts with -Dhpss.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
+import { startHpss } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { brz, recordedCounts, runScenario, settle, type OpResult, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, eventCounts, expectBrzCounts, runCountedScenario, runScenario, type OpResult, type ScenarioEnv } from '../support/brz-scenario';
 
 let hosts: TestHosts;
 let scratch: string;
@@ -39,17 +39,9 @@ afterAll(async () => {
 
 /** Runs the scenario through `proxy` and checks outputs against direct and counts against brz's. */
 async function throughProxy(proxy: RunningOwner, base: string, tag: string): Promise<void> {
-  const counts: [string, string[], string[]][] = [];
-  let mark = events.length;
-  const relayed = await runScenario(s, base, tag, async (r) => {
-    const recorded = () => recordedCounts(events.slice(mark), proxy.ownerId);
-    await settle(() => recorded().length, r.hpss.length);
-    counts.push([r.name, recorded(), r.hpss]);
-    mark = events.length;
-  });
+  const { results: relayed, counts } = await runCountedScenario(s, base, tag, eventCounts(events, proxy.ownerId));
   expect(relayed.map((r) => [r.name, r.code, r.output])).toEqual(direct.map((r) => [r.name, r.code, r.output]));
-  expect(counts.map(([name, recorded]) => [name, recorded])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
-  expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
+  expectBrzCounts(counts);
 }
 
 test('through a proxy to brz serve over bzr://, every operation works as direct, with brz\'s call counts', async () => {
@@ -80,25 +72,13 @@ test('through a proxy to sshd running bzr serve --inet over bzr+ssh://, every op
 });
 
 test('the hpss proxy command prints its URL, refuses VFS when asked, and stops on SIGINT', async () => {
-  const cli = spawn(process.execPath, [resolve(__dirname, '../../bin/hpss.js'), 'proxy', hosts.env.BZR_URL, '--listen', '127.0.0.1:0', '--refuse-vfs'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((done, fail) => {
-    cli.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
-      if (m) done(m[1]);
-    });
-    cli.on('exit', (code) => fail(new Error(`hpss proxy exited with ${code}: ${err}`)));
-  });
+  const cli = startHpss(['proxy', hosts.env.BZR_URL, '--listen', '127.0.0.1:0', '--refuse-vfs']);
+  const [, url] = await cli.waitFor(/^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m);
   expect((await brz(s, 'log', ['log', '--line', `${url}trunk`])).output).toMatch(/Initial import/);
   const refused = await brz(s, 'init', ['init', `${url}refused-by-cli`]);
   expect(refused.output).toContain('Encountered: mkdir');
-  const exited = new Promise<number | null>((done) => cli.on('exit', (code) => done(code)));
-  cli.kill('SIGINT');
-  expect(await exited).toBe(0);
-  expect(err).toMatch(/refuse-vfs: refused a VFS request \(mkdir, semivfs\)/);
+  expect(await cli.stop('SIGINT')).toBe(0);
+  expect(cli.stderr()).toMatch(/refuse-vfs: refused a VFS request \(mkdir, semivfs\)/);
 });
 
 test('a bzr+ssh upstream whose host key is not in known_hosts is refused: brz is told why, and an ssh error is recorded', async () => {

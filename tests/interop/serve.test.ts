@@ -3,16 +3,17 @@
  * result as against Breezy's own server, and the calls our events record per connection
  * equal what brz reports with -Dhpss. Then VFS refusal, and the CLI itself.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startServer, type RunningOwner } from '../../src/main/server';
+import { startHpss } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { brz, recordedCounts, runScenario, settle, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, eventCounts, expectBrzCounts, runCountedScenario, runScenario, type ScenarioEnv } from '../support/brz-scenario';
+import { settle } from '../support/settle';
 
 let hosts: TestHosts;
 let server: RunningOwner;
@@ -37,18 +38,10 @@ afterAll(async () => {
 
 test('brz info, log, cat, branch, push twice, checkout + commit and pull work as direct, with brz\'s own call counts', async () => {
   const direct = await runScenario(s, hosts.env.BZR_URL, 'direct');
-  const counts: [string, string[], string[]][] = [];
-  let mark = events.length;
-  const served = await runScenario(s, server.urls[0], 'served', async (r) => {
-    const recorded = () => recordedCounts(events.slice(mark), server.ownerId);
-    await settle(() => recorded().length, r.hpss.length);
-    counts.push([r.name, recorded(), r.hpss]);
-    mark = events.length;
-  });
+  const { results: served, counts } = await runCountedScenario(s, server.urls[0], 'served', eventCounts(events, server.ownerId));
   expect(served.map((r) => [r.name, r.code, r.output])).toEqual(direct.map((r) => [r.name, r.code, r.output]));
   expect(served.every((r) => r.code === 0)).toBe(true);
-  expect(counts.map(([name, recorded]) => [name, recorded])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
-  expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
+  expectBrzCounts(counts);
 });
 
 test('with VFS refusal on, an operation that needs VFS fails naming the verb, and the server keeps serving', async () => {
@@ -96,21 +89,9 @@ test('a client that half-closes right after its request still gets brz serve\'s 
 });
 
 test('the hpss serve command prints its URL, serves, and stops on SIGTERM', async () => {
-  const cli = spawn(process.execPath, [resolve(__dirname, '../../bin/hpss.js'), 'serve', hosts.env.REPOS, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  cli.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const url = await new Promise<string>((done, fail) => {
-    cli.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
-      if (m) done(m[1]);
-    });
-    cli.on('exit', (code) => fail(new Error(`hpss serve exited with ${code}: ${err}`)));
-  });
+  const cli = startHpss(['serve', hosts.env.REPOS, '--listen', '127.0.0.1:0']);
+  const [, url] = await cli.waitFor(/^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m);
   const log = await brz(s, 'log', ['log', '--line', `${url}trunk`]);
   expect(log.output).toMatch(/Rename README/);
-  const exited = new Promise<number | null>((done) => cli.on('exit', (code) => done(code)));
-  cli.kill('SIGTERM');
-  expect(await exited).toBe(0);
+  expect(await cli.stop('SIGTERM')).toBe(0);
 });

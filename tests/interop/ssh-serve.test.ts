@@ -12,11 +12,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { brz, runScenario, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, expectBrzCounts, runCountedScenario, runScenario, type ScenarioEnv } from '../support/brz-scenario';
 import { sshWrapper } from '../support/brz-ssh';
 import { startHpss, type HpssProcess } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { asBrzCount, closedMediums, settleCount } from '../support/trace-counts';
+import { settle } from '../support/settle';
+import { closedMediumCounts, closedMediums } from '../support/trace-counts';
 
 /** Thirteen brz runs through the inspector: about 10 s on an idle machine, much more under load. */
 const SCENARIO_TIMEOUT_MS = 120_000;
@@ -61,20 +62,12 @@ test('prints the host key it made and kept, with its fingerprint', () => {
 test("brz info, log, cat, branch, push twice, checkout + commit and pull over bzr+ssh work as against sshd, with brz's own call counts", async () => {
   // The direct run goes to the real sshd and leaves no traces, so it may run alongside.
   const directRun = runScenario({ env: hosts.brzEnv(), work: join(scratch, 'work'), logDir: scratch }, hosts.env.BZR_SSH_URL, 'direct');
-  const counts: [string, string[], string[]][] = [];
-  let seen = 0;
   const closed = () => closedMediums([trace], 'pipe-server');
-  const results = await runScenario(served, sshUrl, 'served', async (r) => {
-    await settleCount(() => closed().length, seen + r.hpss.length);
-    const mine = closed().slice(seen);
-    seen += mine.length;
-    counts.push([r.name, mine.map(asBrzCount).sort(), r.hpss]);
-  });
+  const { results, counts } = await runCountedScenario(served, sshUrl, 'served', closedMediumCounts(closed));
   const direct = await directRun;
   expect(results.map((r) => [r.name, r.code, r.output])).toEqual(direct.map((r) => [r.name, r.code, r.output]));
   expect(results.every((r) => r.code === 0)).toBe(true);
-  expect(counts.map(([name, traced]) => [name, traced])).toEqual(counts.map(([name, , brzSays]) => [name, brzSays]));
-  expect(counts.filter(([, , brzSays]) => brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
+  expectBrzCounts(counts);
   expect(closed().every((m) => /^ssh:\w+@127\.0\.0\.1:\d+$/.test(m.peer ?? ''))).toBe(true);
 }, SCENARIO_TIMEOUT_MS);
 
@@ -82,7 +75,7 @@ test('hpss trace summary --json reports the same totals as the trace events', as
   const before = closedMediums([trace], 'pipe-server').length;
   const log = await brz(served, 'log', ['log', '--line', `${sshUrl}trunk`]);
   expect(log.code).toBe(0);
-  await settleCount(() => closedMediums([trace], 'pipe-server').length, before + 1);
+  await settle(() => closedMediums([trace], 'pipe-server').length, before + 1);
   const summary = JSON.parse(execFileSync(process.execPath, [join(__dirname, '../../bin/hpss.js'), 'trace', 'summary', trace, '--json'], { encoding: 'utf8' })) as {
     mediums: { kind: string; calls: number }[];
     verbs: Record<string, number>;

@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { readTrace } from '../../src/main/trace/read-trace';
-import { brz, type ScenarioEnv } from '../main/server/support/brz-scenario';
+import { brz, type ScenarioEnv } from '../support/brz-scenario';
 import { HPSS_BIN, startHpss } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { asBrzCount, closedMediums, settleCount } from '../support/trace-counts';
+import { settle } from '../support/settle';
+import { asBrzCount, closedMediums } from '../support/trace-counts';
 
 let hosts: TestHosts;
 let scratch: string;
@@ -39,12 +40,12 @@ test('hpss serve --trace: brz branch is traced with its own call count, and SIGK
     const branch = await brz(s, 'branch', ['branch', `${url}trunk`, join(scratch, 'copy')]);
     expect(branch.code).toBe(0);
     expect(branch.hpss).toHaveLength(1);
-    await settleCount(() => closedMediums([trace], 'tcp-server').length, 1);
+    await settle(() => closedMediums([trace], 'tcp-server').length, 1);
     // A second client that stays connected: its medium is open when the server dies.
     const idle = connect(Number(port), '127.0.0.1');
     idle.on('error', () => undefined);
     const serverMediumsOpened = (): number => readTrace(trace).sessions[0].events.filter((e) => e.type === 'medium-opened' && e.kind === 'tcp-server').length;
-    await settleCount(serverMediumsOpened, 2);
+    await settle(serverMediumsOpened, 2);
     expect(await server.stop('SIGKILL')).toBeNull();
     idle.destroy();
 
@@ -79,7 +80,7 @@ test('hpss proxy --trace records each client connection with brz\'s call count',
     const [, url] = await proxy.waitFor(/^listening on (bzr:\/\/127\.0\.0\.1:\d+\/)$/m);
     const log = await brz(s, 'log', ['log', '--line', `${url}trunk`]);
     expect(log.output).toMatch(/Initial import/);
-    await settleCount(() => closedMediums([trace], 'tcp-server').length, 1);
+    await settle(() => closedMediums([trace], 'tcp-server').length, 1);
     expect(await proxy.stop('SIGTERM')).toBe(0);
     expect(closedMediums([trace], 'tcp-server').map(asBrzCount)).toEqual(log.hpss);
     const events = readTrace(trace).sessions[0].events;

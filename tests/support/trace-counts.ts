@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { MediumKind } from '../../src/shared/events';
 import { readTrace } from '../../src/main/trace/read-trace';
 import { summarizeTrace, type MediumSummary } from '../../src/main/trace/summary';
+import type { CountCursor } from './brz-scenario';
 
 /** Closed mediums of `kind` in `files`, in file order (mediums still open are left out). */
 export function closedMediums(files: string[], kind: MediumKind): MediumSummary[] {
@@ -16,8 +17,14 @@ export function asBrzCount(m: MediumSummary): string {
   return `${m.calls} (${m.vfsCalls} vfs)`;
 }
 
-/** Waits (bounded) until `count()` reaches `want`: a medium closes a moment after brz exits. */
-export async function settleCount(count: () => number, want: number, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (count() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+/** A cursor over the mediums `closed()` lists, in order; `seen()` is how many were taken. */
+export function closedMediumCounts(closed: () => MediumSummary[]): CountCursor & { seen(): number } {
+  let seen = 0;
+  return {
+    pending: () => closed().slice(seen).map(asBrzCount).sort(),
+    advance: () => {
+      seen = closed().length;
+    },
+    seen: () => seen,
+  };
 }

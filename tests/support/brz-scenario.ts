@@ -6,7 +6,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineEvent } from '../../../../src/shared/events';
+import { expect } from 'vitest';
+import type { EngineEvent } from '../../src/shared/events';
+import { settle } from './settle';
 
 export interface OpResult {
   name: string;
@@ -84,8 +86,44 @@ export function recordedCounts(events: EngineEvent[], ownerId: string): string[]
     .sort();
 }
 
-/** Waits (bounded) until `count()` reaches `want`; mediums close a moment after brz exits. */
-export async function settle(count: () => number, want: number, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (count() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+/** Where the call counts of each operation come from: our events, or trace files. */
+export interface CountCursor {
+  /** Counts ("N (M vfs)") recorded since the last `advance`, sorted. */
+  pending(): string[];
+  advance(): void;
+}
+
+/** The counts of `owner`'s mediums in `events` (appended to as the run goes). */
+export function eventCounts(events: EngineEvent[], ownerId: string): CountCursor {
+  let mark = events.length;
+  return {
+    pending: () => recordedCounts(events.slice(mark), ownerId),
+    advance: () => {
+      mark = events.length;
+    },
+  };
+}
+
+/** One operation's counts: ours beside brz's own `-Dhpss` lines. */
+export interface OperationCounts {
+  name: string;
+  recorded: string[];
+  brzSays: string[];
+}
+
+/** `runScenario`, taking after each operation the counts recorded for it (waited for, bounded: mediums close a moment after brz exits). */
+export async function runCountedScenario(s: ScenarioEnv, base: string, tag: string, cursor: CountCursor): Promise<{ results: OpResult[]; counts: OperationCounts[] }> {
+  const counts: OperationCounts[] = [];
+  const results = await runScenario(s, base, tag, async (r) => {
+    await settle(() => cursor.pending().length, r.hpss.length);
+    counts.push({ name: r.name, recorded: cursor.pending(), brzSays: r.hpss });
+    cursor.advance();
+  });
+  return { results, counts };
+}
+
+/** Our counts equal brz's for every operation, and enough operations made calls for that to mean something. */
+export function expectBrzCounts(counts: OperationCounts[]): void {
+  expect(counts.map((c) => [c.name, c.recorded])).toEqual(counts.map((c) => [c.name, c.brzSays]));
+  expect(counts.filter((c) => c.brzSays.length > 0).length).toBeGreaterThanOrEqual(9);
 }

@@ -73,7 +73,7 @@ export function checkListen(value: unknown, path = 'listen'): string {
 }
 
 /** A smart-server URL the client can dial. */
-export function checkBzrUrl(value: unknown, path = 'url'): string {
+function checkBzrUrl(value: unknown, path = 'url'): string {
   const s = nonEmpty(value, path);
   if (!/^bzr(\+ssh)?:\/\/[^/\s]+(\/\S*)?$/.test(s)) fail(path, `'${s}' is not a bzr:// or bzr+ssh:// URL`);
   return s;
@@ -141,6 +141,13 @@ export function checkPolicy(value: unknown, path = 'policy'): Partial<PolicySett
 
 type Validators = { [C in CommandName]: (args: unknown) => Commands[C]['args'] };
 
+/** The optional `identity` and `knownHosts` of a command that may open an SSH connection. */
+function sshFiles(o: Obj): { identity?: string; knownHosts?: string } {
+  const identity = optional(o.identity, 'identity', nonEmpty);
+  const knownHosts = optional(o.knownHosts, 'knownHosts', nonEmpty);
+  return { ...(identity !== undefined && { identity }), ...(knownHosts !== undefined && { knownHosts }) };
+}
+
 function none(args: unknown, path: string): null {
   if (args !== null && args !== undefined) fail(path, 'takes no arguments (send null)');
   return null;
@@ -174,15 +181,13 @@ const VALIDATORS: Validators = {
   },
   'ui:proxy:start': (a) => {
     const o = object(a, 'args', ['upstream', 'listen', 'identity', 'knownHosts', 'policy', 'trace']);
-    const identity = optional(o.identity, 'identity', nonEmpty);
-    const knownHosts = optional(o.knownHosts, 'knownHosts', nonEmpty);
+    const keyFiles = sshFiles(o);
     const policy = optional(o.policy, 'policy', checkPolicy);
     const trace = optional(o.trace, 'trace', nonEmpty);
     return {
       upstream: checkBzrUrl(o.upstream, 'upstream'),
       listen: checkListen(o.listen),
-      ...(identity !== undefined && { identity }),
-      ...(knownHosts !== undefined && { knownHosts }),
+      ...keyFiles,
       ...(policy && { policy }),
       ...(trace !== undefined && { trace }),
     };
@@ -195,19 +200,16 @@ const VALIDATORS: Validators = {
   'ui:client:refuse-vfs': (a) => ({ enabled: boolean(object(a, 'args', ['enabled']).enabled, 'enabled') }),
   'ui:probe:start': (a) => {
     const o = object(a, 'args', ['url', 'identity', 'knownHosts']);
-    const identity = optional(o.identity, 'identity', nonEmpty);
-    const knownHosts = optional(o.knownHosts, 'knownHosts', nonEmpty);
+    const keyFiles = sshFiles(o);
     return {
       url: checkProbeUrl(o.url, 'url'),
-      ...(identity !== undefined && { identity }),
-      ...(knownHosts !== undefined && { knownHosts }),
+      ...keyFiles,
     };
   },
   'ui:call:send': (a) => {
     const o = object(a, 'args', ['url', 'verb', 'args', 'bodyBase64', 'identity', 'knownHosts']);
     const bodyBase64 = optional(o.bodyBase64, 'bodyBase64', checkBase64);
-    const identity = optional(o.identity, 'identity', nonEmpty);
-    const knownHosts = optional(o.knownHosts, 'knownHosts', nonEmpty);
+    const keyFiles = sshFiles(o);
     const verb = nonEmpty(o.verb, 'verb');
     if (/\s/.test(verb)) fail('verb', `'${verb}' contains whitespace`);
     return {
@@ -215,8 +217,7 @@ const VALIDATORS: Validators = {
       verb,
       args: stringList(o.args, 'args'),
       ...(bodyBase64 !== undefined && { bodyBase64 }),
-      ...(identity !== undefined && { identity }),
-      ...(knownHosts !== undefined && { knownHosts }),
+      ...keyFiles,
     };
   },
 };

@@ -33,7 +33,7 @@ export interface OwnerHook {
 
 export const ownerHooks: OwnerHook[] = [];
 
-export const POLICY_OPTIONS: OptionSpec = {
+const POLICY_OPTIONS: OptionSpec = {
   listen: { type: 'string' },
   'client-timeout': { type: 'string' },
   'refuse-vfs': { type: 'boolean', default: false },

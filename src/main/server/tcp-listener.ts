@@ -15,7 +15,7 @@ import type { PolicyStore } from './policies/settings';
 import { bzrUrl, type ListenAddress } from './listen-address';
 
 /** After a graceful stop is asked for, connections still busy after this are cut. */
-export const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
 
 export interface TcpListenerOptions {
   ownerId: string;

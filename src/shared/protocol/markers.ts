@@ -41,13 +41,11 @@ export const PART_STRUCTURE = 0x73; // 's'
 export const PART_BYTES = 0x62; // 'b'
 export const PART_END = 0x65; // 'e'
 
-/** v3 `o` part values. */
+/** v3 `o` part values. (Breezy's encoder also knows 'C', chunked; no Breezy peer sends it, so it is refused as unknown.) */
 export const STATUS_SUCCESS = 0x53; // 'S'
 export const STATUS_ERROR = 0x45; // 'E'
-export const STATUS_CHUNKED = 0x43; // 'C' (Breezy's encoder has it; no Breezy peer sends it)
 
-/** Length prefixes of v3 headers, structures and body parts. */
-export const V3_LENGTH_BYTES = 4;
+/** v3 headers, structures and body parts have 4-byte big-endian length prefixes. */
 export const MAX_UINT32 = 0xffffffff;
 
 /** v1 responses starting with these are failures (SmartClientRequestProtocolOne._raise_args_if_error). */

@@ -25,7 +25,7 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-export function fromHex(hex: string): Uint8Array {
+function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >>> 1);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
   return out;

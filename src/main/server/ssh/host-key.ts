@@ -19,7 +19,7 @@ export interface HostKey {
   fingerprint: string;
 }
 
-export function defaultHostKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+function defaultHostKeyFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(hpssStateDir(env), 'host_key');
 }
 

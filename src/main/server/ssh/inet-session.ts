@@ -63,7 +63,7 @@ export async function runInetSession(opts: InetSessionOptions): Promise<InetSess
 }
 
 /** sshd tells us who is on the other end in SSH_CLIENT ("IP PORT LOCALPORT"). */
-export function inetPeer(env: NodeJS.ProcessEnv): string {
+function inetPeer(env: NodeJS.ProcessEnv): string {
   const [ip, port] = (env.SSH_CLIENT ?? '').split(' ');
   if (!ip || !port) return 'stdin/stdout';
   const user = env.USER ?? env.LOGNAME;

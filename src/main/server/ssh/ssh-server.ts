@@ -48,7 +48,7 @@ export interface SshListener {
   close(): Promise<void>;
 }
 
-export const REFUSED_COMMAND_STATUS = 127;
+const REFUSED_COMMAND_STATUS = 127;
 
 export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
   const { bus, ownerId } = opts;

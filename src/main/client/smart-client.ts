@@ -15,17 +15,16 @@
 import { performance } from 'node:perf_hooks';
 import type { BodySummary } from '../../shared/events';
 import {
-  HpssError, argsToJson, defaultHeaders, encodeRequest, encodeV3BodyPart, encodeV3End, encodeV3MessageStart,
-  encodeV3Structure, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue, type MessageSummary,
-  type ProtocolVersion,
+  HpssError, argsToJson, encodeRequest, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue,
+  type MessageSummary, type ProtocolVersion,
 } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import type { CallArg, CallRequest, CallResponse, ReadvRange, ResponseHead, StreamedResponse } from './call-types';
 import type { ClientHooks } from './client-hooks';
 import { ResponseReader } from './response-reader';
+import { V3RequestEncoder } from './v3-request-encoder';
 
-const V3_END = encodeV3End();
 const NEGOTIATION_ORDER: readonly ProtocolVersion[] = [3, 2, 1];
 const PREVIEW_BYTES = 48;
 
@@ -52,8 +51,7 @@ export class SmartClient {
   private readonly bus: EventBus;
   private readonly ids: IdSource;
   private readonly hooks: ClientHooks | undefined;
-  /** The v3 marker and headers, which start every v3 request of this client. */
-  private readonly v3Start: Uint8Array;
+  private readonly v3: V3RequestEncoder;
 
   constructor(
     readonly medium: ClientMedium,
@@ -62,7 +60,7 @@ export class SmartClient {
     this.bus = opts.bus;
     this.ids = opts.ids;
     this.hooks = opts.hooks;
-    this.v3Start = encodeV3MessageStart(opts.headers ?? defaultHeaders());
+    this.v3 = new V3RequestEncoder(opts.headers);
   }
 
   call(verb: string, ...args: CallArg[]): Promise<CallResponse> {
@@ -234,22 +232,19 @@ export class SmartClient {
     if (!this.reader || this.reader.connection !== medium.connectionCount) this.reader = new ResponseReader(medium);
     const reader = this.reader;
     reader.expect(version, req.verb, negotiating);
-    const args = [utf8Bytes(req.verb), ...req.args];
     if (version !== 3) {
       if (req.bodyStream) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
-      await medium.write(encodeRequest({ protocol: version, args, body: req.body }));
+      await medium.write(encodeRequest({ protocol: version, args: [utf8Bytes(req.verb), ...req.args], body: req.body }));
       return reader;
     }
-    // v3 layout: marker + headers (the same for every request: encoded once), structure, body parts, end.
-    const structure = encodeV3Structure(args);
+    const v3 = this.v3;
     if (!req.bodyStream) {
-      const parts = req.body ? [this.v3Start, structure, encodeV3BodyPart(req.body), V3_END] : [this.v3Start, structure, V3_END];
-      await medium.write(Buffer.concat(parts));
+      await medium.write(v3.request(req.verb, req.args, req.body));
       return reader;
     }
-    await medium.write(Buffer.concat([this.v3Start, structure]));
-    for await (const chunk of req.bodyStream) await medium.write(encodeV3BodyPart(chunk));
-    await medium.write(V3_END);
+    await medium.write(v3.head(req.verb, req.args));
+    for await (const chunk of req.bodyStream) await medium.write(v3.bodyPart(chunk));
+    await medium.write(v3.end());
     return reader;
   }
 }

@@ -50,6 +50,57 @@ export class EventBus {
   }
 }
 
+/** How long a medium's byte counts gather before they are reported. */
+export const BYTES_REPORT_MS = 50;
+
+/**
+ * One medium's byte counts, reported as `bytes` events at most once per BYTES_REPORT_MS and
+ * direction rather than once per read or write (two events per call were a measurable share of
+ * a hello round trip). `flush()` reports what is pending at once: mediums call it before their
+ * `medium-closed`, so the per-medium totals in events stay exact.
+ */
+export class ByteReporter {
+  private read = 0;
+  private written = 0;
+  private readFirst = true;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly mediumId: string,
+  ) {}
+
+  count(direction: 'read' | 'written', bytes: number): void {
+    if (direction === 'read') this.read += bytes;
+    else this.written += bytes;
+    if (this.timer) return;
+    this.readFirst = direction === 'read';
+    this.timer = setTimeout(() => this.flush(), BYTES_REPORT_MS);
+    this.timer.unref();
+  }
+
+  /** Reports the pending counts now, in the order they began. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.readFirst) {
+      this.report('read');
+      this.report('written');
+    } else {
+      this.report('written');
+      this.report('read');
+    }
+  }
+
+  private report(direction: 'read' | 'written'): void {
+    const count = direction === 'read' ? this.read : this.written;
+    if (count === 0) return;
+    if (direction === 'read') this.read = 0;
+    else this.written = 0;
+    this.bus.emit({ type: 'bytes', mediumId: this.mediumId, direction, count });
+  }
+}
+
 /** Process-wide id sequences: "m1", "m2", … for mediums, "c1", … for calls. */
 export class IdSource {
   private readonly next = new Map<string, number>();

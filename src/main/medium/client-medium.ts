@@ -4,7 +4,8 @@
  * (protocol version, `_remember_remote_is_before`). Subclasses only open the streams.
  *
  * Invariants: one connection at a time; reads hand out chunks in arrival order (a pushed-back
- * chunk first); every connect, read, write, disconnect and failure is an event on the bus:
+ * chunk first); every connect, disconnect and failure is an event on the bus, reads and writes
+ * are counted in `bytes` events (gathered, exact by each `medium-closed`):
  * each connection is a `medium-opened`, each disconnect a `medium-closed` marked
  * `reconnectable`, the end of the medium (`close()`) a final `medium-closed`; a reconnect
  * (protocol negotiation, reset) stays the same medium, as in Breezy. While more than
@@ -14,7 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { MediumKind } from '../../shared/events';
 import { HpssError } from '../../shared/protocol/errors';
 import type { ProtocolVersion } from '../../shared/protocol/types';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import { ByteReporter, type EventBus, type IdSource } from '../engine/event-bus';
 
 const HIGH_WATER = 1024 * 1024;
 const DONE = Promise.resolve();
@@ -62,6 +63,7 @@ export abstract class ClientMedium {
   /** How many connections this medium has made; a new one needs a new response decoder. */
   connectionCount = 0;
   protected readonly bus: EventBus;
+  private readonly byteReporter: ByteReporter;
   private readonly postConnect: readonly PostConnectHook[];
   private remoteBefore: BzrVersion | null = null;
   private streams: OpenedStreams | null = null;
@@ -79,6 +81,7 @@ export abstract class ClientMedium {
   constructor(opts: ClientMediumOptions) {
     this.id = opts.ids.take('m');
     this.bus = opts.bus;
+    this.byteReporter = new ByteReporter(opts.bus, this.id);
     this.postConnect = opts.postConnect ?? [];
   }
 
@@ -135,7 +138,7 @@ export abstract class ClientMedium {
     }
     streams.output.write(data);
     this.bytesWritten += data.length;
-    this.bus.emit({ type: 'bytes', mediumId: this.id, direction: 'written', count: data.length });
+    this.byteReporter.count('written', data.length);
     return DONE;
   }
 
@@ -206,6 +209,7 @@ export abstract class ClientMedium {
   }
 
   private emitClosed(reason: string, reconnectable: boolean): void {
+    this.byteReporter.flush();
     this.bus.emit({
       type: 'medium-closed',
       mediumId: this.id,
@@ -245,7 +249,7 @@ export abstract class ClientMedium {
     input.on('data', (chunk: Buffer) => {
       if (this.streams !== streams) return;
       this.bytesRead += chunk.length;
-      this.bus.emit({ type: 'bytes', mediumId: this.id, direction: 'read', count: chunk.length });
+      this.byteReporter.count('read', chunk.length);
       const waiter = this.waiter;
       if (waiter) {
         this.waiter = null;

@@ -3,8 +3,8 @@
  * stdin/stdout, an SSH channel) to whoever serves requests on it.
  *
  * Invariants: chunks handed on are at most MAX_READ_SIZE bytes (Breezy's
- * MAX_SOCKET_CHUNK); every read and write is reported as a `bytes` event; the medium
- * closes once (`medium-closed` carries the reason and the call counts); while the
+ * MAX_SOCKET_CHUNK); every read and write is counted in `bytes` events (gathered, exact by
+ * `medium-closed`); the medium closes once (`medium-closed` carries the reason and the call counts); while the
  * consumer is busy with a chunk the input is paused, so memory stays bounded.
  * The idle timeout is polled like Breezy's `_wait_on_descriptor`: every
  * min(timeout/10, 1) s, and only while the serve loop says it waits for a request.
@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { MediumKind } from '../../shared/events';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import { ByteReporter, type EventBus, type IdSource } from '../engine/event-bus';
 
 /** Breezy reads at most this much at a time (osutils.MAX_SOCKET_CHUNK). */
 export const MAX_READ_SIZE = 64 * 1024;
@@ -64,6 +64,7 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
   protected readonly input: Readable;
   protected readonly output: Writable;
   protected readonly bus: EventBus;
+  private readonly byteReporter: ByteReporter;
   readonly ownerId: string | undefined;
 
   constructor(opts: ServerMediumOptions) {
@@ -74,6 +75,7 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.output = opts.output;
     this.bus = opts.bus;
     this.ownerId = opts.ownerId;
+    this.byteReporter = new ByteReporter(opts.bus, this.id);
     this.clientTimeoutSec = opts.clientTimeoutSec ?? (() => DEFAULT_CLIENT_TIMEOUT_SEC);
     this.output.on('error', (err) => this.fail(err));
     this.input.on('error', (err) => this.fail(err));
@@ -113,7 +115,7 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     if (this.closed || chunk.length === 0) return;
     this.bytesWritten += chunk.length;
     this.lastActivity = Date.now();
-    this.bus.emit({ type: 'bytes', mediumId: this.id, direction: 'written', count: chunk.length });
+    this.byteReporter.count('written', chunk.length);
     if (this.output.write(chunk)) return;
     return new Promise((resolve) => {
       const done = (): void => {
@@ -134,6 +136,7 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.pollTimer = null;
     this.backlog.length = 0;
     this.disconnect();
+    this.byteReporter.flush();
     this.bus.emit({ type: 'medium-closed', mediumId: this.id, reason, calls: this.calls, vfsCalls: this.vfsCalls });
     this.emit('close', reason);
   }
@@ -153,8 +156,9 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     if (this.closed) return;
     this.bytesRead += data.length;
     this.lastActivity = Date.now();
-    this.bus.emit({ type: 'bytes', mediumId: this.id, direction: 'read', count: data.length });
-    for (let at = 0; at < data.length; at += MAX_READ_SIZE) this.backlog.push(data.subarray(at, at + MAX_READ_SIZE));
+    this.byteReporter.count('read', data.length);
+    if (data.length <= MAX_READ_SIZE) this.backlog.push(data);
+    else for (let at = 0; at < data.length; at += MAX_READ_SIZE) this.backlog.push(data.subarray(at, at + MAX_READ_SIZE));
     if (!this.consuming) this.consume();
   }
 

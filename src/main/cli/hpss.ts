@@ -7,8 +7,7 @@ import { errorText } from './args';
 
 function usage(): string {
   const lines = ['usage: hpss COMMAND [ARGS…]', '', 'commands:'];
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  for (const c of COMMANDS) lines.push(`  ${c.usage.padEnd(width)}  ${c.summary}`);
+  for (const c of COMMANDS) lines.push(`  hpss ${c.usage}`, `      ${c.summary}`);
   return lines.join('\n') + '\n';
 }
 

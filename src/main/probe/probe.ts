@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderBytes, type BValue, type ProtocolVersion } from '../../shared/protocol';
+import type { EngineEvent } from '../../shared/events';
 import { SmartClient } from '../client/smart-client';
 import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
@@ -33,13 +34,8 @@ export interface ProbeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface ProbeStep {
-  step: string;
-  ok: boolean;
-  ms: number;
-  bytes?: number;
-  detail: string;
-}
+/** One step, as its `probe-step` event carries it. */
+export type ProbeStep = Pick<Extract<EngineEvent, { type: 'probe-step' }>, 'step' | 'ok' | 'ms' | 'bytes' | 'detail'>;
 
 export interface ProbeResult {
   probeId: string;

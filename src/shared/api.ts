@@ -90,6 +90,8 @@ export interface CallResult {
   bodyBase64: string | null;
   bodyLength: number;
   ms: number;
+  /** The call's id in the event stream, where its headers and raw bytes are. */
+  callId?: string;
 }
 
 /** Every command: its argument and what it answers. */

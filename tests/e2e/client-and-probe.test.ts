@@ -41,6 +41,9 @@ test('a single call from the form shows the decoded answer, and its medium and c
   expect(await result.getByTestId('call-result-args').textContent()).toMatch(/^"yes"/);
   await page.locator('[data-testid="call-row"][data-verb="BzrDir.open_2.1"]').first().waitFor();
   await page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'tcp-client' }).first().waitFor();
+  // The bytes the app sent and got, from the call's events.
+  await expect.poll(() => result.getByTestId('raw-request').locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20 6d 65 73 73 {2}bzr mess\n/);
+  expect(await result.getByTestId('raw-response').textContent()).toMatch(/Response: \d+ bytes/);
   await ui.screenshot('single-call');
 });
 

@@ -37,6 +37,7 @@ export async function sendCall(args: CallArgs, client: ClientOptions, bus: Event
       bodyBase64: r.body ? Buffer.from(r.body.subarray(0, MAX_RESULT_BODY)).toString('base64') : null,
       bodyLength: r.body?.length ?? 0,
       ms: performance.now() - t0,
+      callId: r.callId,
     };
   } finally {
     medium.close();

@@ -1,10 +1,15 @@
 /** The decoded answer to a call sent from the app: status, args, headers, body, timing. */
 import type { CallResult } from '../../../shared/api';
 import { base64ToBytes, formatArgs, formatMs, formatValue } from '../lib/format';
+import { callById } from '../store/calls-reducer';
+import { useApp } from '../store/store';
 import { BodyView } from './BodyView';
 import { Badge } from './controls';
+import { RawBytesView } from './WireView';
 
 export function CallResultView({ result }: { result: CallResult }) {
+  // The call's events carry its bytes; they may arrive a frame after the result.
+  const recorded = useApp((s) => (result.callId ? callById(s.calls, result.callId) : undefined));
   return (
     <div className="call-result" data-testid="call-result">
       <dl className="kv">
@@ -36,6 +41,7 @@ export function CallResultView({ result }: { result: CallResult }) {
         )}
       </dl>
       {result.bodyBase64 !== null && <BodyView label="Body" bytes={base64ToBytes(result.bodyBase64)} length={result.bodyLength} />}
+      {recorded?.requestRaw && <RawBytesView c={recorded} />}
     </div>
   );
 }

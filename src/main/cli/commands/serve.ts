@@ -1,6 +1,7 @@
 /**
  * `hpss serve DIR`: a bzr:// test server whose connections are each relayed to a
- * `brz serve --inet` of their own (or answered by the built-in backend).
+ * `brz serve --inet` of their own. (`--backend builtin`, the default without brz on the
+ * PATH, fails to start until the built-in backend exists.)
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

@@ -56,7 +56,8 @@ export class RawCapture {
   }
 
   toJson(): RawBytes {
-    const prefix = Buffer.concat(this.pieces).subarray(0, this.captured);
+    const whole = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
+    const prefix = whole.length === this.captured ? whole : whole.subarray(0, this.captured);
     return { base64: prefix.toString('base64'), length: this.seen, truncated: this.seen > this.captured };
   }
 }

@@ -79,7 +79,7 @@ export async function runScenario(s: ScenarioEnv, base: string, tag: string, aft
 }
 
 /** Calls per client medium of `owner` as our events recorded them, in brz's "N (M vfs)" form, sorted. */
-export function recordedCounts(events: EngineEvent[], ownerId: string): string[] {
+function recordedCounts(events: EngineEvent[], ownerId: string): string[] {
   const mine = new Set(events.flatMap((e) => (e.type === 'medium-opened' && e.role === 'server' && e.ownerId === ownerId ? [e.mediumId] : [])));
   return events
     .flatMap((e) => (e.type === 'medium-closed' && mine.has(e.mediumId) && e.calls > 0 ? [`${e.calls} (${e.vfsCalls} vfs)`] : []))

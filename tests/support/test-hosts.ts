@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 // Vendored from the team's shared folder so a fresh clone tests on its own.
 const REPO_DIR = resolve(__dirname, '../..');
-export const TEST_HOSTS = join(REPO_DIR, 'tools', 'bzr-test-hosts');
+const TEST_HOSTS = join(REPO_DIR, 'tools', 'bzr-test-hosts');
 export const CAPTURES_DIR = join(REPO_DIR, 'tests', 'fixtures', 'captures');
 
 export interface TestHostsEnv {

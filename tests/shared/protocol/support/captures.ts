@@ -42,7 +42,7 @@ export function loadCapture(name: string): Capture {
 
 type Rendered = RenderedMessage;
 
-export function nodeSha256(): IncrementalHash {
+function nodeSha256(): IncrementalHash {
   const h = createHash('sha256');
   return { update: (d) => void h.update(d), digest: () => h.digest('hex') };
 }

@@ -5,7 +5,7 @@
  * bytes written before then wait in order, and the writer waits with them.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { EventBus } from '../../engine/event-bus';
+import { ByteReporter, type EventBus } from '../../engine/event-bus';
 import type { ChunkConsumer } from '../../medium/server-medium';
 import type { Upstream } from '../../medium/server-serve-loop';
 
@@ -26,8 +26,8 @@ export class StreamUpstream implements Upstream {
   /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
-  /** Where its `bytes` events go, once the serve loop has named its client medium. */
-  private bytesTo: { bus: EventBus; mediumId: string } | null = null;
+  /** Reports its `bytes` events, once the serve loop has named its client medium. */
+  private bytes: ByteReporter | null = null;
 
   constructor(streams?: UpstreamStreams) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -74,7 +74,7 @@ export class StreamUpstream implements Upstream {
   }
 
   reportBytes(bus: EventBus, mediumId: string): void {
-    this.bytesTo = { bus, mediumId };
+    this.bytes = new ByteReporter(bus, mediumId);
   }
 
   start(consumer: ChunkConsumer, onClose: (reason: string) => void): void {
@@ -89,6 +89,8 @@ export class StreamUpstream implements Upstream {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
     this.markReady();
+    // Before the close is reported (`medium-closed`): the byte totals in events are exact by then.
+    this.bytes?.flush();
     this.onClose?.(reason);
   }
 
@@ -98,7 +100,7 @@ export class StreamUpstream implements Upstream {
   }
 
   private counted(direction: 'read' | 'written', count: number): void {
-    if (this.bytesTo && count > 0) this.bytesTo.bus.emit({ type: 'bytes', mediumId: this.bytesTo.mediumId, direction, count });
+    if (count > 0) this.bytes?.count(direction, count);
   }
 
   private wireInput(): void {

@@ -5,9 +5,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { encodeRequest, encodeResponse } from '../../src/shared/protocol';
+import { SmartClient } from '../../src/main/client/smart-client';
 import { sendCall } from '../../src/main/engine/client-call';
 import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
+import { V2_ONLY_BRZ } from '../support/v2-only-breezy';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const latin1 = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString('latin1');
@@ -51,4 +54,19 @@ test('a request body larger than the capture: its first 4 KiB, marked truncated,
   // The server's error answer is whole.
   expect(e.raw?.truncated).toBe(false);
   expect(latin1(e.raw?.base64).startsWith('bzr message 3 (bzr 1.6)\n')).toBe(true);
+});
+
+test('after falling back to v2, the request shows as sent in v2 (no headers), not the refused v3 attempt', async () => {
+  const medium = new PipesClientMedium({ bus, ids, command: ['/usr/bin/python3', '-c', V2_ONLY_BRZ, 'serve', '--inet', `--directory=${hosts.env.REPOS}`], env: hosts.brzEnv() });
+  try {
+    const r = await new SmartClient(medium, { bus, ids }).call('Transport.is_readonly');
+    expect(r.protocol).toBe(2);
+    const e = finishedOf('Transport.is_readonly');
+    expect(e.requestHeaders).toBeNull();
+    expect(e.headers).toBeNull();
+    expect(latin1(e.requestRaw?.base64)).toBe(Buffer.from(encodeRequest({ protocol: 2, args: [enc('Transport.is_readonly')] })).toString('latin1'));
+    expect(latin1(e.raw?.base64)).toBe('bzr response 2\nsuccess\nyes\n');
+  } finally {
+    medium.close();
+  }
 });

@@ -8,14 +8,16 @@ import type { LocalAnswer } from '../server/policies/answers';
 
 export class AnswerEncoder {
   private readonly text = new TextEncoder();
-  private last: { answer: LocalAnswer; version: string | null; bytes: Uint8Array } | null = null;
+  private last: { answer: LocalAnswer; version: string | null; bytes: Buffer } | null = null;
 
   /** `softwareVersion`: the v3 `Software version` header to send, or null for none. */
-  encode(answer: LocalAnswer, softwareVersion: string | null): Uint8Array {
+  encode(answer: LocalAnswer, softwareVersion: string | null): Buffer {
     const last = this.last;
     if (last && last.version === softwareVersion && sameAnswer(last.answer, answer)) return last.bytes;
     const headers = answer.protocol === 3 && softwareVersion !== null ? new Map([['Software version', this.text.encode(softwareVersion)]]) : undefined;
-    const bytes = encodeResponse({ protocol: answer.protocol, status: answer.status, args: answer.args.map((a) => this.text.encode(a)), headers });
+    const encoded = encodeResponse({ protocol: answer.protocol, status: answer.status, args: answer.args.map((a) => this.text.encode(a)), headers });
+    // A Buffer, so the socket write needs no view of its own each time.
+    const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length);
     this.last = { answer: { ...answer, args: [...answer.args] }, version: softwareVersion, bytes };
     return bytes;
   }

@@ -340,7 +340,7 @@ export class ServeLoop {
       dropAfter = true;
     }
     this.bytesToClient += out.length;
-    const wait = this.medium.write(Buffer.from(out.buffer, out.byteOffset, out.length));
+    const wait = this.medium.write(Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.length));
     if (dropAfter) {
       this.reportActions([{ policy: 'drop-after-bytes', action: `dropped the connection after ${policy.dropAfterBytes} bytes`, verb: this.outstanding[0]?.verb ?? '', retryClass: retryClass(this.outstanding[0]?.verb ?? '') }]);
       this.medium.close(`policy dropped the connection after ${policy.dropAfterBytes} bytes`);

@@ -1,8 +1,9 @@
 import { expect, test } from 'vitest';
 import { AnswerEncoder } from '../../../src/main/medium/server-answer-encoder';
-import { encodeResponse, utf8Bytes } from '../../../src/shared/protocol';
+import { encodeResponse as encodeBytes, utf8Bytes, type ResponseToEncode } from '../../../src/shared/protocol';
 
 const b = utf8Bytes;
+const encodeResponse = (res: ResponseToEncode) => Buffer.from(encodeBytes(res));
 const versionHeader = (v: string) => new Map([['Software version', b(v)]]);
 
 test('answers are the bytes of the protocol encoder; a repeated answer reuses its bytes', () => {

@@ -10,9 +10,21 @@ import type { EngineEvent } from '../../../shared/events';
 import type { CallRecord, CallsSlice } from './types';
 
 export const DEFAULT_CALL_CAP = 100_000;
+/**
+ * Only the newest calls keep their raw wire bytes (up to ~11 KB each as base64): at the
+ * call cap, raw bytes for every call would cost about a gigabyte.
+ */
+export const RAW_BYTES_KEPT = 2_000;
 
-export function emptyCalls(cap = DEFAULT_CALL_CAP): CallsSlice {
-  return { list: [], index: new Map(), base: 0, cap, dropped: 0, verbs: [], pendingPolicy: {} };
+export function emptyCalls(cap = DEFAULT_CALL_CAP, rawKept = RAW_BYTES_KEPT): CallsSlice {
+  return { list: [], index: new Map(), base: 0, cap, dropped: 0, verbs: [], pendingPolicy: {}, rawKept, rawFloor: 0 };
+}
+
+/** The record without its raw bytes (headers stay: they are small). */
+function withoutRaw(record: CallRecord): CallRecord {
+  if (!record.requestRaw && !record.responseRaw) return record;
+  const { requestRaw: _request, responseRaw: _response, ...rest } = record;
+  return rest;
 }
 
 type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' | 'medium-closed' }>;
@@ -149,7 +161,7 @@ export class CallsDraft {
     const verbs = this.newVerbs ? [...this.slice.verbs, ...this.newVerbs].sort() : this.slice.verbs;
     if (!this.list) return pendingPolicy === this.slice.pendingPolicy ? this.slice : { ...this.slice, pendingPolicy };
     let list = this.list;
-    let { base, dropped } = this.slice;
+    let { base, dropped, rawFloor } = this.slice;
     const excess = list.length - this.slice.cap;
     if (excess > 0) {
       for (let i = 0; i < excess; i++) this.slice.index.delete(list[i].callId);
@@ -157,7 +169,11 @@ export class CallsDraft {
       base += excess;
       dropped += excess;
     }
-    return { ...this.slice, list, base, dropped, verbs, pendingPolicy };
+    // Each call loses its raw bytes once, when it falls out of the newest `rawKept`.
+    const floor = base + list.length - this.slice.rawKept;
+    for (let pos = Math.max(rawFloor, base); pos < floor; pos++) list[pos - base] = withoutRaw(list[pos - base]);
+    rawFloor = Math.max(rawFloor, floor);
+    return { ...this.slice, list, base, dropped, verbs, pendingPolicy, rawFloor };
   }
 }
 

@@ -60,6 +60,10 @@ export interface CallsSlice {
   verbs: string[];
   /** Policy actions waiting for their call, per medium: policies decide before `call-started`. */
   pendingPolicy: Record<string, string[]>;
+  /** How many of the newest calls keep their raw bytes. */
+  rawKept: number;
+  /** Absolute position below which raw bytes have been dropped. */
+  rawFloor: number;
 }
 
 export interface MediumsSlice {

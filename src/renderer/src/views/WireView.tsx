@@ -3,6 +3,7 @@ import { Fragment, useMemo } from 'react';
 import type { JsonObject, RawBytes } from '../../../shared/events';
 import { base64ToBytes, formatBytes, formatCount, formatValue, hexDump } from '../lib/format';
 import type { CallRecord } from '../store/types';
+import { RAW_BYTES_KEPT } from '../store/calls-reducer';
 import { Badge } from './controls';
 
 /** undefined: not recorded (an older trace); null: a v1/v2 message, which has no headers. */
@@ -53,7 +54,11 @@ function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId:
 
 /** The request's and the response's first bytes, offset · hex · ASCII. */
 export function RawBytesView({ c }: { c: CallRecord }) {
-  const missing = (side: string) => <p className="muted">No raw bytes were recorded for the {side} (a trace from before they were).</p>;
+  const missing = (side: string) => (
+    <p className="muted">
+      No raw bytes for the {side}: only the newest {RAW_BYTES_KEPT.toLocaleString('en')} calls keep them (and older traces have none).
+    </p>
+  );
   return (
     <section className="raw-bytes" data-testid="raw-bytes">
       {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" /> : missing('request')}

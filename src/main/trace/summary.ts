@@ -1,14 +1,13 @@
 /**
  * Aggregates a trace into per-medium numbers: what `hpss trace summary` prints and what
- * tests compare with brz's own `-Dhpss` count. Pure: events in, numbers out.
- *
- * Calls are counted when they start (`call-started`), as Breezy's DebugCounter counts
- * requests when they are sent; a call cut off before its response still counts.
+ * tests compare with brz's own `-Dhpss` count. Pure: events in, numbers out. The counters
+ * are counted as the UI counts them (`shared/medium-counters.ts`).
  */
 import type { EngineEvent, MediumKind, MediumRole } from '../../shared/events';
+import { countMediumEvent, emptyCounters, type MediumCounters } from '../../shared/medium-counters';
 import type { TraceSession } from './trace-format';
 
-export interface MediumSummary {
+export interface MediumSummary extends MediumCounters {
   /** Which recording in the file (1-based); ids restart with each recording. */
   recording: number;
   mediumId: string;
@@ -16,12 +15,6 @@ export interface MediumSummary {
   role: MediumRole | null;
   peer: string | null;
   ownerId: string | null;
-  calls: number;
-  vfsCalls: number;
-  bytesRead: number;
-  bytesWritten: number;
-  timeouts: number;
-  errors: number;
   /** Why the medium closed, or null when the trace ends with it open. */
   closed: string | null;
   /** Calls per verb. */
@@ -75,24 +68,18 @@ export function summarizeEvents(events: readonly EngineEvent[], recording = 1): 
       case 'medium-closed':
         medium(event.mediumId).closed = event.reason;
         break;
-      case 'bytes': {
-        const m = medium(event.mediumId);
-        if (event.direction === 'read') m.bytesRead += event.count;
-        else m.bytesWritten += event.count;
-        break;
-      }
       case 'call-started': {
         const m = medium(event.mediumId);
-        m.calls++;
-        if (event.vfs) m.vfsCalls++;
+        countMediumEvent(m, event);
         m.verbs[event.verb] = (m.verbs[event.verb] ?? 0) + 1;
         break;
       }
+      case 'bytes':
       case 'timeout':
-        medium(event.mediumId).timeouts++;
+        countMediumEvent(medium(event.mediumId), event);
         break;
       case 'error':
-        if (event.mediumId !== undefined) medium(event.mediumId).errors++;
+        if (event.mediumId !== undefined) countMediumEvent(medium(event.mediumId), event);
         break;
       case 'call-finished':
       case 'policy-action':
@@ -115,12 +102,7 @@ function emptySummary(recording: number, mediumId: string): MediumSummary {
     role: null,
     peer: null,
     ownerId: null,
-    calls: 0,
-    vfsCalls: 0,
-    bytesRead: 0,
-    bytesWritten: 0,
-    timeouts: 0,
-    errors: 0,
+    ...emptyCounters(),
     closed: null,
     verbs: {},
   };

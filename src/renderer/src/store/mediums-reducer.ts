@@ -3,6 +3,7 @@
  * batch; closed mediums beyond MAX_CLOSED_MEDIUMS are forgotten, oldest first.
  */
 import type { EngineEvent } from '../../../shared/events';
+import { countMediumEvent, emptyCounters } from '../../../shared/medium-counters';
 import type { MediumRow, MediumsSlice } from './types';
 
 export const MAX_CLOSED_MEDIUMS = 2_000;
@@ -34,12 +35,7 @@ export class MediumsDraft {
       role: 'client',
       peer: '?',
       state: 'open',
-      calls: 0,
-      vfsCalls: 0,
-      bytesRead: 0,
-      bytesWritten: 0,
-      timeouts: 0,
-      errors: 0,
+      ...emptyCounters(),
       openedAt: t,
     };
     byId[mediumId] = row;
@@ -60,25 +56,12 @@ export class MediumsDraft {
         // The engine's own count is authoritative (it saw calls we may not have).
         Object.assign(row, { state: e.reconnectable ? 'idle' : 'closed', closeReason: e.reason, closedAt: e.t, calls: Math.max(row.calls, e.calls), vfsCalls: Math.max(row.vfsCalls, e.vfsCalls) });
         return;
-      case 'bytes':
-        if (e.direction === 'read') row.bytesRead += e.count;
-        else row.bytesWritten += e.count;
-        return;
-      case 'call-started':
-        row.calls++;
-        if (e.vfs) row.vfsCalls++;
-        return;
       case 'call-finished':
         // Failures only: an error reply (status E) is an answer, not trouble on the medium.
         if (e.error) row.errors++;
         return;
-      case 'timeout':
-        row.timeouts++;
-        return;
-      case 'error':
-        row.errors++;
-        return;
       default:
+        countMediumEvent(row, e);
         return;
     }
   }

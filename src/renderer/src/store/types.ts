@@ -1,8 +1,9 @@
 /** The UI's state, in slices: mediums, calls, owners, probes, ui. Plain data only. */
 import type { OwnerInfo } from '../../../shared/api';
-import type { BodySummary, ErrorKind, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes, VerbKind } from '../../../shared/events';
+import type { BodySummary, EngineEvent, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes } from '../../../shared/events';
+import type { MediumCounters } from '../../../shared/medium-counters';
 
-export interface MediumRow {
+export interface MediumRow extends MediumCounters {
   mediumId: string;
   kind: MediumKind;
   role: MediumRole;
@@ -11,33 +12,23 @@ export interface MediumRow {
   /** `idle`: a client medium between connections (its next use reconnects). */
   state: 'open' | 'idle' | 'closed';
   closeReason?: string;
-  calls: number;
-  vfsCalls: number;
-  bytesRead: number;
-  bytesWritten: number;
-  timeouts: number;
-  errors: number;
   openedAt: number;
   closedAt?: number;
 }
 
-export interface CallRecord {
-  callId: string;
-  mediumId: string;
-  protocol: 1 | 2 | 3;
-  verb: string;
-  args: JsonValue[];
-  verbKind: VerbKind;
-  vfs: boolean;
-  requestBody: BodySummary | null;
+type CallStarted = Extract<EngineEvent, { type: 'call-started' }>;
+type CallFinished = Extract<EngineEvent, { type: 'call-finished' }>;
+
+/** A call as its `call-started` told it, completed by its `call-finished`. */
+export interface CallRecord extends Pick<CallStarted, 'callId' | 'mediumId' | 'protocol' | 'verb' | 'args' | 'verbKind' | 'vfs' | 'requestBody'> {
   startedAt: number;
   /** `pending` until `call-finished` arrives. */
-  status: 'S' | 'E' | null | 'pending';
+  status: CallFinished['status'] | 'pending';
   responseArgs: JsonValue[] | null;
   responseBody: BodySummary | null;
   durationMs: number | null;
   finishedAt: number | null;
-  error?: { kind: ErrorKind; message: string };
+  error?: CallFinished['error'];
   /** Policy actions taken on this call (e.g. refused as VFS). */
   policyActions?: string[];
   /** v3 headers (null: v1/v2, none) and first bytes on the wire; absent when not recorded. */
@@ -75,23 +66,17 @@ export interface MediumsSlice {
 export interface OwnersSlice {
   list: OwnerInfo[];
   /** Last listener state per owner, from `listener` events. */
-  listener: Record<string, { state: 'listening' | 'stopped' | 'failed'; url: string; message?: string }>;
+  listener: Record<string, Pick<Extract<EngineEvent, { type: 'listener' }>, 'state' | 'url' | 'message'>>;
 }
 
-export interface ProbeStep {
-  step: string;
-  ok: boolean;
-  ms: number;
-  bytes?: number;
-  detail: string;
-}
+export type ProbeStep = Pick<Extract<EngineEvent, { type: 'probe-step' }>, 'step' | 'ok' | 'ms' | 'bytes' | 'detail'>;
 
 export interface ProbeRun {
   probeId: string;
   url: string;
   startedAt: number;
   steps: ProbeStep[];
-  verdict?: { ok: boolean; verdict: string; fix?: string };
+  verdict?: Pick<Extract<EngineEvent, { type: 'probe-verdict' }>, 'ok' | 'verdict' | 'fix'>;
 }
 
 export interface ProbesSlice {

@@ -24,6 +24,7 @@ export type ChunkConsumer = (chunk: Buffer) => void | Promise<void>;
 export interface ServerMediumOptions {
   input: Readable;
   output: Writable;
+  /** Who is on the other end, e.g. "127.0.0.1:50122", "stdin/stdout" or "ssh:alice@127.0.0.1:50122". */
   peer: string;
   bus: EventBus;
   ids: IdSource;

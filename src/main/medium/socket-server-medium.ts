@@ -1,15 +1,10 @@
 /** The server end of one TCP connection (Breezy's SmartServerSocketStreamMedium). */
 import type { Socket } from 'node:net';
 import type { MediumKind } from '../../shared/events';
-import type { EventBus, IdSource } from '../engine/event-bus';
-import { ServerMedium } from './server-medium';
+import { ServerMedium, type ServerMediumOptions } from './server-medium';
 
-export interface SocketServerMediumOptions {
-  bus: EventBus;
-  ids: IdSource;
-  ownerId?: string;
-  clientTimeoutSec?: () => number;
-}
+/** The socket is both streams and names the peer. */
+export type SocketServerMediumOptions = Omit<ServerMediumOptions, 'input' | 'output' | 'peer'>;
 
 /** "HOST:PORT", with IPv6 hosts in brackets; taken at once, as the socket may close later. */
 export function socketPeer(socket: Socket): string {

@@ -6,43 +6,39 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { startUi, type UiHarness } from './support/ui-harness';
+import type { Locator, Page } from 'playwright-core';
+import { expect, test } from 'vitest';
+import { useUiWithHosts } from './support/ui-harness';
 
-let hosts: TestHosts;
-let ui: UiHarness;
+const e2e = useUiWithHosts();
 let proxyUrl: string;
 
 function brz(args: string[]): Promise<{ code: number; output: string }> {
   // Async: the proxy runs in this process and must keep serving while brz runs.
   return new Promise((resolve) => {
-    execFile('brz', args, { env: hosts.brzEnv(), timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile('brz', args, { env: e2e.hosts.brzEnv(), timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, output: stdout + stderr });
     });
   });
 }
 
-beforeAll(async () => {
-  hosts = startTestHosts();
-  ui = await startUi();
-});
-afterEach(async (ctx) => {
-  // What the user would have seen when it failed.
-  if (ctx.task.result?.state === 'fail') await ui?.screenshot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-});
-afterAll(async () => {
-  await ui?.stop();
-  hosts?.stop();
-});
+/** The first URL listed in `scope` (the page or an owner's card), once it shows. */
+async function firstOwnerUrl(scope: Page | Locator): Promise<string> {
+  const url = scope.getByTestId('owner-url').first();
+  await url.waitFor();
+  return (await url.textContent()) ?? '';
+}
+
+/** The owner id an owner's card is for ("s1", "p2"). */
+async function ownerIdOf(card: Locator): Promise<string> {
+  return ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
+}
 
 test('a proxy started from the form relays a real brz log; counters and calls fill with its verbs', async () => {
-  const { page } = ui;
-  await page.getByLabel('Upstream URL').fill(hosts.env.BZR_URL);
+  const { page } = e2e.ui;
+  await page.getByLabel('Upstream URL').fill(e2e.hosts.env.BZR_URL);
   await page.getByRole('button', { name: 'Start proxy' }).click();
-  const url = page.getByTestId('owner-url').first();
-  await url.waitFor();
-  proxyUrl = (await url.textContent()) ?? '';
+  proxyUrl = await firstOwnerUrl(page);
   expect(proxyUrl).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
 
   const log = await brz(['log', '--line', `${proxyUrl}trunk`]);
@@ -61,11 +57,11 @@ test('a proxy started from the form relays a real brz log; counters and calls fi
   const counters = async (r: typeof row) => [await r.getByTestId('medium-read').textContent(), await r.getByTestId('medium-written').textContent()];
   await expect.poll(async () => (await counters(upstream)).reverse()).toEqual(await counters(row));
   expect(await upstream.getByTestId('medium-read').textContent()).not.toBe('0 B');
-  await ui.screenshot('proxy-brz-log');
+  await e2e.ui.screenshot('proxy-brz-log');
 });
 
 test('with VFS refusal switched on, brz init is refused on the client and in the UI', async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   // As a user does: a click on the switch's label.
   await page.getByText('Refuse VFS calls').click();
   await expect.poll(() => page.getByRole('switch', { name: 'Refuse VFS calls' }).isChecked()).toBe(true);
@@ -83,18 +79,18 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
   // The row and the detail say a policy answered, not the upstream.
   expect(await refused.locator('.tag-policy').count()).toBe(1);
   expect(await detail.textContent()).toMatch(/Policy actions.*refuse-vfs/);
-  await ui.screenshot('proxy-vfs-refused');
+  await e2e.ui.screenshot('proxy-vfs-refused');
   await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
 });
 
 test("a call's detail opens by mouse and by keyboard", async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('get_config_file');
   await page.locator('[data-testid="call-row"][data-verb="Branch.get_config_file"]').first().click();
   const detail = page.getByTestId('call-detail');
   await expect.poll(() => detail.getByTestId('detail-request').textContent()).toMatch(/^Branch\.get_config_file\(/);
   await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/^S \(/);
-  await ui.screenshot('call-detail');
+  await e2e.ui.screenshot('call-detail');
   // Headers and the raw bytes of both messages, as relayed: offset, hex, ASCII.
   expect(await detail.getByTestId('request-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
   expect(await detail.getByTestId('response-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
@@ -103,7 +99,7 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   expect(await rawRequest.textContent()).toMatch(/Request: \d+ bytes/);
   expect(await detail.getByTestId('raw-response').locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20/);
   await detail.getByTestId('raw-bytes').scrollIntoViewIfNeeded();
-  await ui.screenshot('call-detail-raw-bytes');
+  await e2e.ui.screenshot('call-detail-raw-bytes');
 
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('');
   await page.getByRole('listbox', { name: 'Calls' }).focus();
@@ -113,12 +109,12 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await expect.poll(() => detail.getByTestId('detail-request').textContent()).not.toMatch(/^BzrDir\.open_2\.1\(/);
-  await ui.screenshot('call-detail-keyboard');
-  expect(ui.pageErrors).toEqual([]);
+  await e2e.ui.screenshot('call-detail-keyboard');
+  expect(e2e.ui.pageErrors).toEqual([]);
 });
 
 test("the proxy's other policies change while it runs", async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   const card = page.locator('[data-testid^="owner-p"]').first();
   await card.getByText('Faults and limits').click();
   await card.getByLabel('Added latency per call').fill('25');
@@ -126,67 +122,65 @@ test("the proxy's other policies change while it runs", async () => {
   await card.getByRole('button', { name: 'Apply' }).click();
   await expect
     .poll(async () => {
-      const owners = await ui.engine.run('ui:owners:list', null);
+      const owners = await e2e.ui.engine.run('ui:owners:list', null);
       return owners.ok ? owners.data.map((o) => [o.policy.latencyMs, o.policy.clientTimeoutSec, o.policy.refuseVfs]) : null;
     })
     .toEqual([[25, 60, true]]);
   await card.getByLabel('Added latency per call').fill('x');
   expect(await card.getByRole('button', { name: 'Apply' }).isDisabled()).toBe(true);
-  await ui.screenshot('proxy-policies');
+  await e2e.ui.screenshot('proxy-policies');
   await card.getByLabel('Added latency per call').fill('0');
   await card.getByRole('button', { name: 'Apply' }).click();
 });
 
 test('a server started from the form serves a real brz log, and stops from its card', async () => {
-  const { page } = ui;
-  await page.getByLabel('Directory').fill(hosts.env.REPOS);
+  const { page } = e2e.ui;
+  await page.getByLabel('Directory').fill(e2e.hosts.env.REPOS);
   await page.getByRole('button', { name: 'Start server' }).click();
   const card = page.locator('[data-testid^="owner-s"]').first();
-  await card.waitFor();
-  const url = (await card.getByTestId('owner-url').first().textContent()) ?? '';
+  const url = await firstOwnerUrl(card);
   expect(url).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
   const log = await brz(['log', '--line', `${url}trunk`]);
   expect(log.output).toMatch(/Initial import/);
-  const ownerId = ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
+  const ownerId = await ownerIdOf(card);
   await page.locator(`tr[data-testid^="medium-"]`).filter({ hasText: ownerId }).first().waitFor();
-  await ui.screenshot('server-brz-log');
+  await e2e.ui.screenshot('server-brz-log');
   await card.getByRole('button', { name: 'Stop' }).click();
   await card.waitFor({ state: 'detached' });
 });
 
 test('a server started with its embedded SSH server lists both URLs and its host key', async () => {
-  const { page } = ui;
-  await page.getByLabel('Directory').fill(hosts.env.REPOS);
+  const { page } = e2e.ui;
+  await page.getByLabel('Directory').fill(e2e.hosts.env.REPOS);
   await page.getByText('Also serve bzr+ssh://').click();
-  await page.getByLabel('Authorized keys file').fill(join(hosts.dir, 'authorized_keys'));
+  await page.getByLabel('Authorized keys file').fill(join(e2e.hosts.dir, 'authorized_keys'));
   // The test sshd's own host key will do: a key file the server reads, not one it makes in $HOME.
-  await page.getByLabel('Host key file').fill(join(hosts.dir, 'ssh_host_ed25519_key'));
+  await page.getByLabel('Host key file').fill(join(e2e.hosts.dir, 'ssh_host_ed25519_key'));
   await page.getByRole('button', { name: 'Start server' }).click();
   const card = page.locator('[data-testid^="owner-s"]').filter({ hasText: 'bzr+ssh://' }).first();
   await card.waitFor();
   const urls = await card.getByTestId('owner-url').allTextContents();
   expect(urls).toEqual([expect.stringMatching(/^bzr:\/\/127\.0\.0\.1:\d+\/$/), expect.stringMatching(/^bzr\+ssh:\/\/127\.0\.0\.1:\d+\/$/)]);
   expect(await card.textContent()).toMatch(/ssh host key SHA256:/);
-  await ui.screenshot('server-with-ssh');
+  await e2e.ui.screenshot('server-with-ssh');
   await card.getByRole('button', { name: 'Stop' }).click();
   await card.waitFor({ state: 'detached' });
 });
 
 test('a proxy to a real sshd over bzr+ssh://, with identity and known_hosts from the form', async () => {
-  const { page } = ui;
-  const { SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS, REPOS } = hosts.env;
+  const { page } = e2e.ui;
+  const { SSH_USER, SSH_PORT, SSH_KEY, SSH_KNOWN_HOSTS, REPOS } = e2e.hosts.env;
   await page.getByLabel('Upstream URL').fill(`bzr+ssh://${SSH_USER}@127.0.0.1:${SSH_PORT}/`);
   await page.getByLabel('Identity file').fill(SSH_KEY);
   await page.getByLabel('known_hosts file').fill(SSH_KNOWN_HOSTS);
   await page.locator('input[name="proxy-listen"]').fill('127.0.0.1:0');
   await page.getByRole('button', { name: 'Start proxy' }).click();
   const card = page.locator('[data-testid^="owner-p"]').filter({ hasText: 'bzr+ssh://' }).first();
-  await card.waitFor();
-  const url = ((await card.getByTestId('owner-url').first().textContent()) ?? '').replace(/\/$/, '');
+  const url = (await firstOwnerUrl(card)).replace(/\/$/, '');
   // The remote serves `/`, so the path through the proxy is the server's real path.
   const log = await brz(['log', '--line', `${url}${REPOS}/trunk`]);
   expect(log.output).toMatch(/Initial import/);
-  const ownerId = ((await card.getAttribute('data-testid')) ?? '').replace('owner-', '');
+  const ownerId = await ownerIdOf(card);
   await page.locator('tr[data-testid^="medium-"]').filter({ hasText: 'ssh-client' }).filter({ hasText: ownerId }).first().waitFor();
-  await ui.screenshot('proxy-ssh-brz-log');
+  await e2e.ui.screenshot('proxy-ssh-brz-log');
 });

@@ -4,17 +4,11 @@
  * engine's own client to a real `brz serve`.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { parseTrace } from '../../src/main/trace/read-trace';
-import { startTestHosts, type TestHosts } from '../support/test-hosts';
-import { startUi, type UiHarness } from './support/ui-harness';
+import { useUiWithHosts } from './support/ui-harness';
 
-let hosts: TestHosts;
-let ui: UiHarness;
-
-beforeAll(async () => {
-  hosts = startTestHosts();
-  ui = await startUi();
+const e2e = useUiWithHosts(async ({ hosts, ui }) => {
   for (const [verb, args] of [
     ['BzrDir.open_2.1', ['trunk/']],
     ['put', ['ui-test-scratch', '']],
@@ -24,16 +18,9 @@ beforeAll(async () => {
   }
   await ui.page.locator('[data-testid="call-row"][data-verb="put"]').waitFor();
 });
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') await ui?.screenshot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`);
-});
-afterAll(async () => {
-  await ui?.stop();
-  hosts?.stop();
-});
 
 test('a read verb is resent at once; a write verb only after confirming', async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   await page.locator('[data-testid="call-row"][data-verb="BzrDir.open_2.1"]').first().click();
   await page.getByTestId('resend').click();
   const result = page.getByTestId('call-detail').getByTestId('call-result');
@@ -45,14 +32,14 @@ test('a read verb is resent at once; a write verb only after confirming', async 
   const dialog = page.getByRole('dialog', { name: 'Resend put?' });
   await dialog.waitFor();
   expect(await dialog.textContent()).toMatch(/may change the repository/);
-  await ui.screenshot('resend-confirm');
+  await e2e.ui.screenshot('resend-confirm');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await dialog.waitFor({ state: 'hidden' });
   expect(await page.getByTestId('call-detail').getByTestId('call-result').count()).toBe(0);
 });
 
 test('"Save trace" writes a trace the recorder tooling reads; opening it shows its calls', async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-trace').click()]);
   expect(download.suggestedFilename()).toMatch(/^hpss-trace-.*\.jsonl$/);
   const file = await download.path();
@@ -63,14 +50,14 @@ test('"Save trace" writes a trace the recorder tooling reads; opening it shows i
   await page.getByTestId('trace-input').setInputFiles(file);
   await page.getByText('Live activity is paused').waitFor();
   await page.locator('[data-testid="call-row"][data-verb="put"]').first().waitFor();
-  await ui.screenshot('trace-opened');
+  await e2e.ui.screenshot('trace-opened');
   await page.getByRole('button', { name: 'Back to live' }).click();
   await page.getByText('Live activity is paused').waitFor({ state: 'hidden' });
   await page.locator('[data-testid="call-row"][data-verb="put"]').first().waitFor();
 });
 
 test('a file that is not a trace is refused with what to do', async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   await page.getByTestId('trace-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\n') });
   const notice = page.getByTestId('notice').filter({ hasText: 'Opening notes.txt failed' });
   await notice.waitFor();
@@ -78,7 +65,7 @@ test('a file that is not a trace is refused with what to do', async () => {
 });
 
 test('the theme switches to dark and back to the system choice', async () => {
-  const { page } = ui;
+  const { page } = e2e.ui;
   const html = page.locator('html');
   const toggle = page.getByRole('button', { name: /^Theme: / });
   await toggle.click();
@@ -86,8 +73,8 @@ test('the theme switches to dark and back to the system choice', async () => {
   await toggle.click();
   expect(await html.getAttribute('data-theme')).toBe('dark');
   await page.locator('[data-testid="call-row"][data-verb="BzrDir.open_2.1"]').first().click();
-  await ui.screenshot('dark-theme');
+  await e2e.ui.screenshot('dark-theme');
   await toggle.click();
   expect(await html.getAttribute('data-theme')).toBeNull();
-  expect(ui.pageErrors).toEqual([]);
+  expect(e2e.ui.pageErrors).toEqual([]);
 });

@@ -7,10 +7,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startBrowserShell, type BrowserShell } from '../../../src/main/app/browser-shell';
 import { Engine } from '../../../src/main/engine/engine';
 import { realBackends } from '../../../src/main/engine/real-backends';
-import { requireTool } from '../../support/test-hosts';
+import { requireTool, startTestHosts, type TestHosts } from '../../support/test-hosts';
 
 const REPO = resolve(__dirname, '../../..');
 const RENDERER = join(REPO, 'out', 'renderer');
@@ -68,4 +69,41 @@ export async function startUi(viewport = { width: 1440, height: 900 }): Promise<
       await engine.shutdown();
     },
   };
+}
+
+export interface UiWithHosts {
+  readonly hosts: TestHosts;
+  readonly ui: UiHarness;
+}
+
+/**
+ * A test file's set-up: the test hosts and the UI started before its tests (then `ready`),
+ * a screenshot of each failing test (what the user would have seen), both stopped after.
+ */
+export function useUiWithHosts(ready?: (session: UiWithHosts) => Promise<void>): UiWithHosts {
+  let hosts: TestHosts | undefined;
+  let ui: UiHarness | undefined;
+  const session: UiWithHosts = {
+    get hosts() {
+      if (!hosts) throw new Error('the test hosts are not started (used outside a test?)');
+      return hosts;
+    },
+    get ui() {
+      if (!ui) throw new Error('the UI is not started (used outside a test?)');
+      return ui;
+    },
+  };
+  beforeAll(async () => {
+    hosts = startTestHosts();
+    ui = await startUi();
+    await ready?.(session);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') await ui?.screenshot(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}`);
+  });
+  afterAll(async () => {
+    await ui?.stop();
+    hosts?.stop();
+  });
+  return session;
 }

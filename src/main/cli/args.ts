@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
-type Parsed<T extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: T }>>;
+export type ParsedArgs<T extends OptionSpec> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: T }>>;
 
 /** The text of anything thrown. */
 export function errorText(err: unknown): string {
@@ -20,7 +20,7 @@ export function usageFailure(command: string, usage: string, message?: string): 
 }
 
 /** `argv` parsed against `options`; null once an unknown or malformed option was reported. */
-export function parseCommandArgs<T extends OptionSpec>(command: string, usage: string, argv: string[], options: T): Parsed<T> | null {
+export function parseCommandArgs<T extends OptionSpec>(command: string, usage: string, argv: string[], options: T): ParsedArgs<T> | null {
   try {
     return parseArgs({ args: argv, allowPositionals: true, options });
   } catch (err) {

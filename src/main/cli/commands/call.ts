@@ -14,27 +14,19 @@ import { openMedium } from '../../client/open-medium';
 import { SmartClient } from '../../client/smart-client';
 import { parseSmartUrl } from '../../client/smart-url';
 import { EventBus, IdSource } from '../../engine/event-bus';
-import { errorText, parseCommandArgs, usageFailure } from '../args';
-import type { CliCommand } from './command';
+import { errorText } from '../args';
+import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
 
 const USAGE = 'call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]';
 
-const OPTIONS = {
-  'body-file': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  identity: { type: 'string' },
-  'known-hosts': { type: 'string' },
-} as const;
-
-export const callCommand: CliCommand = {
+export const callCommand = optionsCommand({
   name: 'call',
   usage: USAGE,
   summary: 'send one call over bzr:// or bzr+ssh:// and print the decoded response',
-  async run(argv) {
-    const parsed = parseCommandArgs('call', USAGE, argv, OPTIONS);
-    if (!parsed) return 2;
+  options: { 'body-file': { type: 'string' }, ...JSON_OPTION, ...SSH_CLIENT_OPTIONS },
+  async run(parsed, usageMistake) {
     const [urlText, verb, ...args] = parsed.positionals;
-    if (!urlText || !verb) return usageFailure('call', USAGE);
+    if (!urlText || !verb) return usageMistake();
     const { values } = parsed;
     const bus = new EventBus();
     let medium;
@@ -62,7 +54,7 @@ export const callCommand: CliCommand = {
       medium?.close();
     }
   },
-};
+});
 
 interface Timing {
   connectMs: number;

@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { parseCommandArgs, usageFailure } from '../args';
-import type { CliCommand } from './command';
+import { JSON_OPTION, optionsCommand } from './command';
 import {
   ConnectionDecoder, HpssError, MessageRenderer, type Direction, type IncrementalHash, type RenderedMessage,
 } from '../../../shared/protocol';
@@ -87,15 +86,14 @@ function humanLine(index: number, m: RenderedMessage): string {
   return fields.join(' ');
 }
 
-export const decodeCommand: CliCommand = {
+export const decodeCommand = optionsCommand({
   name: 'decode',
   usage: USAGE,
   summary: 'decode the two directions of one recorded connection',
-  async run(argv) {
-    const parsed = parseCommandArgs('decode', USAGE, argv, { json: { type: 'boolean', default: false } });
-    if (!parsed) return 2;
+  options: JSON_OPTION,
+  async run(parsed, usageMistake) {
     const [c2sFile, s2cFile, ...extra] = parsed.positionals;
-    if (!c2sFile || extra.length > 0) return usageFailure('decode', USAGE);
+    if (!c2sFile || extra.length > 0) return usageMistake();
     const [requests, responses] = await decodeConnection(c2sFile, s2cFile);
     const out: string[] = [];
     const n = Math.max(requests.messages.length, responses.messages.length);
@@ -114,4 +112,4 @@ export const decodeCommand: CliCommand = {
     }
     return status;
   },
-};
+});

@@ -3,30 +3,21 @@
  * diagnosis walk (src/main/probe), each step printed as it happens. Exit status 0 only when a
  * smart server answered and the path opened; 1 otherwise; 2 for usage.
  */
-import { parseCommandArgs, usageFailure } from '../args';
 import { EventBus, IdSource } from '../../engine/event-bus';
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
-import type { CliCommand } from './command';
+import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
 
 const USAGE = 'probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]';
 
-const OPTIONS = {
-  json: { type: 'boolean', default: false },
-  identity: { type: 'string' },
-  'known-hosts': { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
-
-export const probeCommand: CliCommand = {
+export const probeCommand = optionsCommand({
   name: 'probe',
   usage: USAGE,
   summary: 'walk a bzr:// or bzr+ssh:// connection step by step; verdict and likely fix',
-  async run(argv) {
-    const parsed = parseCommandArgs('probe', USAGE, argv, OPTIONS);
-    if (!parsed) return 2;
+  options: { ...JSON_OPTION, ...SSH_CLIENT_OPTIONS, timeout: { type: 'string' } },
+  async run(parsed, usageMistake) {
     const [url, ...extra] = parsed.positionals;
     const timeoutSec = parsed.values.timeout === undefined ? DEFAULT_PROBE_TIMEOUT_MS / 1000 : Number(parsed.values.timeout);
-    if (!url || extra.length > 0 || !(timeoutSec > 0)) return usageFailure('probe', USAGE);
+    if (!url || extra.length > 0 || !(timeoutSec > 0)) return usageMistake();
     const json = parsed.values.json;
     // A reader that stops early (`| head`) must not turn into a crash: the probe runs on.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -49,7 +40,7 @@ export const probeCommand: CliCommand = {
     process.stdout.write(json ? JSON.stringify(roundResult(result), null, 2) + '\n' : formatVerdict(result));
     return result.ok ? 0 : 1;
   },
-};
+});
 
 function formatStep(s: ProbeStep): string {
   const bytes = s.bytes === undefined ? '' : `${s.bytes} B`;

@@ -1,6 +1,6 @@
 /** `hpss proxy UPSTREAM_URL`: a tracing relay between bzr clients and a bzr:// or bzr+ssh:// server. */
 import { DEFAULT_LISTEN, startProxy } from '../../server';
-import type { CliCommand } from './command';
+import { SSH_CLIENT_OPTIONS, type CliCommand } from './command';
 import { policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
 
 const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] [--client-timeout S] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
@@ -10,7 +10,7 @@ export const proxyCommand: CliCommand = {
   usage: 'proxy UPSTREAM_URL [--listen HOST:PORT] [--refuse-vfs] …',
   summary: 'relay bzr clients to UPSTREAM_URL, one upstream connection each',
   run: (argv) =>
-    runOwnerCommand('proxy', USAGE, { identity: { type: 'string' }, 'known-hosts': { type: 'string' } }, argv, (values, positionals, bus, ids) => {
+    runOwnerCommand('proxy', USAGE, SSH_CLIENT_OPTIONS, argv, (values, positionals, bus, ids) => {
       const [upstream, ...extra] = positionals;
       if (!upstream || extra.length > 0) throw new UsageError('proxy takes one upstream URL');
       return startProxy(

@@ -1,27 +1,25 @@
 /** `hpss trace summary FILE [--json]`: per-medium numbers and verb counts of a trace file. */
-import { parseCommandArgs, usageFailure } from '../args';
 import { readTrace } from '../../trace/read-trace';
 import { summarizeTrace, type MediumSummary, type TraceSummary } from '../../trace/summary';
-import type { CliCommand } from './command';
+import { JSON_OPTION, optionsCommand } from './command';
 
 const USAGE = 'trace summary FILE [--json]';
 
-export const traceCommand: CliCommand = {
+export const traceCommand = optionsCommand({
   name: 'trace',
   usage: USAGE,
   summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; calls per verb',
-  async run(argv) {
-    const parsed = parseCommandArgs('trace', USAGE, argv, { json: { type: 'boolean', default: false } });
-    if (!parsed) return 2;
+  options: JSON_OPTION,
+  async run(parsed, usageMistake) {
     const [sub, file, ...extra] = parsed.positionals;
-    if (sub !== 'summary' || !file || extra.length > 0) return usageFailure('trace', USAGE);
+    if (sub !== 'summary' || !file || extra.length > 0) return usageMistake();
     const contents = readTrace(file);
     for (const line of contents.tornLines) process.stderr.write(`hpss trace: ${file}:${line}: torn line skipped\n`);
     const summary = summarizeTrace(contents.sessions);
     process.stdout.write(parsed.values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
     return 0;
   },
-};
+});
 
 function formatSummary(summary: TraceSummary): string {
   const multi = summary.recordings > 1;

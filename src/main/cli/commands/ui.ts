@@ -3,20 +3,15 @@ import { join } from 'node:path';
 import { startBrowserShell } from '../../app/browser-shell';
 import { Engine } from '../../engine/engine';
 import { realBackends } from '../../engine/real-backends';
-import { parseCommandArgs, usageFailure } from '../args';
-import type { CliCommand } from './command';
+import { optionsCommand } from './command';
 
-const USAGE = 'ui [--listen 127.0.0.1:PORT]';
-
-
-export const uiCommand: CliCommand = {
+export const uiCommand = optionsCommand({
   name: 'ui',
-  usage: USAGE,
+  usage: 'ui [--listen 127.0.0.1:PORT]',
   summary: 'serve the app in a browser on loopback (URL with a per-launch token)',
-  async run(argv) {
-    const parsed = parseCommandArgs('ui', USAGE, argv, { listen: { type: 'string', default: '127.0.0.1:0' } });
-    if (!parsed) return 2;
-    if (parsed.positionals.length > 0) return usageFailure('ui', USAGE, `unexpected argument '${parsed.positionals[0]}'`);
+  options: { listen: { type: 'string', default: '127.0.0.1:0' } },
+  async run(parsed, usageMistake) {
+    if (parsed.positionals.length > 0) return usageMistake(`unexpected argument '${parsed.positionals[0]}'`);
     const engine = new Engine(realBackends);
     // out/main/hpss.js → out/renderer
     const shell = await startBrowserShell({ engine, listen: parsed.values.listen, rendererDir: join(__dirname, '..', 'renderer') });
@@ -29,4 +24,4 @@ export const uiCommand: CliCommand = {
       process.once('SIGTERM', stop);
     });
   },
-};
+});

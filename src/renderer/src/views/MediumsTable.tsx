@@ -7,6 +7,23 @@ import { Badge } from './controls';
 
 const MAX_ROWS = 200;
 
+interface CounterColumn {
+  heading: string;
+  testId?: string;
+  text: (m: MediumRow) => string | number;
+  /** A tone class when the count is trouble. */
+  tone?: (m: MediumRow) => string;
+}
+
+const COUNTERS: CounterColumn[] = [
+  { heading: 'Calls', testId: 'medium-calls', text: (m) => formatCount(m.calls) },
+  { heading: 'VFS', testId: 'medium-vfs', text: (m) => formatCount(m.vfsCalls) },
+  { heading: 'Read', testId: 'medium-read', text: (m) => formatBytes(m.bytesRead) },
+  { heading: 'Written', testId: 'medium-written', text: (m) => formatBytes(m.bytesWritten) },
+  { heading: 'Timeouts', text: (m) => m.timeouts, tone: (m) => (m.timeouts ? 'warn' : '') },
+  { heading: 'Errors', text: (m) => m.errors, tone: (m) => (m.errors ? 'bad' : '') },
+];
+
 function Row({ id, selected }: { id: string; selected: boolean }) {
   const m = useApp((s) => s.mediums.byId[id]) as MediumRow | undefined;
   if (!m) return null;
@@ -26,20 +43,11 @@ function Row({ id, selected }: { id: string; selected: boolean }) {
           {m.state}
         </Badge>
       </td>
-      <td className="num" data-testid="medium-calls">
-        {formatCount(m.calls)}
-      </td>
-      <td className="num" data-testid="medium-vfs">
-        {formatCount(m.vfsCalls)}
-      </td>
-      <td className="num" data-testid="medium-read">
-        {formatBytes(m.bytesRead)}
-      </td>
-      <td className="num" data-testid="medium-written">
-        {formatBytes(m.bytesWritten)}
-      </td>
-      <td className={`num ${m.timeouts ? 'warn' : ''}`}>{m.timeouts}</td>
-      <td className={`num ${m.errors ? 'bad' : ''}`}>{m.errors}</td>
+      {COUNTERS.map((c) => (
+        <td key={c.heading} className={c.tone ? `num ${c.tone(m)}` : 'num'} data-testid={c.testId}>
+          {c.text(m)}
+        </td>
+      ))}
     </tr>
   );
 }
@@ -59,12 +67,11 @@ export function MediumsTable() {
             <th>Owner</th>
             <th>Peer</th>
             <th>State</th>
-            <th className="num">Calls</th>
-            <th className="num">VFS</th>
-            <th className="num">Read</th>
-            <th className="num">Written</th>
-            <th className="num">Timeouts</th>
-            <th className="num">Errors</th>
+            {COUNTERS.map((c) => (
+              <th key={c.heading} className="num">
+                {c.heading}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>

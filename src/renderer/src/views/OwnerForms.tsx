@@ -1,6 +1,6 @@
 /** Forms that start a server (breezy or builtin backend, TCP and optional SSH) or a proxy. */
-import { useState, type FormEvent } from 'react';
-import type { Backend } from '../../../shared/api';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { Backend, OwnerInfo } from '../../../shared/api';
 import { call } from '../api/api';
 import { dispatch } from '../store/store';
 import { Button, Checkbox, TextField } from './controls';
@@ -8,6 +8,38 @@ import { useBusy } from './useBusy';
 
 function optional(v: string): string | undefined {
   return v.trim() === '' ? undefined : v.trim();
+}
+
+interface StartFormProps {
+  what: 'server' | 'proxy';
+  /** Starts the owner; null when it failed (`call` has shown why). */
+  start: () => Promise<OwnerInfo | null>;
+  /** The notice's text once it runs. */
+  started: (owner: OwnerInfo) => string;
+  children: ReactNode;
+}
+
+/** A form that starts a server or a proxy: the owner it starts is listed and announced. */
+function StartForm({ what, start, started, children }: StartFormProps) {
+  const [busy, run] = useBusy();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const owner = await start();
+      if (owner) {
+        dispatch({ type: 'owner-updated', owner });
+        dispatch({ type: 'notice', notice: { level: 'info', title: what === 'server' ? 'Server started' : 'Proxy started', message: started(owner) } });
+      }
+    });
+  };
+  return (
+    <form className="form" onSubmit={submit} aria-label={`Start a ${what}`}>
+      {children}
+      <Button type="submit" kind="primary" busy={busy}>
+        {busy ? 'Starting…' : `Start ${what}`}
+      </Button>
+    </form>
+  );
 }
 
 export function ServerForm() {
@@ -19,25 +51,16 @@ export function ServerForm() {
   const [sshListen, setSshListen] = useState('127.0.0.1:0');
   const [authorizedKeys, setAuthorizedKeys] = useState('');
   const [hostKey, setHostKey] = useState('');
-  const [busy, run] = useBusy();
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      const owner = await call('Starting the server', 'ui:server:start', {
-        backend,
-        dir: dir.trim(),
-        listen: listen.trim(),
-        allowWrites,
-        ssh: ssh ? { listen: sshListen.trim(), authorizedKeys: authorizedKeys.trim(), ...(optional(hostKey) && { hostKey: optional(hostKey) }) } : null,
-      });
-      if (owner) {
-        dispatch({ type: 'owner-updated', owner });
-        dispatch({ type: 'notice', notice: { level: 'info', title: 'Server started', message: owner.urls.join('  ') } });
-      }
+  const start = () =>
+    call('Starting the server', 'ui:server:start', {
+      backend,
+      dir: dir.trim(),
+      listen: listen.trim(),
+      allowWrites,
+      ssh: ssh ? { listen: sshListen.trim(), authorizedKeys: authorizedKeys.trim(), ...(optional(hostKey) && { hostKey: optional(hostKey) }) } : null,
     });
-  };
   return (
-    <form className="form" onSubmit={submit} aria-label="Start a server">
+    <StartForm what="server" start={start} started={(owner) => owner.urls.join('  ')}>
       <div className="field">
         <label htmlFor="server-backend">Backend</label>
         <select id="server-backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)}>
@@ -56,10 +79,7 @@ export function ServerForm() {
           <TextField label="Host key file" value={hostKey} onChange={setHostKey} placeholder="made once and kept when empty" />
         </>
       )}
-      <Button type="submit" kind="primary" busy={busy}>
-        {busy ? 'Starting…' : 'Start server'}
-      </Button>
-    </form>
+    </StartForm>
   );
 }
 
@@ -68,25 +88,16 @@ export function ProxyForm() {
   const [listen, setListen] = useState('127.0.0.1:0');
   const [identity, setIdentity] = useState('');
   const [knownHosts, setKnownHosts] = useState('');
-  const [busy, run] = useBusy();
   const isSsh = upstream.startsWith('bzr+ssh://');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    void run(async () => {
-      const owner = await call('Starting the proxy', 'ui:proxy:start', {
-        upstream: upstream.trim(),
-        listen: listen.trim(),
-        identity: isSsh ? optional(identity) : undefined,
-        knownHosts: isSsh ? optional(knownHosts) : undefined,
-      });
-      if (owner) {
-        dispatch({ type: 'owner-updated', owner });
-        dispatch({ type: 'notice', notice: { level: 'info', title: 'Proxy started', message: `point brz at ${owner.urls.join('  ')}` } });
-      }
+  const start = () =>
+    call('Starting the proxy', 'ui:proxy:start', {
+      upstream: upstream.trim(),
+      listen: listen.trim(),
+      identity: isSsh ? optional(identity) : undefined,
+      knownHosts: isSsh ? optional(knownHosts) : undefined,
     });
-  };
   return (
-    <form className="form" onSubmit={submit} aria-label="Start a proxy">
+    <StartForm what="proxy" start={start} started={(owner) => `point brz at ${owner.urls.join('  ')}`}>
       <TextField label="Upstream URL" name="upstream" value={upstream} onChange={setUpstream} placeholder="bzr://host:4155/ or bzr+ssh://user@host/" required />
       <TextField label="Listen" name="proxy-listen" value={listen} onChange={setListen} hint="HOST:PORT — port 0 picks a free one" />
       {isSsh && (
@@ -95,9 +106,6 @@ export function ProxyForm() {
           <TextField label="known_hosts file" value={knownHosts} onChange={setKnownHosts} placeholder="~/.ssh/known_hosts" />
         </>
       )}
-      <Button type="submit" kind="primary" busy={busy}>
-        {busy ? 'Starting…' : 'Start proxy'}
-      </Button>
-    </form>
+    </StartForm>
   );
 }

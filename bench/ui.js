@@ -39,15 +39,20 @@ function loadShell(dir) {
   return require(outfile);
 }
 
+// What a proxy records for a typical Breezy call: v3 headers and ~120/200 raw bytes.
+const HEADERS = { 'Software version': '3.3.2' };
+const REQUEST_RAW = { base64: Buffer.alloc(120, 0x61).toString('base64'), length: 120, truncated: false };
+const RESPONSE_RAW = { base64: Buffer.alloc(200, 0x62).toString('base64'), length: 200, truncated: false };
+
 /** Emits `n` complete calls spread over the mediums, as a proxy would report them. */
 function emitCalls(bus, n, state) {
   for (let i = 0; i < n; i++) {
     const mediumId = `m${(state.calls % MEDIUMS) + 1}`;
     const callId = `c${++state.calls}`;
     const verb = VERBS[state.calls % VERBS.length];
-    bus.emit({ type: 'call-started', mediumId, callId, protocol: 3, verb, args: ['trunk/', String(state.calls)], verbKind: verb === 'get' ? 'vfs' : 'read', vfs: verb === 'get', requestBody: null });
+    bus.emit({ type: 'call-started', mediumId, callId, protocol: 3, verb, args: ['trunk/', String(state.calls)], verbKind: verb === 'get' ? 'vfs' : 'read', vfs: verb === 'get', requestBody: null, headers: HEADERS, raw: REQUEST_RAW });
     bus.emit({ type: 'bytes', mediumId, direction: 'read', count: 120 });
-    bus.emit({ type: 'call-finished', mediumId, callId, verb, status: state.calls % 97 === 0 ? 'E' : 'S', args: ['ok'], responseBody: { length: 64, parts: 1, preview: 'revision-id: x' }, durationMs: 0.4 });
+    bus.emit({ type: 'call-finished', mediumId, callId, verb, status: state.calls % 97 === 0 ? 'E' : 'S', args: ['ok'], responseBody: { length: 64, parts: 1, preview: 'revision-id: x' }, durationMs: 0.4, headers: HEADERS, raw: RESPONSE_RAW });
     bus.emit({ type: 'bytes', mediumId, direction: 'written', count: 200 });
   }
 }

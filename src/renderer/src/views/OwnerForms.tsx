@@ -1,4 +1,4 @@
-/** Forms that start a server (breezy or builtin backend, TCP and optional SSH) or a proxy. */
+/** Forms that start a server (breezy backend, TCP and optional SSH) or a proxy. */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
 import { call } from '../api/api';
@@ -65,7 +65,10 @@ export function ServerForm() {
         <label htmlFor="server-backend">Backend</label>
         <select id="server-backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)}>
           <option value="breezy">breezy (relays to brz serve)</option>
-          <option value="builtin">builtin</option>
+          {/* Listed so users see it is planned; the engine has no built-in backend yet. */}
+          <option value="builtin" disabled>
+            builtin (not available yet)
+          </option>
         </select>
       </div>
       <TextField label="Directory" name="dir" value={dir} onChange={setDir} placeholder="/srv/bzr" required />

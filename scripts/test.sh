@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The real peers (brz, sshd, Chromium) and what tools/bzr-test-hosts runs them with.
 need=()
 command -v brz >/dev/null || need+=(brz)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pgrep >/dev/null || need+=(procps)
+command -v setsid >/dev/null || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else
     echo "Missing system packages: ${need[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
@@ -21,7 +25,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-  [ -n "$made_policy" ] && $sudo rm -f /usr/sbin/policy-rc.d
+  if [ -n "$made_policy" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 [ -d node_modules ] || ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci

@@ -123,6 +123,8 @@ export type EngineEvent =
       type: 'policy-action';
       mediumId: string;
       ownerId?: string;
+      /** The call the action concerns (its parent); absent only for an action on no call (a connection dropped between calls). */
+      callId?: string;
       policy: string;
       action: string;
       verb?: string;

@@ -1,25 +1,40 @@
-/** What answers the requests a server medium receives. */
-import type { MediumKind } from '../../../shared/events';
-import type { EventBus } from '../../engine/event-bus';
-import type { Upstream } from '../../medium/server-serve-loop';
-import type { LocalAnswer } from '../policies/answers';
-import type { RequestHead } from '../policies/decide';
+/**
+ * What answers the calls a server receives: one `Backend` per server or proxy, one
+ * `BackendConnection` per client connection. The registry (`registry.ts`) lists them.
+ */
+import type { EventBus, IdSource } from '../../engine/event-bus';
+import type { Answer, ServerCall } from '../core/server-call';
 
 export interface ConnectionContext {
+  /** The client connection's medium. */
   mediumId: string;
   peer: string;
+  ownerId?: string;
   bus: EventBus;
+  /** For a backend's own mediums (a relay's upstream shows as a client medium of the same owner). */
+  ids: IdSource;
+  /** Ends the client connection (the upstream is gone); calls not answered yet end with it. */
+  closeClient(reason: string): void;
+}
+
+export interface BackendConnection {
+  /** What a call carries in: the request's exact bytes (`wire`, relays) or its decoded body. */
+  readonly input: 'wire' | 'body';
+  /**
+   * Answers one call. Calls arrive in request order as soon as their verb is known; a
+   * backend may answer later ones before earlier ones finish (the core keeps the order on
+   * the wire). Errors to send are answers (status `E`); a thrown error is a bug, reported
+   * as an internal error answer.
+   */
+  handle(call: ServerCall): Answer | Promise<Answer>;
+  /** The client connection ended: release what it holds (locks are the client's, as in Breezy). */
+  close(): void;
 }
 
 export interface Backend {
   /** One line for listings, e.g. "brz serve --inet --directory=/srv/repos (read-only)". */
   readonly description: string;
-  /** How its upstream connections show as client mediums; null when it has none. */
-  readonly upstreamMedium: { kind: MediumKind; peer: string } | null;
-  /** The upstream for one client connection, or null when this backend answers locally. */
-  connect(ctx: ConnectionContext): Upstream | null;
-  /** Answers a request locally (used when `connect` gives no upstream). */
-  answer(head: RequestHead): LocalAnswer;
+  open(ctx: ConnectionContext): BackendConnection;
   /** Releases what the backend holds across connections. */
   close(): void;
 }

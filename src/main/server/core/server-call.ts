@@ -1,0 +1,90 @@
+/**
+ * The unit a server works in: one call as a backend sees it, and the answer it gives.
+ * The connection core makes a `ServerCall` as soon as a request's verb is known (its body
+ * may still be arriving) and hands it to the backend; calls of one connection arrive in
+ * request order and their answers go back in that order, whatever order they are ready in.
+ */
+import type { VerbKind } from '../../../shared/events';
+import type { BValue, ProtocolVersion, ResponseStatus } from '../../../shared/protocol';
+import type { ByteStream } from './byte-stream';
+
+/** State a backend keeps per client connection across its calls (lock tokens, an open repository). */
+export type ConnectionState = Map<string, unknown>;
+
+export interface ServerCall {
+  /** The id its `call-started`/`call-finished` events carry ("c12"). */
+  readonly callId: string;
+  /** The request's protocol version (answers go out in it unless an answer says otherwise). */
+  readonly protocol: ProtocolVersion;
+  readonly verb: string;
+  /** The arguments after the verb, as decoded: byte strings (v3 structures may also hold ints and lists). */
+  readonly args: readonly BValue[];
+  /** Breezy's kind of the verb (request.py), `unknown` when it is not a Breezy verb. */
+  readonly verbKind: VerbKind;
+  readonly vfs: boolean;
+  /**
+   * For a backend connection with `input: 'body'`: the request body's bytes in order (v3
+   * body parts, a v2 chunked body, a v1/v2 length-prefixed body), ending with the request;
+   * empty when it has none. For `input: 'wire'` it stays empty.
+   */
+  readonly body: ByteStream;
+  /**
+   * For a backend connection with `input: 'wire'` (a relay): the request exactly as the
+   * client sent it, from its first byte to its last; empty otherwise.
+   */
+  readonly wire: ByteStream;
+  /** The connection's state, shared by its calls, for the backend's own use. */
+  readonly state: ConnectionState;
+}
+
+/** An answer argument: bytes, text (sent as UTF-8) or a bencodable value (v3 only). */
+export type AnswerArg = BValue | string;
+
+/** A response body streamed from its source: v3 one body part per piece, v2 one chunk per piece. */
+export interface StreamedBody {
+  pieces: AsyncIterable<Uint8Array>;
+  /**
+   * The total length when known. v1/v2 verbs whose success carries a length-prefixed body
+   * (verbs.ts `bulk`) need it to stream; without it such a body is gathered first.
+   */
+  length?: number;
+}
+
+/**
+ * Thrown by a streamed body's iterator after some pieces went out: the response ends with
+ * this error (v3 `oE` + structure, v2 `ERR` chunks), as Breezy's body_stream errors do.
+ */
+export class StreamedBodyError extends Error {
+  override readonly name = 'StreamedBodyError';
+  constructor(readonly args: readonly AnswerArg[]) {
+    super(`error in a streamed body: ${args.map(String).join(', ')}`);
+  }
+}
+
+/** An answer made here: the core encodes it in the call's protocol version. */
+export interface MessageAnswer {
+  kind?: 'message';
+  status: ResponseStatus;
+  args: readonly AnswerArg[];
+  body?: Uint8Array | StreamedBody;
+  /** Answer in another version than the request's (an older server's "bad request"). */
+  protocol?: ProtocolVersion;
+}
+
+/** A response another server made: its bytes exactly as sent, ending with its last byte. */
+export interface RelayedAnswer {
+  kind: 'relayed';
+  bytes: ByteStream;
+}
+
+export type Answer = MessageAnswer | RelayedAnswer;
+
+export function isRelayed(answer: Answer): answer is RelayedAnswer {
+  return answer.kind === 'relayed';
+}
+
+/** How a Breezy server answers a verb it does not know (protocol.py, message.py). */
+export function unknownMethodAnswer(call: { protocol: ProtocolVersion; verb: string }): MessageAnswer {
+  if (call.protocol === 3) return { status: 'E', args: ['UnknownMethod', call.verb] };
+  return { status: 'E', args: ['error', `Generic bzr smart protocol error: bad request '${call.verb}'`] };
+}

@@ -25,7 +25,7 @@ export interface TraceSummary {
   recordings: number;
   events: number;
   mediums: MediumSummary[];
-  /** Calls per verb over all mediums. */
+  /** Calls per verb, each call once (a relayed call is not counted again for its upstream). */
   verbs: Record<string, number>;
 }
 
@@ -34,11 +34,8 @@ export function summarizeTrace(sessions: TraceSession[]): TraceSummary {
   const verbs: Record<string, number> = {};
   let events = 0;
   sessions.forEach((session, index) => {
-    const byId = summarizeEvents(session.events, index + 1);
-    for (const m of byId) {
-      mediums.push(m);
-      for (const [verb, n] of Object.entries(m.verbs)) verbs[verb] = (verbs[verb] ?? 0) + n;
-    }
+    mediums.push(...summarizeEvents(session.events, index + 1));
+    for (const e of session.events) if (e.type === 'call-started') verbs[e.verb] = (verbs[e.verb] ?? 0) + 1;
     events += session.events.length;
   });
   return { recordings: sessions.length, events, mediums, verbs };

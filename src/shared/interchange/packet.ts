@@ -41,6 +41,8 @@ export interface TcpSegment {
   srcPort: number;
   dstPort: number;
   seq: number;
+  /** The acknowledgement number (meaningful with TCP_ACK). */
+  ack: number;
   flags: number;
   /** The payload as captured (a view of the frame). */
   payload: Uint8Array;
@@ -157,6 +159,7 @@ function tcp(f: Uint8Array, at: number, end: number, src: string, dst: string, c
     srcPort: u16(f, at),
     dstPort: u16(f, at + 2),
     seq: u32(f, at + 4),
+    ack: u32(f, at + 8),
     flags: f[at + 13],
     payload: f.subarray(at + dataOffset, end),
     cutBytes,

@@ -3,7 +3,8 @@
  * order. Retransmitted and overlapping bytes are delivered once (the first copy wins);
  * segments ahead of the next expected byte wait until the hole fills; a hole that never
  * fills (the capture lost the segment), or bytes cut off at the snap length, become a
- * `gap` of a known length: nothing is guessed across it.
+ * `gap` of a known length: nothing is guessed across it. A hole is known lost as soon as
+ * the peer acknowledges bytes past it (it received what the capture missed).
  *
  * Bounded: at most MAX_OUT_OF_ORDER_BYTES wait per direction; past that the hole is
  * declared a gap and the stream goes on from the earliest waiting segment.
@@ -33,6 +34,8 @@ export class TcpDirection {
   private next: number | null = null;
   private waiting: Waiting[] = [];
   private waitingBytes = 0;
+  /** Where the stream ends (its FIN's sequence number), once seen. */
+  private end: number | null = null;
   /** Whether the stream's first byte was seen (its SYN was captured). */
   startSeen = false;
   finished = false;
@@ -47,8 +50,11 @@ export class TcpDirection {
       }
       return;
     }
-    if (seg.flags & TCP_FIN) this.finished = true;
     const length = seg.payload.length + seg.cutBytes;
+    if (seg.flags & TCP_FIN) {
+      this.finished = true;
+      this.end = (seg.seq + length) >>> 0;
+    }
     if (length === 0) return;
     if (this.next === null) this.next = seg.seq;
     const ahead = seqDiff(seg.seq, this.next);
@@ -58,6 +64,17 @@ export class TcpDirection {
     }
     this.take(seg.seq, seg.payload, seg.cutBytes, t);
     this.drain();
+  }
+
+  /** The peer acknowledged every byte before `ack`: a hole before it was received, just not captured. */
+  acknowledged(ack: number, t: number): void {
+    if (this.next === null) return;
+    const upTo = this.end !== null && seqDiff(ack, this.end) > 0 ? this.end : ack;
+    while (this.waiting.length > 0 && seqDiff(this.waiting[0].seq, upTo) <= 0) this.skipToWaiting(t);
+    const missing = seqDiff(upTo, this.next as number);
+    if (missing <= 0 || this.waiting.length > 0) return;
+    this.sink.gap(missing, t);
+    this.next = upTo;
   }
 
   /** The capture ended: every hole still open is a gap. */
@@ -151,6 +168,7 @@ export class TcpConnectionTable {
     if (opening && c.opener === null) c.opener = fromA ? 'a' : 'b';
     if ((seg.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && c.opener === null) c.opener = fromA ? 'b' : 'a';
     (fromA ? c.fromA : c.fromB).segment(seg, t);
+    if (seg.flags & TCP_ACK) (fromA ? c.fromB : c.fromA).acknowledged(seg.ack, t);
     if (seg.flags & TCP_RST) this.close(c, t, 'reset');
     else if (c.fromA.finished && c.fromB.finished) this.close(c, t, 'closed');
   }

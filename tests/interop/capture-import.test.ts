@@ -4,7 +4,7 @@
  * Damaged captures (cut short, segments dropped by Wireshark's `editcap`) import what can
  * be decoded and name what could not.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { CaptureImporter, type CaptureImport } from '../../src/shared/interchange';
 import { brz, type ScenarioEnv } from '../support/brz-scenario';
+import { HPSS_BIN } from '../support/hpss-cli';
 import { settle } from '../support/settle';
 import { captureLoopback } from '../support/tcpdump';
 import { requireTool, startTestHosts, type TestHosts } from '../support/test-hosts';
@@ -149,4 +150,33 @@ test('a capture with segments dropped (editcap) decodes around the holes and nam
   expect(after[0].slice(0, 2)).toEqual(before[0].slice(0, 2));
   expect(after[0][2]).toMatch(/ error: transport$/);
   expect(after[0].slice(-3)).toEqual(before[0].slice(-3));
+});
+
+test('hpss import writes a trace that hpss trace summary reads; a damaged capture exits 1 naming what was lost', async () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, [HPSS_BIN, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      ),
+    );
+  const trace = join(scratch, 'imported.jsonl');
+  const r = await run(['import', capture, '--trace', trace]);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^wrote .*imported\.jsonl: \d+ events, 3 medium\(s\), \d+ call\(s\) from pcap /);
+  const summary = JSON.parse((await run(['trace', 'summary', trace, '--json'])).stdout) as { mediums: { calls: number; kind: string }[] };
+  const proxyCalls = events.filter((e) => e.type === 'call-started' && closedServerMediums().includes(e.mediumId)).length;
+  expect(summary.mediums.reduce((n, m) => n + m.calls, 0)).toBe(proxyCalls);
+  expect((await run(['import', capture, '--trace', trace])).stderr).toMatch(/cannot write .*imported\.jsonl: .*EEXIST/);
+  const cut = join(scratch, 'cut-for-cli.pcap');
+  writeFileSync(cut, readFileSync(capture).subarray(0, 3000));
+  const damaged = await run(['import', cut, '--json']);
+  expect(damaged.code).toBe(1);
+  expect(damaged.stderr).toMatch(/hpss import: .*cut-for-cli\.pcap: the capture file ends inside a packet record/);
+  const json = JSON.parse(damaged.stdout) as { source: string; calls: { verb: string }[]; problems: string[] };
+  expect(json.source).toBe('pcap');
+  expect(json.calls[0].verb).toBe('BzrDir.open_2.1');
+  const notCapture = await run(['import', trace]);
+  expect(notCapture.code).toBe(1);
+  expect(notCapture.stderr).toMatch(/is neither a pcap\/pcapng capture nor a brz log/);
 });

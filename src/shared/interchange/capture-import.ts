@@ -117,7 +117,7 @@ export class CaptureImporter {
     }
     const probe = this.probes.get(c);
     if (!probe) return; // already found not to be HPSS
-    probe.chunks.push({ fromA, bytes: bytes ? bytes.slice() : null, missing, t });
+    probe.chunks.push({ fromA, bytes: bytes ? new Uint8Array(bytes) : null, missing, t });
     probe.held[fromA ? 'a' : 'b'] += bytes ? bytes.length : 0;
     this.decide(c, probe, false);
   }

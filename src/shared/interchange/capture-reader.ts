@@ -106,9 +106,10 @@ export class CaptureReader {
         used += n;
       }
     } finally {
-      // Keep the partial record only, as a private copy (the caller may reuse its chunk).
+      // Keep the partial record only, as a private copy (the caller may reuse its chunk;
+      // `new Uint8Array` copies where a Node Buffer's `slice` would not).
       this.base += used;
-      this.pending = this.pending.slice(used);
+      this.pending = new Uint8Array(this.pending.subarray(used));
     }
   }
 

@@ -44,7 +44,9 @@ export class MessagePrefixes {
 
   /** The next bytes of the stream, at stream offset `base`, before the decoder sees them. */
   chunk(bytes: Uint8Array, base: number): void {
-    this.chunkBytes = bytes;
+    // A copy: a response decoder may end a message chunks later (once its request is
+    // known), when the caller has reused the chunk it fed.
+    this.chunkBytes = new Uint8Array(bytes);
     this.chunkBase = base;
     this.append(bytes);
   }

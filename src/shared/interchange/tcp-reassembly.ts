@@ -34,8 +34,6 @@ export class TcpDirection {
   private next: number | null = null;
   private waiting: Waiting[] = [];
   private waitingBytes = 0;
-  /** Where the stream ends (its FIN's sequence number), once seen. */
-  private end: number | null = null;
   /** Whether the stream's first byte was seen (its SYN was captured). */
   startSeen = false;
   finished = false;
@@ -51,10 +49,7 @@ export class TcpDirection {
       return;
     }
     const length = seg.payload.length + seg.cutBytes;
-    if (seg.flags & TCP_FIN) {
-      this.finished = true;
-      this.end = (seg.seq + length) >>> 0;
-    }
+    if (seg.flags & TCP_FIN) this.finished = true;
     if (length === 0) return;
     if (this.next === null) this.next = seg.seq;
     const ahead = seqDiff(seg.seq, this.next);
@@ -66,15 +61,14 @@ export class TcpDirection {
     this.drain();
   }
 
-  /** The peer acknowledged every byte before `ack`: a hole before it was received, just not captured. */
+  /**
+   * The peer acknowledged every byte before `ack`: a hole before a waiting segment that it
+   * covers was received, just not captured. (Only then: a capture may show an ACK before
+   * the data it acknowledges, so an ACK alone proves nothing lost.)
+   */
   acknowledged(ack: number, t: number): void {
     if (this.next === null) return;
-    const upTo = this.end !== null && seqDiff(ack, this.end) > 0 ? this.end : ack;
-    while (this.waiting.length > 0 && seqDiff(this.waiting[0].seq, upTo) <= 0) this.skipToWaiting(t);
-    const missing = seqDiff(upTo, this.next as number);
-    if (missing <= 0 || this.waiting.length > 0) return;
-    this.sink.gap(missing, t);
-    this.next = upTo;
+    while (this.waiting.length > 0 && seqDiff(this.waiting[0].seq, ack) < 0) this.skipToWaiting(t);
   }
 
   /** The capture ended: every hole still open is a gap. */
@@ -85,7 +79,7 @@ export class TcpDirection {
   private wait(seg: TcpSegment, t: number): void {
     if (seg.cutBytes > 0) return; // a cut segment ahead of a hole: its gap shows once the hole is declared
     if (this.waiting.some((w) => w.seq === seg.seq && w.bytes.length >= seg.payload.length)) return;
-    this.waiting.push({ seq: seg.seq, bytes: seg.payload.slice(), t });
+    this.waiting.push({ seq: seg.seq, bytes: new Uint8Array(seg.payload), t }); // a copy: the payload is a view of the caller's chunk
     this.waiting.sort((a, b) => seqDiff(a.seq, b.seq));
     this.waitingBytes += seg.payload.length;
     while (this.waitingBytes > MAX_OUT_OF_ORDER_BYTES) this.skipToWaiting(t);

@@ -86,7 +86,7 @@ function options(list: [number, string][]): Uint8Array {
   return concat(parts);
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {

@@ -113,7 +113,7 @@ export class CapturedConnection {
     if (dir === 'c2s' && this.seekRequests) {
       const from = this.seekRequests.seek(bytes);
       if (!from) return;
-      this.note(t, 'requests', this.seen.c2s - from.length);
+      this.note('requests', this.seen.c2s - from.length);
       this.seekRequests = null;
       this.resume(t, true);
       this.feed('c2s', from);
@@ -124,7 +124,7 @@ export class CapturedConnection {
       if (this.seekRequests || t < this.syncedAt) return;
       const from = this.seekResponses.seek(bytes);
       if (!from) return;
-      this.note(t, 'responses', this.seen.s2c - from.length);
+      this.note('responses', this.seen.s2c - from.length);
       this.seekResponses = null;
       this.feed('s2c', from);
       return;
@@ -201,13 +201,14 @@ export class CapturedConnection {
     this.startSeeking();
   }
 
-  private note(t: number, which: 'requests' | 'responses', at: number): void {
-    this.problem(t, 'protocol', `${which} decoded again from byte ${at} (a message marker)`, false);
+  /** Where decoding picked up again: for the report only (the `error` event that made it went out already). */
+  private note(which: 'requests' | 'responses', at: number): void {
+    this.problems.push(`${which} decoded from byte ${at} on (a message marker)`);
   }
 
-  private problem(t: number, kind: ErrorKind, message: string, counted = true): void {
+  private problem(t: number, kind: ErrorKind, message: string): void {
     this.out.add({ type: 'error', mediumId: this.mediumId, kind, message, fatal: false }, t);
-    if (counted) this.problems.push(message);
+    this.problems.push(message);
   }
 
   private onDecoded(dir: Direction, e: DecodeEvent): void {

@@ -154,8 +154,16 @@ describe('TCP trouble', () => {
     const dataSegs = segs.filter((s) => s.payload.length > 0);
     // Enter after the first two exchanges: no SYN, the 3rd request is the first bytes seen.
     const from = segs.indexOf(dataSegs[4]);
-    const imported = importBytes(build(segs.slice(from)));
+    // The capture begins with the last bytes of the 2nd request and of its response.
+    const tail = (x: Segment, n: number): Segment => ({ ...x, seq: x.seq + x.payload.length - n, payload: x.payload.subarray(-n) });
+    const imported = importBytes(build([tail(dataSegs[2], 10), tail(dataSegs[3], 7), ...segs.slice(from)]));
     expect(imported.problems.join('\n')).toMatch(/the start of the connection to 10\.0\.0\.2:4155 was not captured/);
+    expect(imported.problems).toEqual([
+      expect.stringMatching(/^m1: the start of the connection to 10\.0\.0\.2:4155 was not captured: decoding begins at the first request marker$/),
+      'm1: requests decoded from byte 10 on (a message marker)',
+      'm1: responses decoded from byte 7 on (a message marker)',
+    ]);
+    expect(imported.events.filter((e) => e.type === 'error')).toHaveLength(1);
     expect(calls(imported.events)).toEqual(breezyCalls(name).slice(2));
   });
 

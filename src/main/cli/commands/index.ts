@@ -5,6 +5,8 @@ import { callCommand } from './call';
 import { probeCommand } from './probe';
 import type { CliCommand } from './command';
 import { decodeCommand } from './decode';
+import { exportCommand } from './export';
+import { importCommand } from './import';
 import { proxyCommand } from './proxy';
 import { ownerHooks } from '../owner-command';
 import { serveCommand } from './serve';
@@ -12,7 +14,7 @@ import { traceCommand } from './trace';
 import { uiCommand } from './ui';
 
 /** Every subcommand, in the order `hpss --help` lists them. */
-export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, decodeCommand, callCommand, probeCommand];
+export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, importCommand, exportCommand, decodeCommand, callCommand, probeCommand];
 
 // Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over).
 ownerHooks.push(breezyFlagsHook, traceHook, sshHook);

@@ -21,7 +21,8 @@ export const traceCommand = optionsCommand({
   },
 });
 
-function formatSummary(summary: TraceSummary): string {
+/** The human form of a summary: a table of mediums, then calls per verb. */
+export function formatSummary(summary: TraceSummary): string {
   const multi = summary.recordings > 1;
   const rows = summary.mediums.map((m) => [
     multi ? `${m.recording}:${m.mediumId}` : m.mediumId,

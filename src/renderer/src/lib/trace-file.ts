@@ -2,9 +2,12 @@
  * Trace files in the browser: parse (JSON Lines, a header line per recording, then one
  * EngineEvent a line — the recorder's format) and serialize what the UI holds.
  * Several recordings in one file restart `seq` and ids, so they are renumbered and
- * their ids prefixed to stay unique in one view.
+ * their ids prefixed to stay unique in one view. "Open…" also takes packet captures and
+ * brz -Dhpss logs (imported by the pure `shared/interchange` code), and "Export…" writes
+ * a pcapng for Wireshark.
  */
 import type { EngineEvent } from '../../../shared/events';
+import { CaptureImporter, captureFormatOf, exportPcapng, importBrzLog, isBrzLog, type PcapngExport } from '../../../shared/interchange';
 
 // The recorder's header line (src/main/trace/trace-format.ts, which the web build cannot
 // import); tests/renderer/trace-file.test.ts reads our output with the recorder's parser.
@@ -19,6 +22,10 @@ export interface ParsedTrace {
   events: EngineEvent[];
   recordings: number;
   skippedLines: number;
+  /** What an import could not decode (empty for trace files). */
+  problems?: string[];
+  /** What the file was, when not a trace: `pcap`, `pcapng` or `brz log`. */
+  importedFrom?: string;
 }
 
 export class TraceParseError extends Error {}
@@ -69,4 +76,25 @@ export function serializeTrace(events: EngineEvent[], now = new Date()): string 
   const lines = [JSON.stringify(header)];
   for (const e of events) lines.push(JSON.stringify(e));
   return lines.join('\n') + '\n';
+}
+
+/** Any file "Open…" takes: a trace, a pcap/pcapng capture or a brz -Dhpss log, told apart by content. */
+export function parseOpenedFile(bytes: Uint8Array): ParsedTrace {
+  if (captureFormatOf(bytes.subarray(0, 4))) {
+    const importer = new CaptureImporter();
+    importer.feed(bytes);
+    const r = importer.finish();
+    return { events: r.events, recordings: 1, skippedLines: 0, problems: r.problems, importedFrom: r.format ?? 'capture' };
+  }
+  const text = new TextDecoder().decode(bytes);
+  if (isBrzLog(text)) {
+    const r = importBrzLog(text);
+    return { events: r.events, recordings: 1, skippedLines: 0, problems: r.problems, importedFrom: 'brz log' };
+  }
+  return parseTraceText(text);
+}
+
+/** The calls of `events` (or only `callIds`) as a pcapng for Wireshark. */
+export function tracePcapng(events: EngineEvent[], callIds?: ReadonlySet<string>): PcapngExport {
+  return exportPcapng(events, { callIds, application: 'hpss-inspector-ui' });
 }

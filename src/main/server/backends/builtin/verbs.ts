@@ -1,0 +1,6 @@
+/** Every verb the built-in backend answers, by family; the rest are unknown to it. */
+import type { VerbTable } from './verb-table';
+import { VFS_READ_VERBS } from './vfs-read-verbs';
+import { VFS_WRITE_VERBS } from './vfs-write-verbs';
+
+export const BUILTIN_VERBS: VerbTable = new Map([...VFS_READ_VERBS, ...VFS_WRITE_VERBS]);

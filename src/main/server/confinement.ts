@@ -18,7 +18,7 @@
  */
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { posix } from 'node:path';
-import { ALL_VERBS, type BValue } from '../../shared/protocol';
+import { ALL_VERBS, VFS_VERBS, type BValue } from '../../shared/protocol';
 import type { MessageAnswer } from './core/server-call';
 
 /** Which arguments of a verb are paths under the served root (0-based). */
@@ -92,6 +92,10 @@ export function checkPath(root: string, arg: BValue, verb = 'get'): PathCheck {
     const shown = text.startsWith('/') ? text.slice(1) : text;
     return refused(attempt, ['error', 'breezy.urlutils.InvalidURLJoin', `Invalid URL join request: Cannot go above root: '/' + (${pythonStrRepr(shown)},)`]);
   }
+  if (VFS_VERBS.has(verb)) {
+    const nonAscii = notPlainAscii(joined);
+    if (nonAscii) return refused(attempt, ['InvalidURL', joined.replace(/\/$/, ''), `: URL was not a plain ASCII url: ${nonAscii}`]);
+  }
   const decoded = percentDecode(joined);
   if (decoded.includes('\0')) return refused(attempt, ['error', 'ValueError', 'embedded null byte']);
   const relpath = normaliseInside(decoded);
@@ -135,6 +139,25 @@ function joinUnderRoot(path: string): string | null {
     } else out.push(chunk);
   }
   return out.join('/');
+}
+
+/**
+ * A VFS path reaches the transport still URL-escaped, and urlutils.unescape refuses text that
+ * is not ASCII (clients escape; a raw non-ASCII path is a client's mistake): Python's
+ * UnicodeEncodeError text, or null.
+ */
+function notPlainAscii(text: string): string | null {
+  let position = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code > 0x7f) {
+      const hex = code.toString(16);
+      const shown = code <= 0xff ? `\\x${hex}` : code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
+      return `'ascii' codec can't encode character '${shown}' in position ${position}: ordinal not in range(128)`;
+    }
+    position++;
+  }
+  return null;
 }
 
 /** Python's urllib.parse.unquote: %XX runs decoded as UTF-8, invalid bytes as U+FFFD. */

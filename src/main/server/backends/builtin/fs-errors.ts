@@ -32,28 +32,30 @@ function osErrorText(code: string, path: string, path2?: string): string {
 }
 
 /**
- * The answer for an OSError on `path` (the path Breezy names: absolute for most verbs, the
- * relpath for append and put_non_atomic). `path2` is a rename's destination.
+ * The answer for an OSError on `path`. `to` is a rename's destination (Python's text names
+ * both); `named` is the path Breezy's translated errors name when it is not the absolute
+ * path (append names the relpath).
  */
-export function fsErrorAnswer(err: unknown, path: string, path2?: string): MessageAnswer {
+export function fsErrorAnswer(err: unknown, path: string, opts: { to?: string; named?: string } = {}): MessageAnswer {
   const code = errnoCode(err);
+  const named = opts.named ?? path;
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
     case 'EINVAL':
-      return { status: 'E', args: ['NoSuchFile', path] };
+      return { status: 'E', args: ['NoSuchFile', named] };
     case 'EEXIST':
-      return { status: 'E', args: ['FileExists', path] };
+      return { status: 'E', args: ['FileExists', named] };
     case 'ENOTEMPTY':
-      return { status: 'E', args: ['DirectoryNotEmpty', path] };
+      return { status: 'E', args: ['DirectoryNotEmpty', named] };
     case 'EACCES':
-      return { status: 'E', args: ['PermissionDenied', path, `: ${osErrorText(code, path, path2)}`] };
+      return { status: 'E', args: ['PermissionDenied', named, `: ${osErrorText(code, path, opts.to)}`] };
     case 'EBUSY':
-      return { status: 'E', args: ['error', 'ResourceBusy', `Device or resource is busy: "${path}": ${osErrorText(code, path)}`] };
+      return { status: 'E', args: ['error', 'ResourceBusy', `Device or resource is busy: "${named}": ${osErrorText(code, path)}`] };
     case undefined:
       throw err;
     default: {
-      const text = osErrorText(code, path, path2);
+      const text = osErrorText(code, path, opts.to);
       return { status: 'E', args: ['error', 'TransportError', `Transport error: ${text} ${text}`] };
     }
   }

@@ -4,7 +4,7 @@
  * paths are absolute local paths where Breezy's are, listings name entries URL-escaped.
  */
 import { constants } from 'node:fs';
-import { access, lstat, open, readdir, stat } from 'node:fs/promises';
+import { access, lstat, open, opendir, stat } from 'node:fs/promises';
 import { checkPath } from '../../confinement';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
 import { fsErrorAnswer, tooLargeAnswer, RequestBodyTooLarge } from './fs-errors';
@@ -16,6 +16,13 @@ import { urlEscape, type BuiltinContext, type VerbHandler } from './verb-table';
 const MAX_READV_BODY_BYTES = 4 * 1024 * 1024;
 
 const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
+
+/** A directory's names in the order the OS lists them, as Python's os.listdir (readdir sorts). */
+async function listNames(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of await opendir(dir)) names.push(entry.name);
+  return names;
+}
 
 /** Checks arg 0 of a call as a path; the refusal is the answer. */
 function pathOf(call: ServerCall, ctx: BuiltinContext) {
@@ -90,7 +97,7 @@ const listDir: VerbHandler = {
     const p = pathOf(call, ctx);
     if (!p.ok) return p.answer;
     try {
-      const names = await readdir(p.path);
+      const names = await listNames(p.path);
       return ok('names', ...names.map(urlEscape));
     } catch (err) {
       return fsErrorAnswer(err, p.path);
@@ -108,7 +115,7 @@ const iterFilesRecursive: VerbHandler = {
     const files: string[] = [];
     let queue: string[];
     try {
-      queue = await readdir(p.path);
+      queue = await listNames(p.path);
     } catch (err) {
       return fsErrorAnswer(err, p.path);
     }
@@ -116,7 +123,7 @@ const iterFilesRecursive: VerbHandler = {
       const rel = queue.shift() as string;
       const abs = `${p.path}/${rel}`;
       try {
-        if ((await lstat(abs)).isDirectory()) queue = [...(await readdir(abs)).map((n) => `${rel}/${n}`), ...queue];
+        if ((await lstat(abs)).isDirectory()) queue = [...(await listNames(abs)).map((n) => `${rel}/${n}`), ...queue];
         else files.push(urlEscape(rel));
       } catch (err) {
         return fsErrorAnswer(err, abs);

@@ -134,7 +134,7 @@ const append: VerbHandler = {
       file = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, mode ?? 0o666);
     } catch (err) {
       // LocalTransport._get_append_file names the relpath, not the absolute path.
-      return drain(call).then(() => fsErrorAnswer(err, urlEscape(relpath)));
+      return drain(call).then(() => fsErrorAnswer(err, path, { named: urlEscape(relpath) }));
     }
     try {
       const info = await file.stat();
@@ -198,7 +198,7 @@ const renameVerb: VerbHandler = {
       await rename(from.path, to.path);
       return OK;
     } catch (err) {
-      return fsErrorAnswer(err, from.path, to.path);
+      return fsErrorAnswer(err, from.path, { to: to.path });
     }
   },
 };
@@ -222,7 +222,7 @@ const moveVerb: VerbHandler = {
       await rename(from.path, to.path);
       return OK;
     } catch (err) {
-      return fsErrorAnswer(err, from.path, to.path);
+      return fsErrorAnswer(err, from.path, { to: to.path });
     }
   },
 };

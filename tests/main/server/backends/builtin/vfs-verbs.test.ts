@@ -74,6 +74,8 @@ const READS: Request[] = [
   ['readv', ['bin'], '\n\n1,2\n\n'],
   ['readv', ['nope'], '0,1'],
   ['readv', ['sub'], '0,1'],
+  ...['../a.txt', '/../../etc/passwd', '..', 'a%00b', '%ff', Buffer.from([0x61, 0xff]), 'x'.repeat(5000)]
+    .flatMap((p): Request[] => [['get', [p]], ['has', [p]], ['stat', [p]]]),
   ['get', ['a.txt', 'extra']],
   ['get', []],
   ['put', ['x', ''], 'data'],

@@ -17,6 +17,8 @@ export interface VerbHandler {
   breezyClass: string;
   /** Its `do()` parameters after self. */
   params: readonly string[];
+  /** Parameters after those that have defaults. */
+  optional?: readonly string[];
   run(call: ServerCall, ctx: BuiltinContext): Answer | Promise<Answer>;
 }
 
@@ -24,9 +26,11 @@ export type VerbTable = ReadonlyMap<string, VerbHandler>;
 
 /** Python's TypeError for calling `do()` with the wrong number of arguments, or null. */
 export function arityError(handler: VerbHandler, args: readonly BValue[]): MessageAnswer | null {
-  const { breezyClass, params } = handler;
-  if (args.length > params.length) {
-    const message = `${breezyClass}.do() takes ${params.length + 1} positional arguments but ${args.length + 1} were given`;
+  const { breezyClass, params, optional = [] } = handler;
+  const most = params.length + optional.length;
+  if (args.length > most) {
+    const takes = optional.length === 0 ? `${most + 1}` : `from ${params.length + 1} to ${most + 1}`;
+    const message = `${breezyClass}.do() takes ${takes} positional arguments but ${args.length + 1} were given`;
     return { status: 'E', args: ['error', 'TypeError', message] };
   }
   const missing = params.slice(args.length).map((p) => `'${p}'`);

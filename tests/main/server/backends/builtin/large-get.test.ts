@@ -41,7 +41,7 @@ test('get of 256 MiB: every byte in place, memory growth under 48 MiB', async ()
   let peak = 0;
   const seen = new Map<number, number>();
   for await (const piece of answer.body.pieces) {
-    for (const { at, byte } of MARKS) if (at >= offset && at < offset + piece.length) seen.set(at, piece[at - offset]);
+    for (const { at } of MARKS) if (at >= offset && at < offset + piece.length) seen.set(at, piece[at - offset]);
     offset += piece.length;
     peak = Math.max(peak, memory() - before);
   }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
 import type { MessageAnswer } from '../../core/server-call';
-import { branchAt, findRepository, isBzrDir, notBranchAnswer, type FoundRepository, type Location } from './control-dir';
+import { branchAt, findRepository, isBzrDir, notBranchAnswer, repositoryFormatAt, type FoundRepository, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
 import { lockRepository, repositoryLock } from './repository-verbs';
@@ -35,7 +35,10 @@ function branchVerb(
       if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
       const branch = await branchAt(loc);
       if (branch.kind === 'reference') return notBranchAnswer(loc);
-      if (branch.kind === 'none') return notBranchAnswer(loc, '.bzr/branch/');
+      if (branch.kind === 'none') {
+        const detail = (await repositoryFormatAt(loc)) === null ? '' : 'location is a repository';
+        return notBranchAnswer(loc, '.bzr/branch/', detail);
+      }
       return run(loc, call.args.slice(1).map(text), ctx);
     },
   };

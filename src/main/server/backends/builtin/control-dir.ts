@@ -41,9 +41,10 @@ export function transportUrl(rel: string, suffix = ''): string {
   return `filtered-0:///${rel === '' ? '' : `${urlEscape(rel)}/`}${suffix}`;
 }
 
-export const notBranchAnswer = (loc: Location, suffix = ''): MessageAnswer => ({
+/** NotBranchError; `detail` as Breezy adds it (`location is a repository`). */
+export const notBranchAnswer = (loc: Location, suffix = '', detail = ''): MessageAnswer => ({
   status: 'E',
-  args: ['error', 'NotBranchError', `Not a branch: "${transportUrl(loc.rel, suffix)}".`],
+  args: ['error', 'NotBranchError', `Not a branch: "${transportUrl(loc.rel, suffix)}"${detail ? `: ${detail}` : ''}.`],
 });
 
 export const noRepositoryAnswer = (loc: Location): MessageAnswer => ({

@@ -78,7 +78,13 @@ export function readBTreeIndex(bytes: Uint8Array, inflate: (page: Uint8Array) =>
     const from = page === 0 ? header.headerLength : page * BTREE_PAGE_SIZE;
     const to = Math.min(bytes.length, (page + 1) * BTREE_PAGE_SIZE);
     if (from >= to) throw new BadIndexError(`index page ${page} is past the end of the file`);
-    const text = latin1.decode(inflate(bytes.subarray(from, to)));
+    let inflated: Uint8Array;
+    try {
+      inflated = inflate(bytes.subarray(from, to));
+    } catch (err) {
+      throw new BadIndexError(`index page ${page} does not inflate: ${(err as Error).message}`);
+    }
+    const text = latin1.decode(inflated);
     if (!text.startsWith(LEAF_FLAG)) throw new BadIndexError(`index page ${page} is not a leaf`);
     for (const line of text.slice(LEAF_FLAG.length).split('\n')) {
       if (line === '') break;

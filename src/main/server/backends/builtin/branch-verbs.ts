@@ -1,15 +1,15 @@
 /**
  * The Branch verbs real brz operations need (breezy/bzr/smart/branch.py): the tip, and the
- * write lock, which holds the branch's LockDir (`.bzr/branch/lock`) and its repository's
- * together, both left in place for the client to use by token.
+ * write lock: the branch's LockDir (`.bzr/branch/lock`), left in place for the client to
+ * use by its token.
  */
 import { readFile } from 'node:fs/promises';
 import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
 import type { MessageAnswer } from '../../core/server-call';
-import { branchAt, findRepository, isBzrDir, notBranchAnswer, repositoryFormatAt, type FoundRepository, type Location } from './control-dir';
+import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
-import { lockRepository, repositoryLock } from './repository-verbs';
+import { packUnlockAnswer } from './repository-verbs';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
 const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
@@ -50,48 +50,32 @@ const lastRevisionInfo = branchVerb('SmartServerBranchRequestLastRevisionInfo', 
   return ok('ok', String(tip.revno), tip.revid);
 });
 
-async function repositoryOf(ctx: BuiltinContext, loc: Location): Promise<FoundRepository | MessageAnswer> {
-  const repo = await findRepository(ctx.root, loc);
-  return repo ?? { status: 'E', args: ['error', 'NoRepositoryPresent', 'No repository present'] };
-}
-
 /**
- * Branch.lock_write: the repository first (a new lock, or the client's by its token), then
- * the branch; a branch lock that fails releases a repository lock taken here.
+ * Branch.lock_write: the branch's LockDir, taken (or re-validated by the client's token) and
+ * left in place; the repository's lock, a 2a pack repository's, has no token (repository-verbs).
  */
 const lockWrite = branchVerb(
   'SmartServerBranchRequestLockWrite',
   [],
-  async (loc, [branchToken = '', repoToken = ''], ctx) => {
-    if (!ctx.allowWrites) return fail('LockFailed', branchLock(loc).dir, 'readonly transport');
-    const repo = await repositoryOf(ctx, loc);
-    if (!('loc' in repo)) return repo;
-    const repoResult = await lockRepository(repo.loc, repoToken);
-    if (typeof repoResult !== 'string') return repoResult.args[0] === 'TokenMismatch' ? fail('TokenMismatch') : repoResult;
-    const lock = branchLock(loc);
-    let token = branchToken;
-    if (token !== '') {
-      if (!(await lock.holds(token))) return fail('TokenMismatch');
-    } else {
-      const taken = await lock.take();
-      if (!taken.ok) {
-        if (repoToken === '') await repositoryLock(repo.loc).remove('releasing');
-        return fail('LockContention');
-      }
-      token = taken.token;
+  async (loc, [branchToken = ''], ctx) => {
+    if (!ctx.allowWrites) {
+      return fail('LockFailed', `LockDir(${transportUrl(loc.rel, '.bzr/branch/lock')})`, 'Transport operation not possible: readonly transport ');
     }
-    return ok('ok', token, repoResult);
+    if (!(await findRepository(ctx.root, loc))) return noRepositoryAnswer(loc);
+    const lock = branchLock(loc);
+    if (branchToken !== '') return (await lock.holds(branchToken)) ? ok('ok', branchToken, '') : fail('TokenMismatch');
+    const taken = await lock.take();
+    return taken.ok ? ok('ok', taken.token, '') : fail('LockContention');
   },
   ['branch_token', 'repo_token'],
 );
 
 const unlock = branchVerb('SmartServerBranchRequestUnlock', ['branch_token', 'repo_token'], async (loc, [branchToken, repoToken], ctx) => {
-  const repo = await repositoryOf(ctx, loc);
-  if (!('loc' in repo)) return repo;
-  const repoLock = repositoryLock(repo.loc);
+  const repo = await findRepository(ctx.root, loc);
+  if (!repo) return noRepositoryAnswer(loc);
   const lock = branchLock(loc);
-  if ((repoToken !== '' && !(await repoLock.holds(repoToken))) || !(await lock.holds(branchToken))) return fail('TokenMismatch');
-  if (repoToken !== '') await repoLock.remove('releasing');
+  if (!(await lock.holds(branchToken))) return fail('TokenMismatch');
+  if (repoToken !== '') return packUnlockAnswer(repo.loc);
   await lock.remove('releasing');
   return ok('ok');
 });

@@ -1,12 +1,11 @@
 /**
  * The Repository verbs real brz operations need (breezy/bzr/smart/repository.py): whether
- * it is shared, its revision graph (read from a 2a repository's indexes), and its physical
- * write lock (a LockDir at `.bzr/repository/lock`, left in place between calls: the client
- * holds it by its token).
+ * it is shared, its revision graph (read from a 2a repository's indexes), and its write lock
+ * as a pack repository has it (no token; see lockWrite).
  */
 import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
 import type { MessageAnswer } from '../../core/server-call';
-import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, type Location } from './control-dir';
+import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
 import { readParentMap, revisionGraphLines } from './revision-graph';
@@ -40,38 +39,26 @@ function repositoryVerb(breezyClass: string, params: readonly string[], run: (lo
   };
 }
 
-/**
- * Takes the repository lock, or re-validates the token of the lock the client holds;
- * the token, or the failure answer.
- */
-export async function lockRepository(loc: Location, token: string): Promise<string | MessageAnswer> {
-  const lock = repositoryLock(loc);
-  if (token !== '') {
-    const holder = await lock.peek();
-    return holder?.nonce === token ? token : fail('TokenMismatch', token, holder?.nonce ?? '');
-  }
-  const taken = await lock.take();
-  return taken.ok ? taken.token : fail('LockContention');
-}
-
 const isSharedVerb = repositoryVerb('SmartServerRepositoryIsShared', [], async (loc) => ok((await isShared(loc)) ? 'yes' : 'no'));
 
+/**
+ * A 2a (pack) repository is not locked by token: Breezy's `lock_write` gives no repository
+ * token and takes no physical lock (the pack collection locks `.bzr/repository/lock` only
+ * while it rewrites `pack-names`, client side over the VFS). So the answer is an empty token.
+ */
 const lockWrite: VerbHandler = {
-  ...repositoryVerb('SmartServerRepositoryLockWrite', [], async (loc, [token = ''], ctx) => {
-    if (!ctx.allowWrites) return fail('LockFailed', repositoryLock(loc).dir, 'readonly transport');
-    const result = await lockRepository(loc, token);
-    return typeof result === 'string' ? ok('ok', result) : result;
-  }),
+  ...repositoryVerb('SmartServerRepositoryLockWrite', [], async () => ok('ok', '')),
   params: ['path'],
   optional: ['token'],
 };
 
-const unlock = repositoryVerb('SmartServerRepositoryUnlock', ['token'], async (loc, [token]) => {
-  const lock = repositoryLock(loc);
-  if (!(await lock.holds(token))) return fail('TokenMismatch');
-  await lock.remove('releasing');
-  return ok('ok');
-});
+/** What Breezy answers: unlocking by token is not implemented for pack repositories. */
+export function packUnlockAnswer(loc: Location): MessageAnswer {
+  const repr = `CHKInventoryRepository('${transportUrl(loc.rel, '.bzr/repository/')}')`;
+  return fail('error', 'NotImplementedError', `<bound method PackRepository.dont_leave_lock_in_place of ${repr}>`);
+}
+
+const unlock = repositoryVerb('SmartServerRepositoryUnlock', ['token'], async (loc) => packUnlockAnswer(loc));
 
 const breakLock = repositoryVerb('SmartServerRepositoryBreakLock', [], async (loc, _args, ctx) => {
   if (!ctx.allowWrites) return fail('ReadOnlyError');

@@ -4,7 +4,7 @@
  * repository with branches at two depths, a treeless branch, a lightweight checkout (a
  * branch reference) and a plain directory inside a tree.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,4 +37,30 @@ export function makeBrzFixtures(root: string, env: NodeJS.ProcessEnv): void {
   brz('init', '-q', 'shared/nested/deeper/b', '--create-prefix');
   brz('branch', '-q', '--no-tree', 'standalone', 'treeless');
   brz('checkout', '-q', '--lightweight', 'standalone', 'checkout-light');
+}
+
+export interface RunningBrzServe {
+  url: string;
+  stop(): void;
+}
+
+/** `brz serve` over TCP on a loopback port of its choosing, for comparing with our servers. */
+export async function startBrzServe(dir: string, env: NodeJS.ProcessEnv, allowWrites: boolean): Promise<RunningBrzServe> {
+  const child = spawn('brz', ['serve', '--listen=127.0.0.1', '--port=0', `--directory=${dir}`, ...(allowWrites ? ['--allow-writes'] : [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`brz serve did not start: ${out}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on port: (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', () => reject(new Error(`brz serve exited: ${out}`)));
+  });
+  return { url: `bzr://127.0.0.1:${port}/`, stop: () => child.kill() };
 }

@@ -4,12 +4,18 @@
  * as a pack repository has it (no token; see lockWrite).
  */
 import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
+import { bzip2 } from '../../../../shared/compression/bzip2';
 import type { MessageAnswer } from '../../core/server-call';
+import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
+import { parentMapLines } from './parent-map';
 import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
 import { readParentMap, revisionGraphLines } from './revision-graph';
 import type { BuiltinContext, VerbHandler } from './verb-table';
+
+/** A search recipe names revisions the client has seen: bounded like any request body. */
+const MAX_RECIPE_BYTES = 16 * 1024 * 1024;
 
 const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
@@ -85,11 +91,31 @@ const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_i
   return ok(parents.has(revid) ? 'yes' : 'no');
 });
 
+/** The request body is the client's search recipe; the answer body is bz2 (see parent-map.ts). */
+const getParentMap: VerbHandler = {
+  breezyClass: 'SmartServerRepositoryGetParentMap',
+  params: ['path'],
+  variadic: true,
+  async run(call, ctx) {
+    const recipe = await call.body.whole(MAX_RECIPE_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
+    if (recipe instanceof RequestBodyTooLarge) return tooLargeAnswer(recipe.limit);
+    if (!(recipe instanceof Uint8Array)) throw recipe;
+    const loc = locationOf(call, ctx);
+    if (!('rel' in loc)) return loc;
+    const refused = await openRepository(loc);
+    if (refused) return refused;
+    const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    const lines = parentMapLines(parents, call.args.slice(1).map(text), Buffer.from(recipe).toString('utf8'));
+    return { status: 'S', args: ['ok'], body: bzip2(Buffer.from(lines.join('\n'), 'utf8')) };
+  },
+};
+
 export const REPOSITORY_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Repository.is_shared', isSharedVerb],
   ['Repository.lock_write', lockWrite],
   ['Repository.unlock', unlock],
   ['Repository.break_lock', breakLock],
   ['Repository.get_revision_graph', getRevisionGraph],
+  ['Repository.get_parent_map', getParentMap],
   ['Repository.has_revision', hasRevision],
 ];

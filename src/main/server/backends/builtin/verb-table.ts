@@ -19,6 +19,8 @@ export interface VerbHandler {
   params: readonly string[];
   /** Parameters after those that have defaults. */
   optional?: readonly string[];
+  /** Takes any number of further arguments (`*revision_ids`). */
+  variadic?: boolean;
   run(call: ServerCall, ctx: BuiltinContext): Answer | Promise<Answer>;
 }
 
@@ -26,9 +28,9 @@ export type VerbTable = ReadonlyMap<string, VerbHandler>;
 
 /** Python's TypeError for calling `do()` with the wrong number of arguments, or null. */
 export function arityError(handler: VerbHandler, args: readonly BValue[]): MessageAnswer | null {
-  const { breezyClass, params, optional = [] } = handler;
+  const { breezyClass, params, optional = [], variadic = false } = handler;
   const most = params.length + optional.length;
-  if (args.length > most) {
+  if (args.length > most && !variadic) {
     const takes = optional.length === 0 ? `${most + 1}` : `from ${params.length + 1} to ${most + 1}`;
     const message = `${breezyClass}.do() takes ${takes} positional arguments but ${args.length + 1} were given`;
     return { status: 'E', args: ['error', 'TypeError', message] };

@@ -4,6 +4,8 @@
  * the engine unless it passed here. Pure: no Node, no DOM.
  */
 import type { ApiError, CommandArgs, CommandName, Commands, PolicySettings, Result } from './api';
+import { checkPolicy as checkPolicySettings, InvalidPolicy } from './policies';
+import { isServerBackendId, SERVER_BACKEND_IDS } from './server-backends';
 
 /** Thrown inside a validator; caught once by `validateArgs`. */
 class InvalidArgument extends Error {}
@@ -43,12 +45,6 @@ function boolean(value: unknown, path: string): boolean {
   return value;
 }
 
-function integer(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(path, `expected a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
 
 function optional<T>(value: unknown, path: string, check: (v: unknown, p: string) => T): T | undefined {
   return value === undefined ? undefined : check(value, path);
@@ -92,51 +88,14 @@ function checkBase64(value: unknown, path: string): string {
   return s;
 }
 
-const POLICY_FIELDS: readonly (keyof PolicySettings)[] = [
-  'refuseVfs',
-  'clientTimeoutSec',
-  'latencyMs',
-  'bandwidthBytesPerSec',
-  'dropAfterBytes',
-  'errorVerb',
-  'dropAfterCalls',
-  'dropOnVerb',
-  'cutBodyOfVerb',
-  'responseDelayMs',
-  'emulate',
-];
-const BIG = 2 ** 40;
-
+/** A policy change, checked by the policy registry (each policy checks its own fields). */
 export function checkPolicy(value: unknown, path = 'policy'): Partial<PolicySettings> {
-  const o = object(value, path, POLICY_FIELDS);
-  const out: Partial<PolicySettings> = {};
-  const at = (k: string) => `${path}.${k}`;
-  if (o.refuseVfs !== undefined) out.refuseVfs = boolean(o.refuseVfs, at('refuseVfs'));
-  if (o.clientTimeoutSec !== undefined) out.clientTimeoutSec = integer(o.clientTimeoutSec, at('clientTimeoutSec'), 0, 86_400);
-  if (o.latencyMs !== undefined) out.latencyMs = integer(o.latencyMs, at('latencyMs'), 0, 600_000);
-  if (o.bandwidthBytesPerSec !== undefined) out.bandwidthBytesPerSec = integer(o.bandwidthBytesPerSec, at('bandwidthBytesPerSec'), 0, BIG);
-  if (o.dropAfterBytes !== undefined) out.dropAfterBytes = integer(o.dropAfterBytes, at('dropAfterBytes'), 0, BIG);
-  if (o.dropAfterCalls !== undefined) out.dropAfterCalls = integer(o.dropAfterCalls, at('dropAfterCalls'), 0, 1_000_000);
-  if (o.responseDelayMs !== undefined) out.responseDelayMs = integer(o.responseDelayMs, at('responseDelayMs'), 0, 600_000);
-  if (o.dropOnVerb !== undefined) out.dropOnVerb = nullable(o.dropOnVerb, at('dropOnVerb'), nonEmpty);
-  if (o.cutBodyOfVerb !== undefined) out.cutBodyOfVerb = nullable(o.cutBodyOfVerb, at('cutBodyOfVerb'), nonEmpty);
-  if (o.errorVerb !== undefined) {
-    out.errorVerb = nullable(o.errorVerb, at('errorVerb'), (v, p) => {
-      const e = object(v, p, ['verb', 'error']);
-      const error = stringList(e.error, `${p}.error`);
-      if (error.length === 0) fail(`${p}.error`, 'needs at least the error name');
-      return { verb: nonEmpty(e.verb, `${p}.verb`), error };
-    });
+  try {
+    return checkPolicySettings(value, path);
+  } catch (err) {
+    if (err instanceof InvalidPolicy) throw new InvalidArgument(err.message);
+    throw err;
   }
-  if (o.emulate !== undefined) {
-    const e = object(o.emulate, at('emulate'), ['maxProtocol', 'unknownVerbs', 'softwareVersion']);
-    out.emulate = {
-      maxProtocol: integer(e.maxProtocol, at('emulate.maxProtocol'), 1, 3) as 1 | 2 | 3,
-      unknownVerbs: stringList(e.unknownVerbs, at('emulate.unknownVerbs'), 1000),
-      softwareVersion: nullable(e.softwareVersion, at('emulate.softwareVersion'), nonEmpty),
-    };
-  }
-  return out;
 }
 
 type Validators = { [C in CommandName]: (args: unknown) => Commands[C]['args'] };
@@ -155,10 +114,11 @@ function none(args: unknown, path: string): null {
 
 const VALIDATORS: Validators = {
   'ui:owners:list': (a) => none(a, 'args'),
+  'ui:backends:list': (a) => none(a, 'args'),
   'ui:events:replay': (a) => none(a, 'args'),
   'ui:server:start': (a) => {
     const o = object(a, 'args', ['backend', 'dir', 'listen', 'allowWrites', 'ssh', 'policy', 'trace']);
-    if (o.backend !== 'breezy' && o.backend !== 'builtin') fail('backend', "expected 'breezy' or 'builtin'");
+    if (!isServerBackendId(o.backend)) fail('backend', `expected ${SERVER_BACKEND_IDS.map((b) => `'${b}'`).join(' or ')}`);
     const ssh = nullable(o.ssh, 'ssh', (v, p) => {
       const s = object(v, p, ['listen', 'authorizedKeys', 'hostKey']);
       return {

@@ -5,40 +5,14 @@
  * go engine → UI in batches on the `engine:events` channel.
  */
 import type { EngineEvent, JsonValue } from './events';
+import type { PolicySettings } from './policies';
+import type { ServerBackendAvailability, ServerBackendId } from './server-backends';
 
-export type Backend = 'breezy' | 'builtin';
-
-/** Policies of one server or proxy; every field may be changed while it runs. */
-export interface PolicySettings {
-  refuseVfs: boolean;
-  /** Idle-client timeout in seconds (Breezy's default 300); 0 turns it off. */
-  clientTimeoutSec: number;
-  /** Added latency per call, in milliseconds. */
-  latencyMs: number;
-  /** Bandwidth cap in bytes a second per direction; 0 means none. */
-  bandwidthBytesPerSec: number;
-  /** Drop the connection after this many bytes relayed; 0 means never. */
-  dropAfterBytes: number;
-  /** Answer this verb with this error tuple instead of relaying it. */
-  errorVerb: { verb: string; error: string[] } | null;
-  /** Drop the connection after the N-th call (1-based); 0 means never. */
-  dropAfterCalls: number;
-  /** Drop the connection when this verb is requested. */
-  dropOnVerb: string | null;
-  /** Cut the connection inside the first body part of a response to this verb. */
-  cutBodyOfVerb: string | null;
-  /** Delay only responses, in milliseconds. */
-  responseDelayMs: number;
-  /** Emulate an older server. */
-  emulate: {
-    maxProtocol: 1 | 2 | 3;
-    unknownVerbs: string[];
-    softwareVersion: string | null;
-  };
-}
+export type { PolicySettings } from './policies';
+export type { ServerBackendAvailability, ServerBackendId as Backend } from './server-backends';
 
 export interface ServerStartArgs {
-  backend: Backend;
+  backend: ServerBackendId;
   dir: string;
   /** HOST:PORT; port 0 picks a free one. */
   listen: string;
@@ -97,6 +71,8 @@ export interface CallResult {
 /** Every command: its argument and what it answers. */
 export interface Commands {
   'ui:owners:list': { args: null; result: OwnerInfo[] };
+  /** The server backends, and whether each can run on this machine. */
+  'ui:backends:list': { args: null; result: ServerBackendAvailability[] };
   'ui:server:start': { args: ServerStartArgs; result: OwnerInfo };
   'ui:proxy:start': { args: ProxyStartArgs; result: OwnerInfo };
   'ui:owner:stop': { args: { ownerId: string }; result: null };

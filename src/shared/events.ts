@@ -68,6 +68,8 @@ export type EngineEvent =
       peer: string;
       /** The server or proxy this medium belongs to, when any. */
       ownerId?: string;
+      /** A relay's upstream: the client connection it serves (the two are one session). */
+      parentMediumId?: string;
     })
   | (EventBase & {
       type: 'medium-closed';
@@ -93,6 +95,8 @@ export type EngineEvent =
       headers?: JsonObject | null;
       /** The request's first bytes; absent when not known at the start. */
       raw?: RawBytes;
+      /** The medium the call was relayed over (a proxy's or relay's upstream): it counts there too. */
+      upstreamMediumId?: string;
     })
   | (EventBase & {
       type: 'call-finished';

@@ -3,7 +3,8 @@
  * summary (`hpss trace summary`) and the UI's mediums table. Pure: events in, numbers out.
  *
  * Calls are counted when they start (`call-started`), as Breezy's DebugCounter counts
- * requests when they are sent; a call cut off before its response still counts.
+ * requests when they are sent; a call cut off before its response still counts. A relayed
+ * call counts on the client connection and on the upstream it went over (`countedMediumIds`).
  */
 import type { EngineEvent } from './events';
 
@@ -18,6 +19,13 @@ export interface MediumCounters {
 
 export function emptyCounters(): MediumCounters {
   return { calls: 0, vfsCalls: 0, bytesRead: 0, bytesWritten: 0, timeouts: 0, errors: 0 };
+}
+
+/** Every medium an event counts for: its own, and for a relayed call the upstream it went over. */
+export function countedMediumIds(event: EngineEvent): string[] {
+  if (!('mediumId' in event) || event.mediumId === undefined) return [];
+  if (event.type === 'call-started' && event.upstreamMediumId) return [event.mediumId, event.upstreamMediumId];
+  return [event.mediumId];
 }
 
 /** Adds what one event of the medium's says to its counters (events that say nothing are ignored). */

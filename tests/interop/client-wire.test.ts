@@ -61,6 +61,8 @@ test('after falling back to v2, the request shows as sent in v2 (no headers), no
   try {
     const r = await new SmartClient(medium, { bus, ids }).call('Transport.is_readonly');
     expect(r.protocol).toBe(2);
+    // call-started names the version that carried the call, not the refused v3 attempt.
+    expect(events.filter((x) => x.type === 'call-started' && x.verb === 'Transport.is_readonly').map((x) => x.type === 'call-started' && x.protocol)).toEqual([2]);
     const e = finishedOf('Transport.is_readonly');
     expect(e.requestHeaders).toBeNull();
     expect(e.headers).toBeNull();

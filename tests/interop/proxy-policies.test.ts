@@ -11,7 +11,7 @@ import type { PolicySettings } from '../../src/shared/api';
 import type { EngineEvent } from '../../src/shared/events';
 import { EventBus, IdSource } from '../../src/main/engine/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
-import { defaultPolicy } from '../../src/main/server/policies/settings';
+import { defaultPolicy } from '../../src/shared/policies';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
 import { brz, type ScenarioEnv } from '../support/brz-scenario';
 

@@ -3,7 +3,7 @@
  * and `ownerHooks`, where other features (`--trace FILE`, `--ssh-listen`, `--inet`) plug
  * in with the parsed options.
  */
-import type { PolicySettings } from '../../shared/api';
+import { defaultPolicy, InvalidPolicy, policyFromInputs, policyInputs, type PolicySettings } from '../../shared/policies';
 import type { EngineEvent } from '../../shared/events';
 import { EventBus, IdSource } from '../engine/event-bus';
 import type { RunningOwner } from '../server';
@@ -33,27 +33,39 @@ export interface OwnerHook {
 
 export const ownerHooks: OwnerHook[] = [];
 
+/** `--listen`, `--help` and one flag per policy input (src/shared/policies: the registry decides). */
 const POLICY_OPTIONS: OptionSpec = {
   listen: { type: 'string' },
-  'client-timeout': { type: 'string' },
-  'refuse-vfs': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
+  ...Object.fromEntries(policyInputs().map(({ input }) => [input.flag, input.type === 'boolean' ? { type: 'boolean' } : { type: 'string' }])),
 };
+
+/** The policy flags with their help, for `--help`. */
+export function policyHelp(): string {
+  const lines = policyInputs().map(({ input }) => {
+    const flag = `--${input.flag}${input.type === 'boolean' ? '' : ` ${input.type === 'number' ? (input.unit ?? 'N').toUpperCase() : input.type === 'verb' ? 'VERB' : input.type === 'list' ? 'A,B' : 'TEXT'}`}`;
+    return `  ${flag.padEnd(30)} ${input.help}`;
+  });
+  return `policies (any server or proxy; the UI changes them while it runs):\n${lines.join('\n')}\n`;
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The policy options common to `serve` and `proxy`. */
-export function policyFromValues(values: ParsedValues): Partial<PolicySettings> {
-  const policy: Partial<PolicySettings> = { refuseVfs: values['refuse-vfs'] === true };
-  const timeout = values['client-timeout'];
-  if (typeof timeout === 'string') {
-    const seconds = Number(timeout);
-    if (!Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--client-timeout: '${timeout}' is not a number of seconds ≥ 0`);
-    policy.clientTimeoutSec = seconds;
+/** The policy flags given, applied to the defaults through the registry's inputs (a bad value is a usage error). */
+export function policyFromValues(values: ParsedValues): PolicySettings {
+  const given = new Map<string, string | boolean>();
+  for (const { input } of policyInputs()) {
+    const value = values[input.flag];
+    if (typeof value === 'string' || typeof value === 'boolean') given.set(input.flag, value);
   }
-  return policy;
+  try {
+    return policyFromInputs(defaultPolicy(), given);
+  } catch (err) {
+    if (err instanceof InvalidPolicy) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** Activity worth a line on stderr while a server or proxy runs. */
@@ -82,7 +94,7 @@ export async function runOwnerCommand(
   const parsed = parseCommandArgs(command, usage, argv, spec);
   if (!parsed) return 2;
   if (parsed.values.help) {
-    process.stdout.write(`usage: hpss ${usage}\n`);
+    process.stdout.write(`usage: hpss ${usage}\n\n${policyHelp()}`);
     return 0;
   }
   const bus = new EventBus();

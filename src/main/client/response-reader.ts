@@ -9,7 +9,7 @@
  * instead of waiting for a marker's worth of bytes.
  */
 import {
-  HpssError, MESSAGE_VERSION_THREE, RESPONSE_VERSION_TWO, ResponseStreamDecoder, V1_ERROR_CODES, V1_GENERIC_ERROR,
+  HpssError, MESSAGE_VERSION_THREE, RESPONSE_VERSION_TWO, ResponseStreamDecoder, v1ResponseStatus,
   renderBytes, type BValue, type DecodeEvent, type MessageSummary, type ProtocolVersion, type ResponseStatus,
 } from '../../shared/protocol';
 import type { ClientMedium } from '../medium/client-medium';
@@ -83,7 +83,7 @@ export class ResponseReader {
         this.status = e.status;
         return;
       case 'args':
-        this.items.push({ type: 'head', status: this.status ?? v1Status(e.args), args: e.args, headers: this.headers });
+        this.items.push({ type: 'head', status: this.status ?? v1ResponseStatus(e.args), args: e.args, headers: this.headers });
         return;
       case 'body-data':
         this.items.push({ type: 'body', data: e.data.slice() });
@@ -129,9 +129,3 @@ function versionMarker(protocol: ProtocolVersion): Uint8Array | null {
   return null;
 }
 
-/** v1 has no status on the wire: Breezy's client treats these first fields as errors. */
-function v1Status(args: BValue[]): ResponseStatus {
-  const first = args[0];
-  const word = first instanceof Uint8Array ? renderBytes(first) : '';
-  return V1_ERROR_CODES.has(word) || word === V1_GENERIC_ERROR ? 'E' : 'S';
-}

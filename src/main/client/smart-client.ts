@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BodySummary } from '../../shared/events';
 import {
-  HpssError, argsToJson, encodeRequest, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue,
+  HpssError, argsToBoundedJson, encodeRequest, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue,
   type MessageSummary, type ProtocolVersion,
 } from '../../shared/protocol';
 import type { EventBus, IdSource } from '../engine/event-bus';
@@ -50,6 +50,8 @@ function toBValue(arg: CallArg): BValue {
 export class SmartClient {
   private reader: ResponseReader | null = null;
   private busy = false;
+  /** The version the negotiating call tried last (what a failed first call went out in). */
+  private lastTried: ProtocolVersion | null = null;
   private readonly bus: EventBus;
   private readonly ids: IdSource;
   private readonly hooks: ClientHooks | undefined;
@@ -139,23 +141,33 @@ export class SmartClient {
     if (vfs) medium.vfsCalls++;
     const callId = this.ids.take('c');
     const requestBody = req.body ?? (req.readv ? encodeReadvBody(req.readv) : undefined);
-    this.bus.emit({
-      type: 'call-started',
-      mediumId: medium.id,
-      callId,
-      protocol: medium.protocolVersion ?? NEGOTIATION_ORDER[0],
-      verb: req.verb,
-      args: argsToJson(args),
-      verbKind: verbKind(req.verb),
-      vfs,
-      requestBody: requestBody ? summarize([requestBody]) : null,
-    });
+    let reported = false;
+    const report = (protocol: ProtocolVersion): void => {
+      if (reported) return;
+      reported = true;
+      this.bus.emit({
+        type: 'call-started',
+        mediumId: medium.id,
+        callId,
+        protocol,
+        verb: req.verb,
+        args: argsToBoundedJson(args),
+        verbKind: verbKind(req.verb),
+        vfs,
+        requestBody: requestBody ? summarize([requestBody]) : null,
+      });
+    };
+    // Once the medium knows its version the call shows at once; the call that negotiates it
+    // shows when the version is settled, so it names the version that carried it.
+    if (medium.protocolVersion !== null) report(medium.protocolVersion);
     const call = new CallInFlight(this.bus, medium, callId, req.verb, () => (this.busy = false), this.wire);
     try {
       const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream, raw: call.requestRaw };
       const { head, reader } = await this.sendAndReadHead(wire, callId);
+      report(head.protocol);
       call.started(head, reader);
     } catch (err) {
+      report(medium.protocolVersion ?? this.lastTried ?? NEGOTIATION_ORDER[0]);
       call.finish(null, asHpssError(err));
       throw err;
     }
@@ -175,6 +187,7 @@ export class SmartClient {
     if (req.bodyStream) req = { ...req, bodyStream: await collect(req.bodyStream) };
     let lastErr: HpssError | null = null;
     for (const version of NEGOTIATION_ORDER) {
+      this.lastTried = version;
       // If v3 doesn't work, the remote side is older than 1.6 (Breezy's bookkeeping).
       if (version === 2) medium.rememberRemoteIsBefore([1, 6]);
       try {
@@ -322,7 +335,7 @@ class CallInFlight {
       callId: this.callId,
       verb: this.verb,
       status: head?.status ?? null,
-      args: head ? argsToJson(head.args) : [],
+      args: head ? argsToBoundedJson(head.args) : [],
       responseBody: body ? summarize(body) : null,
       durationMs: performance.now() - this.t0,
       ...(error ? { error: { kind: error.kind, message: error.message } } : {}),

@@ -2,7 +2,7 @@
  * What the Engine facade needs from the engine modules, as one injectable interface:
  * the real wiring lives in ./real-backends.ts; tests may pass their own.
  */
-import type { CallArgs, CallResult, OwnerInfo, PolicySettings, ProbeArgs, ProxyStartArgs, ServerStartArgs } from '../../shared/api';
+import type { CallArgs, CallResult, OwnerInfo, PolicySettings, ProbeArgs, ProxyStartArgs, ServerBackendAvailability, ServerStartArgs } from '../../shared/api';
 import type { EventBus, IdSource } from './event-bus';
 
 /** A running server or proxy, as `src/main/server` hands it out. */
@@ -22,6 +22,8 @@ export interface ClientOptions {
 }
 
 export interface EngineBackends {
+  /** The server backends and whether each can run here. */
+  listBackends(): ServerBackendAvailability[];
   startServer(args: ServerStartArgs, bus: EventBus, ids: IdSource): Promise<RunningOwner>;
   startProxy(args: ProxyStartArgs, bus: EventBus, ids: IdSource): Promise<RunningOwner>;
   /** Runs a probe to its verdict, emitting `probe-step` and `probe-verdict` events under `probeId`. */

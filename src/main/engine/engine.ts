@@ -29,6 +29,7 @@ function ownerInfo(owner: RunningOwner): OwnerInfo {
 const CODE_BY_ERROR_NAME: Record<string, string> = {
   ListenAddressError: 'invalid-argument',
   BackendUnavailableError: 'unavailable',
+  InvalidPolicy: 'invalid-argument',
 };
 
 /** HpssError codes that mean something more specific to the UI than their kind. */
@@ -67,6 +68,7 @@ export class Engine {
   ) {
     this.handlers = {
       'ui:owners:list': async () => [...this.owners.values()].map(ownerInfo),
+      'ui:backends:list': async () => this.backends.listBackends(),
       'ui:server:start': async (args) => this.adopt(await this.backends.startServer(args, this.bus, this.ids)),
       'ui:proxy:start': async (args) => this.adopt(await this.backends.startProxy(args, this.bus, this.ids)),
       'ui:owner:stop': async ({ ownerId }) => {

@@ -5,6 +5,7 @@
 import type { ServerStartArgs } from '../../shared/api';
 import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
+import { listServerBackends } from '../server/backends/registry';
 import { prepareSshFront } from '../server/ssh';
 import { attachSshFront } from '../server/ssh/attach';
 import { TraceRecorder } from '../trace/recorder';
@@ -42,10 +43,11 @@ async function serverWithSsh(args: ServerStartArgs, bus: EventBus, ids: IdSource
   const ssh = args.ssh ? prepareSshFront(args.ssh) : null;
   const owner = await startServer(args, bus, ids);
   if (!ssh) return owner;
-  return (await attachSshFront(owner, ssh, { dir: args.dir, allowWrites: args.allowWrites, bus, ids })).owner;
+  return (await attachSshFront(owner, ssh, { bus, ids })).owner;
 }
 
 export const realBackends: EngineBackends = {
+  listBackends: listServerBackends,
   startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => serverWithSsh(args, bus, ids)),
   startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: args.upstream }, () => startProxy(args, bus, ids)),
   probe: async (args, probeId, _client, bus, ids) => {

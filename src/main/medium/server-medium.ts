@@ -1,13 +1,14 @@
 /**
  * The server end of one connection: a thin adapter from a byte stream pair (a socket,
- * stdin/stdout, an SSH channel) to whoever serves requests on it.
+ * stdin/stdout, an SSH channel) to the connection core that serves it (src/main/server/core).
+ * It owns no protocol state: it reads, writes, counts bytes and closes.
  *
  * Invariants: chunks handed on are at most MAX_READ_SIZE bytes (Breezy's
  * MAX_SOCKET_CHUNK); every read and write is counted in `bytes` events (gathered, exact by
- * `medium-closed`); the medium closes once (`medium-closed` carries the reason and the call counts); while the
- * consumer is busy with a chunk the input is paused, so memory stays bounded.
- * The idle timeout is polled like Breezy's `_wait_on_descriptor`: every
- * min(timeout/10, 1) s, and only while the serve loop says it waits for a request.
+ * `medium-closed`); the medium closes once (`medium-closed` carries the reason and the
+ * connection's call counts); while the connection works on a chunk the input is paused, so
+ * memory stays bounded. The connection's idle timeout is polled like Breezy's
+ * `_wait_on_descriptor`: every min(timeout/10, 1) s.
  */
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
@@ -16,10 +17,22 @@ import { ByteReporter, type EventBus, type IdSource } from '../engine/event-bus'
 
 /** Breezy reads at most this much at a time (osutils.MAX_SOCKET_CHUNK). */
 export const MAX_READ_SIZE = 64 * 1024;
-/** Breezy's `serve.client_timeout` default, in seconds. */
-export const DEFAULT_CLIENT_TIMEOUT_SEC = 300;
 
-export type ChunkConsumer = (chunk: Buffer) => void | Promise<void>;
+/** What serves the bytes of a server medium (the connection core); the medium only adapts its stream. */
+export interface ServedConnection {
+  /** A chunk from the client; a promise pauses the input until it settles; a throw is a bug in it. */
+  feed(chunk: Uint8Array): void | Promise<void>;
+  /** The client half-closed. */
+  inputEnded(): void;
+  /** Polled: closes the connection (through the medium) when the client has been silent too long. */
+  checkTimeout(): string | null;
+  /** Seconds of the idle timeout now (0: off), for the poll's pace. */
+  timeoutSec(): number;
+  /** The medium closed (for any reason): calls still open end. */
+  connectionClosed(reason: string): void;
+  readonly calls: number;
+  readonly vfsCalls: number;
+}
 
 export interface ServerMediumOptions {
   input: Readable;
@@ -29,39 +42,25 @@ export interface ServerMediumOptions {
   bus: EventBus;
   ids: IdSource;
   ownerId?: string;
-  /** Read on each poll, so a policy change applies to a running connection. */
-  clientTimeoutSec?: () => number;
 }
 
 export interface ServerMediumEvents {
-  timeout: [message: string];
   error: [err: Error];
   close: [reason: string];
-  /** The client sent its last byte (a half-close); with a listener, closing is the listener's call. */
-  'input-end': [];
-}
-
-export function idleTimeoutMessage(seconds: number): string {
-  return `disconnecting client after ${seconds.toFixed(1)} seconds`;
 }
 
 export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
   readonly id: string;
   readonly peer: string;
   abstract readonly kind: MediumKind;
-  calls = 0;
-  vfsCalls = 0;
   bytesRead = 0;
   bytesWritten = 0;
   private closed = false;
-  private waitingForRequest = true;
-  private lastActivity = Date.now();
   private pollTimer: NodeJS.Timeout | null = null;
-  private consumer: ChunkConsumer | null = null;
+  private connection: ServedConnection | null = null;
   private readonly backlog: Buffer[] = [];
   private consuming = false;
   private inputEnded = false;
-  private readonly clientTimeoutSec: () => number;
   protected readonly input: Readable;
   protected readonly output: Writable;
   protected readonly bus: EventBus;
@@ -77,7 +76,6 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.bus = opts.bus;
     this.ownerId = opts.ownerId;
     this.byteReporter = new ByteReporter(opts.bus, this.id);
-    this.clientTimeoutSec = opts.clientTimeoutSec ?? (() => DEFAULT_CLIENT_TIMEOUT_SEC);
     this.output.on('error', (err) => this.fail(err));
     this.input.on('error', (err) => this.fail(err));
   }
@@ -86,13 +84,9 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     return this.closed;
   }
 
-  get inputHasEnded(): boolean {
-    return this.inputEnded;
-  }
-
-  /** Starts reading; every chunk (≤ 64 KiB) goes to `consumer`, in order, one at a time. */
-  start(consumer: ChunkConsumer): void {
-    this.consumer = consumer;
+  /** Starts reading; every chunk (≤ 64 KiB) goes to `connection`, in order, one at a time. */
+  start(connection: ServedConnection): void {
+    this.connection = connection;
     this.bus.emit({ type: 'medium-opened', mediumId: this.id, kind: this.kind, role: 'server', peer: this.peer, ownerId: this.ownerId });
     this.input.on('data', (data: Buffer) => this.onData(data));
     this.input.on('end', () => {
@@ -105,17 +99,10 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.schedulePoll();
   }
 
-  /** The serve loop tells the medium whether it is between requests (idle time counts). */
-  setWaitingForRequest(waiting: boolean): void {
-    if (waiting && !this.waitingForRequest) this.lastActivity = Date.now();
-    this.waitingForRequest = waiting;
-  }
-
-  /** Writes response bytes; resolves at once unless the peer applies backpressure. */
-  write(chunk: Buffer): void | Promise<void> {
+  /** Writes bytes to the client; resolves at once unless the peer applies backpressure. */
+  write(chunk: Uint8Array): void | Promise<void> {
     if (this.closed || chunk.length === 0) return;
     this.bytesWritten += chunk.length;
-    this.lastActivity = Date.now();
     this.byteReporter.count('written', chunk.length);
     if (this.output.write(chunk)) return;
     return new Promise((resolve) => {
@@ -138,7 +125,9 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.backlog.length = 0;
     this.disconnect();
     this.byteReporter.flush();
-    this.bus.emit({ type: 'medium-closed', mediumId: this.id, reason, calls: this.calls, vfsCalls: this.vfsCalls });
+    this.bus.emit({ type: 'medium-closed', mediumId: this.id, reason, calls: this.connection?.calls ?? 0, vfsCalls: this.connection?.vfsCalls ?? 0 });
+    // After its own close is recorded: calls still open end, then the backend's upstream closes.
+    this.connection?.connectionClosed(reason);
     this.emit('close', reason);
   }
 
@@ -156,20 +145,20 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
   private onData(data: Buffer): void {
     if (this.closed) return;
     this.bytesRead += data.length;
-    this.lastActivity = Date.now();
     this.byteReporter.count('read', data.length);
     if (data.length <= MAX_READ_SIZE) this.backlog.push(data);
     else for (let at = 0; at < data.length; at += MAX_READ_SIZE) this.backlog.push(data.subarray(at, at + MAX_READ_SIZE));
     if (!this.consuming) this.consume();
   }
 
-  /** Hands chunks on one at a time; pauses the input while an async consumer works. */
+  /** Hands chunks on one at a time; pauses the input while the connection works on one. */
   private consume(): void {
-    while (this.backlog.length > 0 && !this.closed && this.consumer) {
+    const connection = this.connection as ServedConnection;
+    while (this.backlog.length > 0 && !this.closed) {
       const chunk = this.backlog.shift() as Buffer;
       let pending: void | Promise<void>;
       try {
-        pending = this.consumer(chunk);
+        pending = connection.feed(chunk);
       } catch (err) {
         this.fail(asError(err), 'internal');
         return;
@@ -200,14 +189,18 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     else this.input.resume();
   }
 
-  /** Like Breezy, answer what was asked before the client's end of input; the serve loop decides when. */
+  /** Like Breezy, answer what was asked before the client's end of input; the connection decides when to close. */
   private inputDone(): void {
-    if (this.listenerCount('input-end') > 0) this.emit('input-end');
-    else this.close('client closed the connection');
+    if (this.closed) return;
+    try {
+      this.connection?.inputEnded();
+    } catch (err) {
+      this.fail(asError(err), 'internal');
+    }
   }
 
   private schedulePoll(): void {
-    const timeout = this.clientTimeoutSec();
+    const timeout = this.connection?.timeoutSec() ?? 0;
     // Breezy polls every min(timeout/10, 1) s; with the timeout off we still re-read the policy each second.
     const pollMs = timeout > 0 ? Math.min(timeout / 10, 1) * 1000 : 1000;
     this.pollTimer = setTimeout(() => this.poll(), pollMs);
@@ -216,12 +209,10 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
 
   private poll(): void {
     if (this.closed) return;
-    const timeout = this.clientTimeoutSec();
-    if (timeout > 0 && this.waitingForRequest && !this.consuming && Date.now() - this.lastActivity >= timeout * 1000) {
-      const message = idleTimeoutMessage(timeout);
-      this.bus.emit({ type: 'timeout', mediumId: this.id, message, seconds: timeout });
-      this.emit('timeout', message);
-      this.close(message);
+    try {
+      if (this.connection?.checkTimeout()) return;
+    } catch (err) {
+      this.fail(asError(err), 'internal');
       return;
     }
     this.schedulePoll();

@@ -4,10 +4,12 @@
  * its policies change while it runs, and `stop()` ends it gracefully.
  */
 import type { PolicySettings } from '../../shared/api';
+import type { ServerBackendId } from '../../shared/server-backends';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { Backend } from './backends/backend';
-import { BreezyBackend } from './backends/breezy';
-import { parseUpstreamUrl, tcpUpstream, UpstreamBackend, type UpstreamConnector } from './backends/upstream';
+import { serverBackend } from './backends/registry';
+import type { UpstreamConnector } from './backends/relay';
+import { parseUpstreamUrl, tcpUpstream, upstreamBackend } from './backends/upstream';
 import { sshUpstreamConnector } from './backends/ssh-upstream';
 import { DEFAULT_LISTEN, parseListen } from './listen-address';
 import { PolicyStore } from './policies/settings';
@@ -20,13 +22,15 @@ export interface RunningOwner {
   kind: 'server' | 'proxy';
   urls: string[];
   description: string;
+  /** What answers its calls, shared by all its fronts (TCP, SSH). */
+  backend: Backend;
   policy(): PolicySettings;
   setPolicy(change: Partial<PolicySettings>): PolicySettings;
   stop(): Promise<void>;
 }
 
 export interface StartServerOptions {
-  backend: 'breezy' | 'builtin';
+  backend: ServerBackendId;
   dir: string;
   /** HOST:PORT; default 127.0.0.1:4155; port 0 picks a free one. */
   listen?: string;
@@ -64,19 +68,20 @@ async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, p
     kind,
     urls: [url],
     description: backend.description,
+    backend,
     policy: () => policy.get(),
     setPolicy: (change) => policy.set(change),
     stop: () => (stopping ??= listener.stop()),
   };
 }
 
-/** Serves `dir` over bzr://, each connection relayed to Breezy (or, later, the built-in backend). */
+/** Serves `dir` over bzr:// on the backend chosen (registry.ts). */
 export async function startServer(opts: StartServerOptions, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
-  if (opts.backend === 'builtin') {
-    throw new BackendUnavailableError("the built-in backend is not available yet: use --backend breezy (needs brz on the PATH)");
-  }
+  const entry = serverBackend(opts.backend);
+  const unavailable = entry.unavailableReason();
+  if (unavailable !== null) throw new BackendUnavailableError(`the ${opts.backend} backend cannot run here: ${unavailable}`);
   const policy = new PolicyStore(opts.policy);
-  const backend = new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites, warm: true });
+  const backend = entry.create({ dir: opts.dir, allowWrites: opts.allowWrites });
   return run('server', opts.listen ?? DEFAULT_LISTEN, backend, policy, bus, ids);
 }
 
@@ -86,5 +91,5 @@ export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: Id
   const policy = new PolicyStore(opts.policy);
   const connector: UpstreamConnector =
     url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
-  return run('proxy', opts.listen ?? DEFAULT_LISTEN, new UpstreamBackend(url, connector), policy, bus, ids);
+  return run('proxy', opts.listen ?? DEFAULT_LISTEN, upstreamBackend(url, connector), policy, bus, ids);
 }

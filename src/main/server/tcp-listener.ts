@@ -1,17 +1,16 @@
 /**
- * The TCP listener of a server or proxy: each connection gets a SocketServerMedium, an
- * upstream from the backend, and a serve loop. An error in one connection ends that
+ * The TCP listener of a server or proxy: each connection gets a SocketServerMedium served
+ * by a connection core and the backend. An error in one connection ends that
  * connection only; `stop()` closes the listener, lets each connection finish the call
  * in progress, and forces what is left after a grace period.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import { SocketServerMedium } from '../medium/socket-server-medium';
-import { ServeLoop } from '../medium/server-serve-loop';
 import { asError } from '../medium/server-medium';
 import type { Backend } from './backends/backend';
-import { decideRequest } from './policies/decide';
-import type { PolicyStore } from './policies/settings';
+import type { ConnectionCore } from './core/connection-core';
+import { serveConnection, type PolicySource } from './serve-connection';
 import { bzrUrl, type ListenAddress } from './listen-address';
 
 /** After a graceful stop is asked for, connections still busy after this are cut. */
@@ -21,14 +20,14 @@ export interface TcpListenerOptions {
   ownerId: string;
   address: ListenAddress;
   backend: Backend;
-  policy: PolicyStore;
+  policy: PolicySource;
   bus: EventBus;
   ids: IdSource;
 }
 
 export class TcpListener {
   private readonly server: Server;
-  private readonly connections = new Map<ServeLoop, SocketServerMedium>();
+  private readonly connections = new Map<ConnectionCore, SocketServerMedium>();
   private url = '';
 
   constructor(private readonly opts: TcpListenerOptions) {
@@ -66,7 +65,7 @@ export class TcpListener {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const mediums = [...this.connections.entries()];
     const finished = mediums.map(([, medium]) => new Promise<void>((resolve) => (medium.isClosed ? resolve() : medium.once('close', () => resolve()))));
-    for (const [loop] of mediums) loop.stop();
+    for (const [core] of mediums) core.stop();
     const grace = setTimeout(() => {
       for (const [, medium] of mediums) medium.close('server stopped (grace period over)');
     }, STOP_GRACE_MS);
@@ -80,21 +79,10 @@ export class TcpListener {
   private accept(socket: Socket): void {
     const { bus, ids, ownerId, backend, policy } = this.opts;
     try {
-      const medium = new SocketServerMedium(socket, { bus, ids, ownerId, clientTimeoutSec: () => policy.get().clientTimeoutSec });
-      const upstream = backend.connect({ mediumId: medium.id, peer: medium.peer, bus });
-      const loop = new ServeLoop({
-        medium,
-        upstream,
-        upstreamMedium: backend.upstreamMedium,
-        bus,
-        ids,
-        gate: { policy: () => policy.get(), decide: decideRequest, answer: (head) => backend.answer(head) },
-      });
-      this.connections.set(loop, medium);
-      medium.on('close', () => this.connections.delete(loop));
-      // Errors are reported as events by the medium; a listener here keeps them from crashing the process.
-      medium.on('error', () => undefined);
-      loop.start();
+      const medium = new SocketServerMedium(socket, { bus, ids, ownerId });
+      const core = serveConnection(medium, { backend, policy, bus, ids, ownerId });
+      this.connections.set(core, medium);
+      medium.on('close', () => this.connections.delete(core));
     } catch (err) {
       bus.emit({ type: 'error', kind: 'internal', message: `cannot serve a connection: ${asError(err).message}`, fatal: false });
       socket.destroy();

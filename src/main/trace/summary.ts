@@ -4,7 +4,7 @@
  * are counted as the UI counts them (`shared/medium-counters.ts`).
  */
 import type { EngineEvent, MediumKind, MediumRole } from '../../shared/events';
-import { countMediumEvent, emptyCounters, type MediumCounters } from '../../shared/medium-counters';
+import { countedMediumIds, countMediumEvent, emptyCounters, type MediumCounters } from '../../shared/medium-counters';
 import type { TraceSession } from './trace-format';
 
 export interface MediumSummary extends MediumCounters {
@@ -69,9 +69,11 @@ export function summarizeEvents(events: readonly EngineEvent[], recording = 1): 
         medium(event.mediumId).closed = event.reason;
         break;
       case 'call-started': {
-        const m = medium(event.mediumId);
-        countMediumEvent(m, event);
-        m.verbs[event.verb] = (m.verbs[event.verb] ?? 0) + 1;
+        for (const id of countedMediumIds(event)) {
+          const m = medium(id);
+          countMediumEvent(m, event);
+          m.verbs[event.verb] = (m.verbs[event.verb] ?? 0) + 1;
+        }
         break;
       }
       case 'bytes':

@@ -25,8 +25,10 @@ export { detectRequestVersion } from './version-detection';
 export {
   ALL_VERBS, VFS_VERBS, isVfsVerb, verbInfo, verbKind, type BodyFraming, type RegistryKind, type V2ResponseBody, type VerbInfo,
 } from './verbs';
-export { toJsonValue, argsToJson, headersToJson, verbOf } from './render';
+export { toJsonValue, argsToJson, headersToJson, verbOf, toBoundedJsonValue, argsToBoundedJson, EVENT_ARG_MAX_BYTES } from './render';
 export { renderBytes, toHex, utf8Bytes } from './text';
 export * from './markers';
 export { ConnectionDecoder, type Direction } from './connection-decoder';
 export { MessageRenderer, type IncrementalHash, type RenderedMessage } from './message-renderer';
+export { pythonRepr, pythonTupleRepr, vfsNotAllowedText, REPR_MAX_BYTES } from './python-repr';
+export { unknownMethodArgs, olderServerArgs, v1ResponseStatus } from './breezy-answers';

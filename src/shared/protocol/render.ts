@@ -18,6 +18,31 @@ export function argsToJson(args: readonly BValue[]): JsonValue[] {
   return args.map(toJsonValue);
 }
 
+/** Byte strings longer than this are shown in events by their first bytes and their length. */
+export const EVENT_ARG_MAX_BYTES = 1024;
+
+/**
+ * Like `toJsonValue`, for events and the UI: a byte string past EVENT_ARG_MAX_BYTES shows its
+ * first bytes and then `…[N bytes]`, so rendering a 10 MB argument costs what a short one does.
+ */
+export function toBoundedJsonValue(v: BValue): JsonValue {
+  if (v instanceof Uint8Array) {
+    if (v.length <= EVENT_ARG_MAX_BYTES) return renderBytes(v);
+    return `${renderBytes(v.subarray(0, EVENT_ARG_MAX_BYTES))}…[${v.length} bytes]`;
+  }
+  if (Array.isArray(v)) return v.map(toBoundedJsonValue);
+  if (v instanceof Map) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, value] of v) out[k] = toBoundedJsonValue(value);
+    return out;
+  }
+  return toJsonValue(v);
+}
+
+export function argsToBoundedJson(args: readonly BValue[]): JsonValue[] {
+  return args.map(toBoundedJsonValue);
+}
+
 export function headersToJson(headers: Map<string, BValue> | null): JsonValue {
   return headers === null ? null : toJsonValue(headers);
 }

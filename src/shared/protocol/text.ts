@@ -19,10 +19,18 @@ export function utf8OrNull(bytes: Uint8Array): string | null {
   }
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
+
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
-  return s;
+  // Pairs joined per block: linear in the length (one string per byte appended was not).
+  const parts: string[] = [];
+  for (let at = 0; at < bytes.length; at += 8192) {
+    const end = Math.min(bytes.length, at + 8192);
+    let s = '';
+    for (let i = at; i < end; i++) s += HEX_PAIRS[bytes[i]];
+    parts.push(s);
+  }
+  return parts.join('');
 }
 
 function fromHex(hex: string): Uint8Array {

@@ -3,10 +3,9 @@ import { expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
 import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
 import { PipeServerMedium } from '../../../src/main/medium/pipe-server-medium';
-import { ServeLoop } from '../../../src/main/medium/server-serve-loop';
 import { HelloBackend } from '../../../src/main/server/backends/hello';
-import { decideRequest } from '../../../src/main/server/policies/decide';
 import { PolicyStore } from '../../../src/main/server/policies/settings';
+import { serveConnection } from '../../../src/main/server/serve-connection';
 
 function pipeServer(clientTimeoutSec = 300) {
   const bus = new EventBus();
@@ -16,8 +15,9 @@ function pipeServer(clientTimeoutSec = 300) {
   const output = new PassThrough();
   const policy = new PolicyStore({ clientTimeoutSec });
   const backend = new HelloBackend();
-  const medium = new PipeServerMedium({ input, output, peer: 'stdin/stdout', bus, ids: new IdSource(), clientTimeoutSec: () => policy.get().clientTimeoutSec });
-  new ServeLoop({ medium, upstream: null, bus, ids: new IdSource(), gate: { policy: () => policy.get(), decide: decideRequest, answer: (h) => backend.answer(h) } }).start();
+  const ids = new IdSource();
+  const medium = new PipeServerMedium({ input, output, peer: 'stdin/stdout', bus, ids });
+  serveConnection(medium, { backend, policy, bus, ids });
   const out: Buffer[] = [];
   output.on('data', (d: Buffer) => out.push(d));
   const ended = new Promise<void>((resolve) => output.on('end', () => resolve()));

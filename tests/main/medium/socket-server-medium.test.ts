@@ -137,7 +137,7 @@ test('the medium hands on at most 64 KiB at a time, in order, one chunk at a tim
     const server = createServer((socket) => {
       const bus = new EventBus();
       const medium = new SocketServerMedium(socket, { bus, ids: new IdSource() });
-      medium.start(async (chunk) => {
+      const feed = async (chunk: Uint8Array): Promise<void> => {
         if (busy) overlapped = true;
         busy = true;
         got.push(Buffer.from(chunk));
@@ -149,7 +149,8 @@ test('the medium hands on at most 64 KiB at a time, in order, one chunk at a tim
           server.close();
           resolve();
         }
-      });
+      };
+      medium.start({ feed, inputEnded: () => undefined, checkTimeout: () => null, timeoutSec: () => 0, connectionClosed: () => undefined, calls: 0, vfsCalls: 0 });
     });
     server.listen(0, '127.0.0.1', () => {
       const client = connect((server.address() as { port: number }).port, '127.0.0.1');

@@ -9,6 +9,7 @@
  * the session itself), so nothing else may open listeners or write to stdout.
  */
 import { runInetSession } from '../../server/ssh/inet-session';
+import type { PolicySettings } from '../../../shared/policies';
 import { policyFromValues, type OwnerHook, type ParsedValues } from '../owner-command';
 import { errorText } from '../args';
 
@@ -40,9 +41,9 @@ export const breezyFlagsHook: OwnerHook = {
 };
 
 async function serveInet(values: ParsedValues, directory: string): Promise<number> {
-  let clientTimeoutSec: number | undefined;
+  let policy: PolicySettings;
   try {
-    clientTimeoutSec = policyFromValues(values).clientTimeoutSec;
+    policy = policyFromValues(values);
   } catch (err) {
     process.stderr.write(`hpss serve: ${errorText(err)}\n`);
     return 2;
@@ -51,7 +52,7 @@ async function serveInet(values: ParsedValues, directory: string): Promise<numbe
     const { failed } = await runInetSession({
       directory,
       allowWrites: values['allow-writes'] === true,
-      clientTimeoutSec,
+      policy,
       trace: typeof values.trace === 'string' ? values.trace : undefined,
     });
     return failed ? 1 : 0;

@@ -35,8 +35,7 @@ export const sshHook: OwnerHook = {
   async afterStart(ctx, owner) {
     const ready = prepared.get(ctx);
     if (!ready) return;
-    const [dir] = ctx.positionals;
-    const { front: started } = await attachSshFront(owner, ready, { dir, allowWrites: ctx.values['allow-writes'] === true, bus: ctx.bus, ids: ctx.ids });
+    const { front: started } = await attachSshFront(owner, ready, { bus: ctx.bus, ids: ctx.ids });
     for (const warning of started.warnings) process.stderr.write(`hpss serve: ${warning}\n`);
     process.stderr.write(`hpss serve: ${describeHostKey(started.hostKey)}\n`);
     process.stdout.write(`listening on ${started.listener.url}\n`);

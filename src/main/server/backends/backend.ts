@@ -13,8 +13,10 @@ export interface ConnectionContext {
   bus: EventBus;
   /** For a backend's own mediums (a relay's upstream shows as a client medium of the same owner). */
   ids: IdSource;
-  /** Ends the client connection (the upstream is gone); calls not answered yet end with it. */
+  /** Ends the client connection now (the upstream is gone); calls not answered yet end with it. */
   closeClient(reason: string): void;
+  /** Ends the client connection once the calls asked for so far are answered. */
+  finish(reason: string): void;
 }
 
 export interface BackendConnection {

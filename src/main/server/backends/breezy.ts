@@ -4,11 +4,12 @@
  * `warm`, one process is kept started ahead, so a connection does not wait for Python.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { MediumKind } from '../../../shared/events';
-import type { ConnectionContext, Backend } from './backend';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { Backend, BackendConnection, ConnectionContext } from './backend';
+import type { ServerBackendEntry } from './registry';
+import { RelayBackend } from './relay';
 import { StreamUpstream } from './stream-upstream';
-import { unknownMethodAnswer, type LocalAnswer } from '../policies/answers';
-import type { RequestHead } from '../policies/decide';
 
 export interface BreezyBackendOptions {
   dir: string;
@@ -83,32 +84,46 @@ class ServeProcess {
   }
 }
 
+/**
+ * The Breezy backend: a relay whose upstream for each client connection is a `brz serve
+ * --inet` process of its own, taken at the connection's first call (a spare is kept
+ * started ahead when `warm`).
+ */
 export class BreezyBackend implements Backend {
   readonly description: string;
-  readonly upstreamMedium: { kind: MediumKind; peer: string };
-  private readonly brz: string;
-  private readonly args: string[];
+  private readonly relay: RelayBackend;
   private spare: ServeProcess | null = null;
   private spareTimer: NodeJS.Timeout | null = null;
-  private closed = false;
-  private readonly warm: boolean;
+  private stopped = false;
 
   constructor(opts: BreezyBackendOptions) {
-    this.brz = opts.brz ?? process.env.BRZ_PATH ?? 'brz';
-    this.args = breezyServeArgs(opts.dir, opts.allowWrites);
-    this.upstreamMedium = { kind: 'pipes-client', peer: `${this.brz} serve --inet --directory=${opts.dir}` };
-    this.description = `${this.brz} serve --inet --directory=${opts.dir} (${opts.allowWrites ? 'read-write' : 'read-only'})`;
-    this.warm = opts.warm ?? false;
-    if (this.warm) this.spare = new ServeProcess(this.brz, this.args);
+    const brz = opts.brz ?? process.env.BRZ_PATH ?? 'brz';
+    const args = breezyServeArgs(opts.dir, opts.allowWrites);
+    this.description = `${brz} serve --inet --directory=${opts.dir} (${opts.allowWrites ? 'read-write' : 'read-only'})`;
+    this.relay = new RelayBackend(this.description, { kind: 'pipes-client', peer: `${brz} serve --inet --directory=${opts.dir}` }, (ctx) =>
+      this.upstreamFor(ctx, brz, args, opts.warm ?? false),
+    );
+    if (opts.warm) this.spare = new ServeProcess(brz, args);
   }
 
-  connect(ctx: ConnectionContext): StreamUpstream {
-    const proc = this.takeProcess();
+  open(ctx: ConnectionContext): BackendConnection {
+    return this.relay.open(ctx);
+  }
+
+  close(): void {
+    this.stopped = true;
+    if (this.spareTimer) clearTimeout(this.spareTimer);
+    this.spare?.end();
+    this.spare = null;
+  }
+
+  private upstreamFor(ctx: ConnectionContext, brz: string, args: string[], warm: boolean): StreamUpstream {
+    const proc = this.takeProcess(brz, args, warm);
     const upstream = new StreamUpstream({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end() });
     proc.watch(
       (err) => {
-        ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: `cannot run ${this.brz}: ${err.message}`, fatal: true });
-        upstream.closed(`cannot run ${this.brz}: ${err.message}`);
+        ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: `cannot run ${brz}: ${err.message}`, fatal: true });
+        upstream.closed(`cannot run ${brz}: ${err.message}`);
       },
       (code, signal) => {
         const status = signal ? `signal ${signal}` : `exit status ${code}`;
@@ -123,32 +138,42 @@ export class BreezyBackend implements Backend {
     return upstream;
   }
 
-  answer(head: RequestHead): LocalAnswer {
-    return unknownMethodAnswer(head);
-  }
-
-  close(): void {
-    this.closed = true;
-    if (this.spareTimer) clearTimeout(this.spareTimer);
-    this.spare?.end();
-    this.spare = null;
-  }
-
   /** The spare process when it is still good, else a new one; a new spare follows shortly. */
-  private takeProcess(): ServeProcess {
+  private takeProcess(brz: string, args: string[], warm: boolean): ServeProcess {
     let proc = this.spare;
     this.spare = null;
     if (!proc || !proc.usable) {
       proc?.end();
-      proc = new ServeProcess(this.brz, this.args);
+      proc = new ServeProcess(brz, args);
     }
-    if (this.warm && !this.closed && !this.spareTimer) {
+    if (warm && !this.stopped && !this.spareTimer) {
       this.spareTimer = setTimeout(() => {
         this.spareTimer = null;
-        if (!this.closed && !this.spare) this.spare = new ServeProcess(this.brz, this.args);
+        if (!this.stopped && !this.spare) this.spare = new ServeProcess(brz, args);
       }, SPARE_DELAY_MS);
       this.spareTimer.unref();
     }
     return proc;
   }
 }
+
+/** The brz the Breezy backend runs, when it is on the PATH (or BRZ_PATH names it). */
+export function findBrz(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.BRZ_PATH) return existsSync(env.BRZ_PATH) ? env.BRZ_PATH : null;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'brz');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return null;
+}
+
+export const breezyBackendEntry: ServerBackendEntry = {
+  unavailableReason: () => (findBrz() ? null : 'brz is not on the PATH: install Breezy (apt-get install brz) or choose the built-in backend'),
+  create: ({ dir, allowWrites }) => new BreezyBackend({ dir, allowWrites, warm: true }),
+};

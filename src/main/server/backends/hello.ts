@@ -1,23 +1,18 @@
 /**
- * A handler-only backend that knows one verb: `hello`, answered as Breezy's server does
- * (`('ok', '2')`). Every other verb gets Breezy's unknown-verb answer. For tests of the
- * server medium without a subprocess.
+ * A backend that knows one verb: `hello`, answered as Breezy's server does
+ * (`('ok', '2')`); every other verb gets Breezy's unknown-verb answer. For tests and
+ * benchmarks of the server side without a subprocess.
  */
-import { unknownMethodAnswer, type LocalAnswer } from '../policies/answers';
-import type { RequestHead } from '../policies/decide';
-import type { Backend } from './backend';
+import { unknownMethodAnswer, type Answer, type ServerCall } from '../core/server-call';
+import type { Backend, BackendConnection } from './backend';
+
+const HELLO: Answer = { status: 'S', args: ['ok', '2'] };
 
 export class HelloBackend implements Backend {
   readonly description = 'hello-only handler';
-  readonly upstreamMedium = null;
 
-  connect(): null {
-    return null;
-  }
-
-  answer(head: RequestHead): LocalAnswer {
-    if (head.verb === 'hello') return { protocol: head.protocol, status: 'S', args: ['ok', '2'] };
-    return unknownMethodAnswer(head);
+  open(): BackendConnection {
+    return { input: 'body', handle: (call: ServerCall) => (call.verb === 'hello' ? HELLO : unknownMethodAnswer(call)), close: () => undefined };
   }
 
   close(): void {}

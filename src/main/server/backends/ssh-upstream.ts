@@ -6,10 +6,10 @@
 import type { ClientChannel } from 'ssh2';
 import { bzrRemotePath, remoteServeCommand } from '../../medium/ssh/remote-command';
 import { execRemote, openSshSession, type SshSession } from '../../medium/ssh/ssh-session';
-import { asError } from '../../medium/server-medium';
 import type { ConnectionContext } from './backend';
 import { StreamUpstream } from './stream-upstream';
-import type { UpstreamConnector, UpstreamUrl } from './upstream';
+import type { UpstreamConnector } from './relay';
+import type { UpstreamUrl } from './upstream';
 
 export interface SshUpstreamOptions {
   identity?: string;
@@ -45,7 +45,7 @@ export function sshUpstreamConnector(url: UpstreamUrl, opts: SshUpstreamOptions)
     };
     open().catch((err: unknown) => {
       session?.client.end();
-      const message = asError(err).message;
+      const message = err instanceof Error ? err.message : String(err);
       ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'ssh', message: `upstream: ${message}`, fatal: true });
       upstream.closed(message);
     });

@@ -6,8 +6,6 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { ByteReporter, type EventBus } from '../../engine/event-bus';
-import type { ChunkConsumer } from '../../medium/server-medium';
-import type { Upstream } from '../../medium/server-serve-loop';
 
 export interface UpstreamStreams {
   input: Readable;
@@ -16,7 +14,10 @@ export interface UpstreamStreams {
   teardown: () => void;
 }
 
-export class StreamUpstream implements Upstream {
+/** Receives chunks one at a time; a promise pauses the input until it settles. */
+export type ChunkConsumer = (chunk: Buffer) => void | Promise<void>;
+
+export class StreamUpstream {
   private streams: UpstreamStreams | null = null;
   connected = false;
   private readonly queued: Uint8Array[] = [];
@@ -71,6 +72,11 @@ export class StreamUpstream implements Upstream {
       streams.output.on('drain', done);
       streams.output.on('close', done);
     });
+  }
+
+  /** Settles once the streams are attached or the upstream closed (see `connected`). */
+  whenReady(): Promise<void> {
+    return this.ready;
   }
 
   reportBytes(bus: EventBus, mediumId: string): void {

@@ -4,13 +4,10 @@
  * an SSH exec channel (ssh-upstream.ts). Request paths go through as the client sent
  * them, so they name paths on the upstream server.
  */
-import type { MediumKind } from '../../../shared/events';
 import { resolveAndConnect } from '../../medium/tcp-client-connect';
-import { asError } from '../../medium/server-medium';
-import type { Backend, ConnectionContext } from './backend';
+import type { ConnectionContext } from './backend';
+import { RelayBackend, type UpstreamConnector } from './relay';
 import { StreamUpstream } from './stream-upstream';
-import { unknownMethodAnswer, type LocalAnswer } from '../policies/answers';
-import type { RequestHead } from '../policies/decide';
 
 export const DEFAULT_BZR_PORT = 4155;
 export const DEFAULT_SSH_PORT = 22;
@@ -55,7 +52,7 @@ export function tcpUpstream(host: string, port: number, ctx: ConnectionContext):
       upstream.attach({ input: socket, output: socket, teardown: () => socket.destroy() });
     },
     (err: unknown) => {
-      const message = asError(err).message;
+      const message = err instanceof Error ? err.message : String(err);
       ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'transport', message: `upstream: ${message}`, fatal: true });
       upstream.closed(message);
     },
@@ -63,28 +60,10 @@ export function tcpUpstream(host: string, port: number, ctx: ConnectionContext):
   return upstream;
 }
 
-export type UpstreamConnector = (ctx: ConnectionContext) => StreamUpstream;
-
-export class UpstreamBackend implements Backend {
-  readonly description: string;
-  readonly upstreamMedium: { kind: MediumKind; peer: string };
-
-  constructor(
-    readonly url: UpstreamUrl,
-    private readonly connector: UpstreamConnector,
-  ) {
-    const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
-    this.upstreamMedium = url.scheme === 'bzr' ? { kind: 'tcp-client', peer: hostPort } : { kind: 'ssh-client', peer: `${url.user ? `${url.user}@` : ''}${hostPort}` };
-    this.description = `proxy to ${url.scheme}://${url.user ? `${url.user}@` : ''}${url.host}:${url.port}${url.path}`;
-  }
-
-  connect(ctx: ConnectionContext): StreamUpstream {
-    return this.connector(ctx);
-  }
-
-  answer(head: RequestHead): LocalAnswer {
-    return unknownMethodAnswer(head);
-  }
-
-  close(): void {}
+/** The proxy's backend: every client connection relayed to its own connection to `url`. */
+export function upstreamBackend(url: UpstreamUrl, connector: UpstreamConnector): RelayBackend {
+  const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
+  const user = url.user ? `${url.user}@` : '';
+  const target = url.scheme === 'bzr' ? { kind: 'tcp-client' as const, peer: hostPort } : { kind: 'ssh-client' as const, peer: `${user}${hostPort}` };
+  return new RelayBackend(`proxy to ${url.scheme}://${user}${url.host}:${url.port}${url.path}`, target, connector);
 }

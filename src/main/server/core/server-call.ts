@@ -5,7 +5,7 @@
  * request order and their answers go back in that order, whatever order they are ready in.
  */
 import type { VerbKind } from '../../../shared/events';
-import type { BValue, ProtocolVersion, ResponseStatus } from '../../../shared/protocol';
+import { unknownMethodArgs, type BValue, type ProtocolVersion, type ResponseStatus } from '../../../shared/protocol';
 import type { ByteStream } from './byte-stream';
 
 /** State a backend keeps per client connection across its calls (lock tokens, an open repository). */
@@ -75,6 +75,8 @@ export interface MessageAnswer {
 export interface RelayedAnswer {
   kind: 'relayed';
   bytes: ByteStream;
+  /** The medium it came over (the relay's upstream), whose counts include this call. */
+  via?: string;
 }
 
 export type Answer = MessageAnswer | RelayedAnswer;
@@ -85,6 +87,5 @@ export function isRelayed(answer: Answer): answer is RelayedAnswer {
 
 /** How a Breezy server answers a verb it does not know (protocol.py, message.py). */
 export function unknownMethodAnswer(call: { protocol: ProtocolVersion; verb: string }): MessageAnswer {
-  if (call.protocol === 3) return { status: 'E', args: ['UnknownMethod', call.verb] };
-  return { status: 'E', args: ['error', `Generic bzr smart protocol error: bad request '${call.verb}'`] };
+  return { status: 'E', args: unknownMethodArgs(call.protocol, call.verb) };
 }

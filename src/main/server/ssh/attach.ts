@@ -1,17 +1,14 @@
 /**
- * Adds the embedded SSH server to a running `breezy` server: the same directory, a
- * backend of the same kind, the owner's live policies and its ownerId. The owner that
+ * Adds the embedded SSH server to a running server: the same backend (so both fronts
+ * see one set of locks and files), the owner's live policies and its ownerId. The owner that
  * comes back lists both URLs and stops both. Used by `hpss serve --ssh-listen` and by
  * servers started from the UI.
  */
 import type { EventBus, IdSource } from '../../engine/event-bus';
-import { BreezyBackend } from '../backends/breezy';
 import type { RunningOwner } from '../index';
 import { startSshFront, type PreparedSshFront, type SshFront, type SshFrontArgs } from './index';
 
 export interface AttachSshOptions {
-  dir: string;
-  allowWrites: boolean;
   bus: EventBus;
   ids: IdSource;
 }
@@ -26,7 +23,7 @@ export async function attachSshFront(
   try {
     front = await startSshFront(args, {
       ownerId: owner.ownerId,
-      backend: new BreezyBackend({ dir: opts.dir, allowWrites: opts.allowWrites }),
+      backend: owner.backend,
       policy: { get: () => owner.policy() },
       bus: opts.bus,
       ids: opts.ids,

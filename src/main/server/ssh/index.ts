@@ -13,7 +13,8 @@ import { parseListen } from '../listen-address';
 import { readAuthorizedKeys, type AuthorizedKeys } from './authorized-keys';
 import { execSessionStream } from './exec-stream';
 import { loadHostKey, type HostKey } from './host-key';
-import { servePipe, type PolicySource } from './serve-pipe';
+import type { PolicySource } from '../serve-connection';
+import { servePipe } from './serve-pipe';
 import { startSshServer, type SshListener } from './ssh-server';
 
 export interface SshFrontArgs {

@@ -13,13 +13,15 @@ import { EventBus, IdSource } from '../../engine/event-bus';
 import { TraceRecorder } from '../../trace/recorder';
 import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
 import { BreezyBackend } from '../backends/breezy';
+import type { PolicySettings } from '../../../shared/policies';
 import { PolicyStore } from '../policies/settings';
 import { servePipe } from './serve-pipe';
 
 export interface InetSessionOptions {
   directory: string;
   allowWrites: boolean;
-  clientTimeoutSec?: number;
+  /** The session's policies (`--client-timeout` and the other policy flags). */
+  policy?: Partial<PolicySettings>;
   /** A trace file; by default a new file in the default trace folder. */
   trace?: string;
   env?: NodeJS.ProcessEnv;
@@ -51,7 +53,7 @@ export async function runInetSession(opts: InetSessionOptions): Promise<InetSess
     process.stderr.write(`hpss serve --inet: ${e.message}\n`);
   });
   const backend = new BreezyBackend({ dir: opts.directory, allowWrites: opts.allowWrites });
-  const policy = new PolicyStore(opts.clientTimeoutSec === undefined ? {} : { clientTimeoutSec: opts.clientTimeoutSec });
+  const policy = new PolicyStore(opts.policy);
   try {
     const reason = await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });
     return { reason, failed };

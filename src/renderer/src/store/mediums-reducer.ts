@@ -45,9 +45,14 @@ export class MediumsDraft {
 
   apply(e: MediumEvent): void {
     if (e.mediumId === undefined) return;
+    if (e.type === 'call-started' && e.upstreamMediumId) this.applyTo(e.upstreamMediumId, e);
+    this.applyTo(e.mediumId, e);
+  }
+
+  private applyTo(mediumId: string, e: MediumEvent): void {
     // A failed connect reports an error for a medium that never opened: no row for it.
-    if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[e.mediumId]) return;
-    const row = this.row(e.mediumId, e.t);
+    if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[mediumId]) return;
+    const row = this.row(mediumId, e.t);
     switch (e.type) {
       case 'medium-opened':
         Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });

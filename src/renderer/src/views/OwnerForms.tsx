@@ -1,8 +1,9 @@
-/** Forms that start a server (breezy backend, TCP and optional SSH) or a proxy. */
+/** Forms that start a server (a backend from the engine's registry, TCP and optional SSH) or a proxy. */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
 import { call } from '../api/api';
 import { dispatch } from '../store/store';
+import { BackendSelect } from './BackendSelect';
 import { Button, Checkbox, TextField } from './controls';
 import { useBusy } from './useBusy';
 
@@ -43,7 +44,7 @@ function StartForm({ what, start, started, children }: StartFormProps) {
 }
 
 export function ServerForm() {
-  const [backend, setBackend] = useState<Backend>('breezy');
+  const [backend, setBackend] = useState<Backend | null>(null);
   const [dir, setDir] = useState('');
   const [listen, setListen] = useState('127.0.0.1:0');
   const [allowWrites, setAllowWrites] = useState(false);
@@ -51,7 +52,9 @@ export function ServerForm() {
   const [sshListen, setSshListen] = useState('127.0.0.1:0');
   const [authorizedKeys, setAuthorizedKeys] = useState('');
   const [hostKey, setHostKey] = useState('');
-  const start = () =>
+  // Until the engine has listed its backends there is nothing to start on.
+  const start = async () =>
+    backend &&
     call('Starting the server', 'ui:server:start', {
       backend,
       dir: dir.trim(),
@@ -61,16 +64,7 @@ export function ServerForm() {
     });
   return (
     <StartForm what="server" start={start} started={(owner) => owner.urls.join('  ')}>
-      <div className="field">
-        <label htmlFor="server-backend">Backend</label>
-        <select id="server-backend" value={backend} onChange={(e) => setBackend(e.target.value as Backend)}>
-          <option value="breezy">breezy (relays to brz serve)</option>
-          {/* Listed so users see it is planned; the engine has no built-in backend yet. */}
-          <option value="builtin" disabled>
-            builtin (not available yet)
-          </option>
-        </select>
-      </div>
+      <BackendSelect value={backend} onChange={setBackend} />
       <TextField label="Directory" name="dir" value={dir} onChange={setDir} placeholder="/srv/bzr" required />
       <TextField label="Listen" name="listen" value={listen} onChange={setListen} hint="HOST:PORT — port 0 picks a free one" />
       <Checkbox label="Allow writes" checked={allowWrites} onChange={setAllowWrites} />

@@ -1,38 +1,46 @@
 /**
- * The numeric policies of a running server or proxy, changed while it runs: latency,
- * response delay, idle-client timeout, bandwidth cap, drops. Applied together with one
- * `ui:policy:set`; the engine validates the ranges too.
+ * The policies of a running server or proxy, changed while it runs: one input per policy
+ * input of the registry (src/shared/policies), validated by the same code the engine and
+ * the CLI use before anything is sent. Applied together with one `ui:policy:set`.
+ * (VFS refusal has its own switch on the card.)
  */
 import { useState, type FormEvent } from 'react';
-import type { OwnerInfo, PolicySettings } from '../../../shared/api';
+import type { OwnerInfo } from '../../../shared/api';
+import { InvalidPolicy, policyFromInputs, policyInputs, type PolicySettings } from '../../../shared/policies';
 import { call } from '../api/api';
 import { dispatch } from '../store/store';
 import { Button } from './controls';
 import { useBusy } from './useBusy';
 
-type NumericPolicy = 'latencyMs' | 'responseDelayMs' | 'clientTimeoutSec' | 'bandwidthBytesPerSec' | 'dropAfterBytes' | 'dropAfterCalls';
+const INPUTS = policyInputs().filter(({ input }) => input.type !== 'boolean');
 
-const FIELDS: { key: NumericPolicy; label: string; unit: string }[] = [
-  { key: 'latencyMs', label: 'Added latency per call', unit: 'ms' },
-  { key: 'responseDelayMs', label: 'Delay responses only', unit: 'ms' },
-  { key: 'clientTimeoutSec', label: 'Idle-client timeout (0 = off)', unit: 's' },
-  { key: 'bandwidthBytesPerSec', label: 'Bandwidth cap (0 = none)', unit: 'B/s' },
-  { key: 'dropAfterBytes', label: 'Drop after bytes (0 = never)', unit: 'B' },
-  { key: 'dropAfterCalls', label: 'Drop after call N (0 = never)', unit: '' },
-];
+function valuesOf(policy: PolicySettings): Record<string, string> {
+  return Object.fromEntries(INPUTS.map(({ input }) => [input.flag, String(input.show(policy))]));
+}
 
-function valuesOf(policy: PolicySettings): Record<NumericPolicy, string> {
-  return Object.fromEntries(FIELDS.map((f) => [f.key, String(policy[f.key])])) as Record<NumericPolicy, string>;
+/** The settings the form's text gives, or the first problem with it (as the engine would say it). */
+function parse(current: PolicySettings, values: Record<string, string>): { settings: PolicySettings } | { error: string; flag: string } {
+  let settings = current;
+  for (const { input } of INPUTS) {
+    try {
+      settings = policyFromInputs(settings, new Map([[input.flag, values[input.flag]]]));
+    } catch (err) {
+      if (err instanceof InvalidPolicy) return { error: `${input.label}: ${err.message.replace(/^--[\w-]+: /, '')}`, flag: input.flag };
+      throw err;
+    }
+  }
+  return { settings };
 }
 
 export function PolicyEditor({ owner }: { owner: OwnerInfo }) {
   const [values, setValues] = useState(() => valuesOf(owner.policy));
   const [busy, run] = useBusy();
-  const invalid = FIELDS.filter((f) => !/^\d+$/.test(values[f.key].trim()));
+  const parsed = parse(owner.policy, values);
+  const invalid = 'error' in parsed ? parsed : null;
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    if (invalid.length) return;
-    const policy: Partial<PolicySettings> = Object.fromEntries(FIELDS.map((f) => [f.key, Number(values[f.key].trim())]));
+    if ('error' in parsed) return;
+    const { refuseVfs: _kept, ...policy } = parsed.settings;
     void run(async () => {
       const updated = await call(`Changing the policies of ${owner.ownerId}`, 'ui:policy:set', { ownerId: owner.ownerId, policy });
       if (updated) {
@@ -45,22 +53,23 @@ export function PolicyEditor({ owner }: { owner: OwnerInfo }) {
     <details className="policies">
       <summary>Faults and limits</summary>
       <form className="policy-grid" onSubmit={apply} aria-label={`Policies of ${owner.ownerId}`}>
-        {FIELDS.map((f) => (
-          <label key={f.key} className="policy-field">
-            <span>{f.label}</span>
+        {INPUTS.map(({ policy, input }) => (
+          <label key={input.flag} className="policy-field" title={`${policy.label}: ${policy.help}`}>
+            <span>{input.label}</span>
             <span className="policy-input">
               <input
-                inputMode="numeric"
-                value={values[f.key]}
-                aria-invalid={invalid.includes(f)}
-                onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}
+                inputMode={input.type === 'number' ? 'numeric' : 'text'}
+                value={values[input.flag]}
+                placeholder={input.type === 'number' ? '0' : input.help}
+                aria-invalid={invalid?.flag === input.flag}
+                onChange={(e) => setValues({ ...values, [input.flag]: e.target.value })}
               />
-              <span className="muted">{f.unit}</span>
+              {input.unit && <span className="muted">{input.unit}</span>}
             </span>
           </label>
         ))}
-        {invalid.length > 0 && <p className="error-text">Whole numbers only: {invalid.map((f) => f.label).join(', ')}.</p>}
-        <Button type="submit" busy={busy} disabled={invalid.length > 0}>
+        {invalid && <p className="error-text">{invalid.error}</p>}
+        <Button type="submit" busy={busy} disabled={invalid !== null}>
           Apply
         </Button>
       </form>

@@ -1,6 +1,6 @@
 /**
- * Real brz against the built-in backend (through the test harness's TCP front, until the
- * server core serves it): push (new, then again), info, log, cat, tags, branch, checkout +
+ * Real brz against `hpss serve DIR --backend builtin --allow-writes` (the engine's server,
+ * in process): push (new, then again), info, log, cat, tags, branch, checkout +
  * commit, pull, uncommit — binary content and non-ASCII names included. Each must succeed,
  * what brz reads back must equal the same read of the local source, and `brz check` must
  * pass on what was written.
@@ -11,17 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
 import { requireTool } from '../../../../support/test-hosts';
 import { brzFixtureEnv, makeBrzFixtures, startBrzServe } from '../../../../support/brz-fixtures';
-import { startHarness, type RunningHarness } from '../../../../support/backend-harness';
+import { EventBus, IdSource } from '../../../../../src/main/engine/event-bus';
+import { startServer, type RunningOwner } from '../../../../../src/main/server';
 
 const run = promisify(execFile);
 let scratch: string;
 let served: string;
 let work: string;
 let env: NodeJS.ProcessEnv;
-let harness: RunningHarness;
+let server: RunningOwner;
 
 beforeAll(async () => {
   requireTool('brz', 'brz');
@@ -31,10 +31,10 @@ beforeAll(async () => {
   env = brzFixtureEnv(join(scratch, 'home'));
   makeBrzFixtures(work, env);
   await run('mkdir', [served]);
-  harness = await startHarness(new BuiltinBackend({ dir: served, allowWrites: true }));
+  server = await startServer({ backend: 'builtin', dir: served, listen: '127.0.0.1:0', allowWrites: true }, new EventBus(), new IdSource());
 }, 120_000);
 afterAll(async () => {
-  await harness?.close();
+  await server?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -48,7 +48,7 @@ async function brz(args: string[], cwd = work): Promise<string> {
   }
 }
 
-const url = (path: string) => `${harness.url}${path}`;
+const url = (path: string) => `${server.urls[0]}${path}`;
 /** Log output without the timestamps' variability (none here: same revisions) and the branch nick. */
 const logOf = (out: string) => out.replace(/^branch nick: .*$/gm, 'branch nick: N');
 
@@ -84,7 +84,7 @@ test('push, read back, branch, checkout + commit, pull, uncommit; brz check pass
   try {
     for (const args of [['info', 'pushed'], ['log', '-v', 'pushed'], ['tags', '-d', 'pushed'], ['cat', '-d', 'pushed', 'naïve é.txt']]) {
       const at = (base: string) => args.map((a) => (a === 'pushed' ? `${base}pushed` : a));
-      const ours = (await brz(at(harness.url))).split(harness.url).join('URL/');
+      const ours = (await brz(at(server.urls[0]))).split(server.urls[0]).join('URL/');
       const theirs = (await brz(at(breezy.url))).split(breezy.url).join('URL/');
       expect({ args, out: ours }).toEqual({ args, out: theirs });
     }

@@ -1,7 +1,7 @@
 /**
  * Real brz against `hpss serve DIR --backend builtin --allow-writes` (the engine's server,
  * in process): push (new, then again), info, log, cat, tags, branch, checkout +
- * commit, pull, uncommit — binary content and non-ASCII names included. Each must succeed,
+ * commit, pull, tag, init, uncommit — binary content and non-ASCII names included. Each must succeed,
  * what brz reads back must equal the same read of the local source, and `brz check` must
  * pass on what was written.
  */
@@ -52,7 +52,7 @@ const url = (path: string) => `${server.urls[0]}${path}`;
 /** Log output without the timestamps' variability (none here: same revisions) and the branch nick. */
 const logOf = (out: string) => out.replace(/^branch nick: .*$/gm, 'branch nick: N');
 
-test('push, read back, branch, checkout + commit, pull, uncommit; brz check passes', async () => {
+test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz check passes', async () => {
   await brz(['push', '-d', 'standalone', url('pushed')]);
   expect(logOf(await brz(['log', url('pushed')]))).toBe(logOf(await brz(['log', 'standalone'])));
   writeFileSync(join(work, 'standalone/a.txt'), 'line 1\nline 2\nline 3\n');
@@ -74,6 +74,11 @@ test('push, read back, branch, checkout + commit, pull, uncommit; brz check pass
   await brz(['pull', '-d', 'copy', url('pushed')]);
   expect(logOf(await brz(['log', '-l1', 'copy']))).toMatch(/from a checkout/);
   expect(readFileSync(join(work, 'copy/new é.bin'))).toEqual(Buffer.from([0, 255, 10, 13, 1]));
+
+  await brz(['tag', '-d', url('pushed'), 'from-checkout']);
+  expect(await brz(['tags', '-d', url('pushed')])).toMatch(/^from-checkout +\d+\nv1 +\d+\n$/);
+  await brz(['init', url('fresh')]);
+  expect(await brz(['revno', url('fresh')])).toBe('0\n');
 
   await brz(['uncommit', '--force', 'co']);
   expect(logOf(await brz(['log', '-l1', url('pushed')]))).toMatch(/message:\n\s+three/);

@@ -32,7 +32,7 @@ function bundle(name, contents) {
 }
 
 const OUR_SERVER = (dir) => `
-import { EventBus, IdSource } from './src/main/engine/event-bus';
+import { EventBus, IdSource } from './src/main/bus/event-bus';
 import { startServer } from './src/main/server';
 startServer({ backend: 'builtin', dir: ${JSON.stringify(dir)}, listen: '127.0.0.1:0', allowWrites: false }, new EventBus(), new IdSource())
   .then((s) => process.stdout.write(s.urls[0] + '\\n'));

@@ -39,12 +39,12 @@ const CLIENT = () =>
   require(bundle('hello-client', [
     "export { SmartClient } from './src/main/client/smart-client';",
     "export { TcpClientMedium } from './src/main/medium/tcp-client-medium';",
-    "export { EventBus, IdSource } from './src/main/engine/event-bus';",
+    "export { EventBus, IdSource } from './src/main/bus/event-bus';",
   ].join('\n')));
 
 // Our server in a child process: prints its URL, serves until killed.
 const OUR_SERVER_SOURCE = `
-import { EventBus, IdSource } from './src/main/engine/event-bus';
+import { EventBus, IdSource } from './src/main/bus/event-bus';
 import { HelloBackend } from './src/main/server/backends/hello';
 import { parseListen } from './src/main/server/listen-address';
 import { PolicyStore } from './src/main/server/policies/settings';

@@ -24,7 +24,7 @@ function loadServer() {
   const outfile = join(__dirname, '..', 'node_modules', '.cache', 'hpss-bench', 'server.js');
   buildSync({
     stdin: {
-      contents: "export * from './src/main/server'; export { EventBus, IdSource } from './src/main/engine/event-bus';",
+      contents: "export * from './src/main/server'; export { EventBus, IdSource } from './src/main/bus/event-bus';",
       resolveDir: join(__dirname, '..'),
       loader: 'ts',
     },

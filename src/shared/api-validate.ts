@@ -157,6 +157,7 @@ const VALIDATORS: Validators = {
     const o = object(a, 'args', ['ownerId', 'policy']);
     return { ownerId: nonEmpty(o.ownerId, 'ownerId'), policy: checkPolicy(o.policy) };
   },
+  'ui:client:state': (a) => none(a, 'args'),
   'ui:client:refuse-vfs': (a) => ({ enabled: boolean(object(a, 'args', ['enabled']).enabled, 'enabled') }),
   'ui:probe:start': (a) => {
     const o = object(a, 'args', ['url', 'identity', 'knownHosts']);

@@ -79,6 +79,8 @@ export interface Commands {
   'ui:policy:set': { args: { ownerId: string; policy: Partial<PolicySettings> }; result: OwnerInfo };
   /** VFS refusal for the app's own client (calls and probes sent from the UI). */
   'ui:client:refuse-vfs': { args: { enabled: boolean }; result: { enabled: boolean } };
+  /** The app client's settings as the engine holds them (the UI keeps no copy of its own). */
+  'ui:client:state': { args: null; result: { refuseVfs: boolean } };
   'ui:probe:start': { args: ProbeArgs; result: { probeId: string } };
   'ui:call:send': { args: CallArgs; result: CallResult };
   /** Events recorded so far (bounded ring), so a UI that attaches late starts complete. */

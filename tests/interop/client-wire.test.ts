@@ -7,7 +7,7 @@ import type { EngineEvent } from '../../src/shared/events';
 import { encodeRequest, encodeResponse } from '../../src/shared/protocol';
 import { SmartClient } from '../../src/main/client/smart-client';
 import { sendCall } from '../../src/main/engine/client-call';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';
 import { V2_ONLY_BRZ } from '../support/v2-only-breezy';

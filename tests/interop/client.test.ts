@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
 import { HpssError, renderBytes, type BValue } from '../../src/shared/protocol';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { ClientHooks, type CallHookParams } from '../../src/main/client/client-hooks';
 import { subscribeDebugCounter } from '../../src/main/client/debug-counter';
 import { SmartClient } from '../../src/main/client/smart-client';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { runProbe, type ProbeOptions, type ProbeResult } from '../../src/main/probe/probe';
 import { HPSS_BIN } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';

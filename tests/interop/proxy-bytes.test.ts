@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { settle } from '../support/settle';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import type { PolicySettings } from '../../src/shared/api';
 import type { EngineEvent } from '../../src/shared/events';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { defaultPolicy } from '../../src/shared/policies';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../src/shared/events';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { startProxy, type RunningOwner } from '../../src/main/server';
 import { startHpss } from '../support/hpss-cli';
 import { startTestHosts, type TestHosts } from '../support/test-hosts';

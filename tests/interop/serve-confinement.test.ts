@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { sendCall } from '../../src/main/engine/client-call';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { startServer, type RunningOwner } from '../../src/main/server';
 import { requireTool } from '../support/test-hosts';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { EventBus } from '../../src/main/engine/event-bus';
+import { EventBus } from '../../src/main/bus/event-bus';
 import type { EngineEvent } from '../../src/shared/events';
 import { EventLog } from '../../src/renderer/src/store/event-log';
 import { EventQueue } from '../../src/renderer/src/store/event-queue';

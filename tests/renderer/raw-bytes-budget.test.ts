@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { EventBus } from '../../src/main/engine/event-bus';
+import { EventBus } from '../../src/main/bus/event-bus';
 import type { EngineEvent } from '../../src/shared/events';
 import { CallsDraft, callById, emptyCalls } from '../../src/renderer/src/store/calls-reducer';
 import { EventLog } from '../../src/renderer/src/store/event-log';

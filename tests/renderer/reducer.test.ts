@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { EventBus } from '../../src/main/engine/event-bus';
+import { EventBus } from '../../src/main/bus/event-bus';
 import type { EngineEvent, UnstampedEvent } from '../../src/shared/events';
 import { callById } from '../../src/renderer/src/store/calls-reducer';
 import { filterCalls } from '../../src/renderer/src/store/filters';

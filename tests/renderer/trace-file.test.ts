@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { EventBus } from '../../src/main/engine/event-bus';
+import { EventBus } from '../../src/main/bus/event-bus';
 import { parseTrace } from '../../src/main/trace/read-trace';
 import { parseTraceText, serializeTrace, TraceParseError } from '../../src/renderer/src/lib/trace-file';
 

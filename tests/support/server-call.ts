@@ -9,7 +9,7 @@ import { isVfsVerb, utf8Bytes, verbKind, type BValue, type ProtocolVersion } fro
 import { ByteStream } from '../../src/main/server/core/byte-stream';
 import { isRelayed, StreamedBodyError, type Answer, type ServerCall } from '../../src/main/server/core/server-call';
 import type { BackendConnection } from '../../src/main/server/backends/backend';
-import { EventBus, IdSource } from '../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { SmartClient } from '../../src/main/client/smart-client';
 import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 

@@ -5,7 +5,7 @@
  */
 import { defaultPolicy, InvalidPolicy, policyFromInputs, policyInputs, type PolicySettings } from '../../shared/policies';
 import type { EngineEvent } from '../../shared/events';
-import { EventBus, IdSource } from '../engine/event-bus';
+import { EventBus, IdSource } from '../bus/event-bus';
 import type { RunningOwner } from '../server';
 import { errorText, parseCommandArgs, type OptionSpec } from './args';
 

@@ -5,7 +5,7 @@
  * into Breezy's line, which it skips, as Breezy does, for a medium that made no calls.
  */
 import type { EngineEvent } from '../../shared/events';
-import type { EventBus } from '../engine/event-bus';
+import type { EventBus } from '../bus/event-bus';
 
 export function formatHpssCalls(calls: number, vfsCalls: number, medium: string): string {
   return `HPSS calls: ${calls} (${vfsCalls} vfs) ${medium}`;

@@ -1,5 +1,5 @@
 /** The client medium a smart URL calls for, with the options `hpss call`/`probe`/`proxy` take. */
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ClientMedium, PostConnectHook } from '../medium/client-medium';
 import { SshClientMedium } from '../medium/ssh-client-medium';
 import type { ConnectStepListener } from '../medium/tcp-client-connect';

@@ -18,7 +18,7 @@ import {
   HpssError, argsToBoundedJson, encodeRequest, isVfsVerb, renderBytes, utf8Bytes, verbInfo, verbKind, type BValue,
   type MessageSummary, type ProtocolVersion,
 } from '../../shared/protocol';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import type { CallArg, CallRequest, CallResponse, ReadvRange, ResponseHead, StreamedResponse } from './call-types';
 import type { ClientHooks } from './client-hooks';
@@ -139,7 +139,7 @@ export class SmartClient {
     medium.calls++;
     const vfs = isVfsVerb(req.verb);
     if (vfs) medium.vfsCalls++;
-    const callId = this.ids.take('c');
+    const callId = this.ids.take('call');
     const requestBody = req.body ?? (req.readv ? encodeReadvBody(req.readv) : undefined);
     let reported = false;
     const report = (protocol: ProtocolVersion): void => {

@@ -3,7 +3,7 @@
  * the real wiring lives in ./real-backends.ts; tests may pass their own.
  */
 import type { CallArgs, CallResult, OwnerInfo, PolicySettings, ProbeArgs, ProxyStartArgs, ServerBackendAvailability, ServerStartArgs } from '../../shared/api';
-import type { EventBus, IdSource } from './event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 
 /** A running server or proxy, as `src/main/server` hands it out. */
 export interface RunningOwner {

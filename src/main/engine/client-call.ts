@@ -13,7 +13,7 @@ import { SmartClient } from '../client/smart-client';
 import { parseSmartUrl } from '../client/smart-url';
 import { vfsRefuser } from '../client/vfs-refuser';
 import type { ClientOptions } from './backends';
-import type { EventBus, IdSource } from './event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 
 /** Bodies are returned up to this size; `bodyLength` tells the full one. */
 export const MAX_RESULT_BODY = 1024 * 1024;

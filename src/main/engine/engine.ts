@@ -7,7 +7,7 @@ import type { ApiError, CommandArgs, CommandName, CommandResult, OwnerInfo, Resu
 import { validateArgs } from '../../shared/api-validate';
 import type { EngineEvent } from '../../shared/events';
 import type { ClientOptions, EngineBackends, RunningOwner } from './backends';
-import { EventBus, IdSource } from './event-bus';
+import { EventBus, IdSource } from '../bus/event-bus';
 
 type Handlers = { [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
 
@@ -82,12 +82,13 @@ export class Engine {
         owner.setPolicy(policy);
         return ownerInfo(owner);
       },
+      'ui:client:state': async () => ({ refuseVfs: this.client.refuseVfs }),
       'ui:client:refuse-vfs': async ({ enabled }) => {
         this.client.refuseVfs = enabled;
         return { enabled };
       },
       'ui:probe:start': async (args) => {
-        const probeId = this.ids.take('p');
+        const probeId = this.ids.take('probe');
         // The probe reports through events; its promise only matters if it breaks.
         this.backends.probe(args, probeId, { ...this.client }, this.bus, this.ids).catch((err: unknown) => {
           const { message } = toApiError('ui:probe:start', err);

@@ -1,10 +1,11 @@
 /**
- * The probe names its run with `ids.take('p')` as it starts; the UI needs that id
+ * The probe names its run with `ids.take('probe')` as it starts; the UI needs that id
  * before the probe runs (the command answers at once, the steps follow as events).
  * This IdSource hands out the id the Engine already reserved for the probe's first
- * 'p', and delegates every other id to the engine's own sequence, so ids stay unique.
+ * probe id, and delegates every other id to the engine's own sequence, so ids stay unique.
  */
-import { IdSource } from './event-bus';
+import type { IdKind } from '../../shared/ids';
+import { IdSource } from '../bus/event-bus';
 
 export class ReservedProbeId extends IdSource {
   private used = false;
@@ -16,11 +17,11 @@ export class ReservedProbeId extends IdSource {
     super();
   }
 
-  override take(prefix: string): string {
-    if (prefix === 'p' && !this.used) {
+  override take(kind: IdKind): string {
+    if (kind === 'probe' && !this.used) {
       this.used = true;
       return this.probeId;
     }
-    return this.shared.take(prefix);
+    return this.shared.take(kind);
   }
 }

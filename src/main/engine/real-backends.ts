@@ -12,7 +12,7 @@ import { TraceRecorder } from '../trace/recorder';
 import type { EngineBackends, RunningOwner } from './backends';
 import { sendCall } from './client-call';
 import { ReservedProbeId } from './probe-ids';
-import type { EventBus, IdSource } from './event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 
 /** `--trace FILE` for an owner started from the UI: records the engine's events while it runs. */
 async function traced(file: string | undefined, bus: EventBus, meta: Record<string, string>, start: () => Promise<RunningOwner>): Promise<RunningOwner> {

@@ -15,7 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { MediumKind } from '../../shared/events';
 import { HpssError } from '../../shared/protocol/errors';
 import type { ProtocolVersion } from '../../shared/protocol/types';
-import { ByteReporter, type EventBus, type IdSource } from '../engine/event-bus';
+import { ByteReporter, type EventBus, type IdSource } from '../bus/event-bus';
 
 const HIGH_WATER = 1024 * 1024;
 const DONE = Promise.resolve();
@@ -79,7 +79,7 @@ export abstract class ClientMedium {
   private lastStreams: OpenedStreams | null = null;
 
   constructor(opts: ClientMediumOptions) {
-    this.id = opts.ids.take('m');
+    this.id = opts.ids.take('medium');
     this.bus = opts.bus;
     this.byteReporter = new ByteReporter(opts.bus, this.id);
     this.postConnect = opts.postConnect ?? [];

@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { MediumKind } from '../../shared/events';
-import { ByteReporter, type EventBus, type IdSource } from '../engine/event-bus';
+import { ByteReporter, type EventBus, type IdSource } from '../bus/event-bus';
 
 /** Breezy reads at most this much at a time (osutils.MAX_SOCKET_CHUNK). */
 export const MAX_READ_SIZE = 64 * 1024;
@@ -69,7 +69,7 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
 
   constructor(opts: ServerMediumOptions) {
     super();
-    this.id = opts.ids.take('m');
+    this.id = opts.ids.take('medium');
     this.peer = opts.peer;
     this.input = opts.input;
     this.output = opts.output;

@@ -14,7 +14,7 @@ import type { EngineEvent } from '../../shared/events';
 import { SmartClient } from '../client/smart-client';
 import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import { bzrRemotePath, remoteServeCommand } from '../medium/ssh/remote-command';
 import { connectFailure } from './connect-verdicts';
@@ -58,7 +58,7 @@ class ProbeRun {
     private readonly bus: EventBus,
     ids: IdSource,
   ) {
-    this.probeId = ids.take('p');
+    this.probeId = ids.take('probe');
   }
 
   step(step: ProbeStep): void {

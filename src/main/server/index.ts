@@ -5,7 +5,7 @@
  */
 import type { PolicySettings } from '../../shared/api';
 import type { ServerBackendId } from '../../shared/server-backends';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import type { Backend } from './backends/backend';
 import { serverBackend } from './backends/registry';
 import type { UpstreamConnector } from './backends/relay';
@@ -51,7 +51,7 @@ export class BackendUnavailableError extends Error {
 }
 
 async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, policy: PolicyStore, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
-  const ownerId = ids.take(kind === 'server' ? 's' : 'p');
+  const ownerId = ids.take(kind);
   let listener: TcpListener;
   let url: string;
   try {

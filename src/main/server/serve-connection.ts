@@ -4,7 +4,7 @@
  * connections become served connections.
  */
 import type { PolicySettings } from '../../shared/policies';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ServerMedium } from '../medium/server-medium';
 import type { Backend } from './backends/backend';
 import { ConnectionCore } from './core/connection-core';

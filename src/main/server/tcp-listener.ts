@@ -5,7 +5,7 @@
  * in progress, and forces what is left after a grace period.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { EventBus, IdSource } from '../engine/event-bus';
+import type { EventBus, IdSource } from '../bus/event-bus';
 import { SocketServerMedium } from '../medium/socket-server-medium';
 import { asError } from '../medium/server-medium';
 import type { Backend } from './backends/backend';

@@ -10,7 +10,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EngineEvent } from '../../shared/events';
-import type { EventBus } from '../engine/event-bus';
+import type { EventBus } from '../bus/event-bus';
 import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from './trace-format';
 
 export class TraceWriteError extends Error {

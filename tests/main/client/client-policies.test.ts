@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { utf8Bytes } from '../../../src/shared/protocol';
-import { EventBus } from '../../../src/main/engine/event-bus';
+import { EventBus } from '../../../src/main/bus/event-bus';
 import { formatHpssCalls, subscribeDebugCounter } from '../../../src/main/client/debug-counter';
 import { encodeReadvBody } from '../../../src/main/client/smart-client';
 import { vfsNotAllowedMessage, vfsRefuser } from '../../../src/main/client/vfs-refuser';

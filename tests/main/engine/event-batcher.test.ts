@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { EventBatcher, MAX_BATCH } from '../../../src/main/engine/event-batcher';
-import { EventBus } from '../../../src/main/engine/event-bus';
+import { EventBus } from '../../../src/main/bus/event-bus';
 import type { EngineEvent } from '../../../src/shared/events';
 
 function events(n: number): EngineEvent[] {

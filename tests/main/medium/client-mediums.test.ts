@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
 import { HpssError } from '../../../src/shared/protocol/errors';
-import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
 import type { ClientMedium } from '../../../src/main/medium/client-medium';
 import { ConnectedSocketClientMedium } from '../../../src/main/medium/connected-socket-client-medium';
 import { PipesClientMedium } from '../../../src/main/medium/pipes-client-medium';

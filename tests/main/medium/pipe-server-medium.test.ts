@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
-import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
 import { PipeServerMedium } from '../../../src/main/medium/pipe-server-medium';
 import { HelloBackend } from '../../../src/main/server/backends/hello';
 import { PolicyStore } from '../../../src/main/server/policies/settings';

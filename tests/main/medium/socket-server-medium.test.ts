@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
-import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
 import { HelloBackend } from '../../../src/main/server/backends/hello';
 import { PolicyStore } from '../../../src/main/server/policies/settings';
 import { TcpListener } from '../../../src/main/server/tcp-listener';

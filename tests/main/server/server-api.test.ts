@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
-import { EventBus, IdSource } from '../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
 import { startProxy, startServer, type RunningOwner } from '../../../src/main/server';
 import { BreezyBackend } from '../../../src/main/server/backends/breezy';
 import { parseUpstreamUrl } from '../../../src/main/server/backends/upstream';

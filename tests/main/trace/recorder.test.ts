@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { EventBus } from '../../../src/main/engine/event-bus';
+import { EventBus } from '../../../src/main/bus/event-bus';
 import { readTrace } from '../../../src/main/trace/read-trace';
 import { TraceRecorder } from '../../../src/main/trace/recorder';
 

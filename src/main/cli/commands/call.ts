@@ -13,7 +13,7 @@ import type { CallResponse } from '../../client/call-types';
 import { openMedium } from '../../client/open-medium';
 import { SmartClient } from '../../client/smart-client';
 import { parseSmartUrl } from '../../client/smart-url';
-import { EventBus, IdSource } from '../../engine/event-bus';
+import { EventBus, IdSource } from '../../bus/event-bus';
 import { errorText } from '../args';
 import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
 

@@ -3,7 +3,7 @@
  * diagnosis walk (src/main/probe), each step printed as it happens. Exit status 0 only when a
  * smart server answered and the path opened; 1 otherwise; 2 for usage.
  */
-import { EventBus, IdSource } from '../../engine/event-bus';
+import { EventBus, IdSource } from '../../bus/event-bus';
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
 import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
 

@@ -2,7 +2,7 @@
  * What answers the calls a server receives: one `Backend` per server or proxy, one
  * `BackendConnection` per client connection. The registry (`registry.ts`) lists them.
  */
-import type { EventBus, IdSource } from '../../engine/event-bus';
+import type { EventBus, IdSource } from '../../bus/event-bus';
 import type { Answer, ServerCall } from '../core/server-call';
 
 export interface ConnectionContext {

@@ -96,7 +96,7 @@ export class RelayConnection implements BackendConnection {
 
   private connect(): StreamUpstream {
     const { ctx } = this;
-    this.mediumId = ctx.ids.take('m');
+    this.mediumId = ctx.ids.take('medium');
     ctx.bus.emit({ type: 'medium-opened', mediumId: this.mediumId, kind: this.target.kind, role: 'client', peer: this.target.peer, ownerId: ctx.ownerId, parentMediumId: ctx.mediumId });
     const upstream = this.connector(ctx);
     this.upstream = upstream;

@@ -5,7 +5,7 @@
  * bytes written before then wait in order, and the writer waits with them.
  */
 import type { Readable, Writable } from 'node:stream';
-import { ByteReporter, type EventBus } from '../../engine/event-bus';
+import { ByteReporter, type EventBus } from '../../bus/event-bus';
 
 export interface UpstreamStreams {
   input: Readable;

@@ -13,6 +13,7 @@
  * has failed (a bug, not a client's fault) throws on further use.
  */
 import type { UnstampedEvent } from '../../../shared/events';
+import type { IdKind } from '../../../shared/ids';
 import type { PolicySettings } from '../../../shared/policies';
 import type { BValue, DecodeEvent, ProtocolVersion } from '../../../shared/protocol';
 import { encodeResponse, isVfsVerb, RequestStreamDecoder, utf8Bytes, verbKind, verbOf } from '../../../shared/protocol';
@@ -40,7 +41,7 @@ export interface ConnectionCoreOptions {
   /** The owner's live settings, read at every decision. */
   policy: () => PolicySettings;
   emit: (event: UnstampedEvent) => void;
-  ids: { take(prefix: string): string };
+  ids: { take(kind: IdKind): string };
   /** Wall clock in ms (timeouts); tests may drive it. */
   now?: () => number;
 }
@@ -68,7 +69,7 @@ export class ConnectionCore {
   private readonly sink: CoreSink;
   private readonly backend: BackendConnection;
   private readonly emit: (event: UnstampedEvent) => void;
-  private readonly ids: { take(prefix: string): string };
+  private readonly ids: { take(kind: IdKind): string };
   private readonly now: () => number;
   private readonly policies: PolicyRunner;
   private readonly requests: RequestStreamDecoder;
@@ -265,7 +266,7 @@ export class ConnectionCore {
   private newCall(request: PendingRequest, args: readonly BValue[]): CallRecord {
     const verb = verbOf(args);
     const vfs = isVfsVerb(verb);
-    const record = new CallRecord(this.ids.take('c'), request.protocol, verb, args.slice(1), verbKind(verb), vfs, request.startedAt, request.headers, request.raw);
+    const record = new CallRecord(this.ids.take('call'), request.protocol, verb, args.slice(1), verbKind(verb), vfs, request.startedAt, request.headers, request.raw);
     const outcome = this.policies.request({ protocol: request.protocol, verb, args: record.args, vfs }, record.callId);
     this.answers.push(record);
     if (outcome.kind === 'drop') {

@@ -4,7 +4,7 @@
  * comes back lists both URLs and stops both. Used by `hpss serve --ssh-listen` and by
  * servers started from the UI.
  */
-import type { EventBus, IdSource } from '../../engine/event-bus';
+import type { EventBus, IdSource } from '../../bus/event-bus';
 import type { RunningOwner } from '../index';
 import { startSshFront, type PreparedSshFront, type SshFront, type SshFrontArgs } from './index';
 

@@ -7,7 +7,7 @@
  * directory instead, so `bzr+ssh://HOST:PORT/trunk` means DIR/trunk, as `bzr://` does.
  * Writes follow the server's `--allow-writes`, not the client's (brz always sends it).
  */
-import type { EventBus, IdSource } from '../../engine/event-bus';
+import type { EventBus, IdSource } from '../../bus/event-bus';
 import type { Backend } from '../backends/backend';
 import { parseListen } from '../listen-address';
 import { readAuthorizedKeys, type AuthorizedKeys } from './authorized-keys';

@@ -9,7 +9,7 @@
  * $XDG_STATE_HOME/hpss-inspector/traces). stdout carries protocol bytes only:
  * everything else goes to stderr, which the client's ssh shows to its user.
  */
-import { EventBus, IdSource } from '../../engine/event-bus';
+import { EventBus, IdSource } from '../../bus/event-bus';
 import { TraceRecorder } from '../../trace/recorder';
 import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
 import { BreezyBackend } from '../backends/breezy';

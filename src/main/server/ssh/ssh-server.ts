@@ -11,7 +11,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
-import type { EventBus } from '../../engine/event-bus';
+import type { EventBus } from '../../bus/event-bus';
 import { formatHostPort } from '../listen-address';
 import { findAuthorizedKey, fingerprint, type AuthorizedKeys } from './authorized-keys';
 import { SshSetupError } from './errors';

@@ -28,6 +28,9 @@ export async function replayFromEngine(): Promise<void> {
   held = null;
   const owners = await call('Listing servers and proxies', 'ui:owners:list', null);
   if (owners) dispatch({ type: 'owners', owners });
+  // The engine holds the app client's settings; the store only mirrors them.
+  const client = await call("Reading the app client's settings", 'ui:client:state', null);
+  if (client) dispatch({ type: 'client-refuse-vfs', enabled: client.refuseVfs });
 }
 
 export function startLive(): () => void {

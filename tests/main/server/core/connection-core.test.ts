@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
 import type { EngineEvent, UnstampedEvent } from '../../../../src/shared/events';
 import type { PolicySettings } from '../../../../src/shared/policies';
-import { EventBus, IdSource } from '../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../src/main/bus/event-bus';
 import type { BackendConnection } from '../../../../src/main/server/backends/backend';
 import { HelloBackend } from '../../../../src/main/server/backends/hello';
 import { RelayConnection } from '../../../../src/main/server/backends/relay';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EventBus, IdSource } from '../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../src/main/bus/event-bus';
 import { realBackends } from '../../../../src/main/engine/real-backends';
 import { knownHostsLine, loadHostKey } from '../../../../src/main/server/ssh/host-key';
 import { brzEnv, makeClientKey, seedBranch, sshWrapper } from '../../../support/brz-ssh';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EventBus, IdSource } from '../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../src/main/bus/event-bus';
 import { BreezyBackend } from '../../../../src/main/server/backends/breezy';
 import { PolicyStore } from '../../../../src/main/server/policies/settings';
 import { describeHostKey, startSshFront, type SshFront } from '../../../../src/main/server/ssh';

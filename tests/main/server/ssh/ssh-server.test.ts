@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EventBus } from '../../../../src/main/engine/event-bus';
+import { EventBus } from '../../../../src/main/bus/event-bus';
 import { readAuthorizedKeys } from '../../../../src/main/server/ssh/authorized-keys';
 import { knownHostsLine, loadHostKey } from '../../../../src/main/server/ssh/host-key';
 import { startSshServer, type SshListener, type SshSessionHandler } from '../../../../src/main/server/ssh/ssh-server';

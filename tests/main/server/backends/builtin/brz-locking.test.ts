@@ -15,7 +15,7 @@ import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin'
 import type { BackendConnection } from '../../../../../src/main/server/backends/backend';
 import { requireTool } from '../../../../support/test-hosts';
 import { brzFixtureEnv, makeBrzFixtures } from '../../../../support/brz-fixtures';
-import { EventBus, IdSource } from '../../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
 import { startServer, type RunningOwner } from '../../../../../src/main/server';
 import { ask } from '../../../../support/server-call';
 

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { requireTool } from '../../../../support/test-hosts';
 import { brzFixtureEnv, makeBrzFixtures, startBrzServe } from '../../../../support/brz-fixtures';
-import { EventBus, IdSource } from '../../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
 import { startServer, type RunningOwner } from '../../../../../src/main/server';
 
 const run = promisify(execFile);

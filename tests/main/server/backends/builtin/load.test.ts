@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { EventBus, IdSource } from '../../../../../src/main/engine/event-bus';
+import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
 import { SmartClient } from '../../../../../src/main/client/smart-client';
 import { TcpClientMedium } from '../../../../../src/main/medium/tcp-client-medium';
 import { startServer, type RunningOwner } from '../../../../../src/main/server';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
-import { ByteReporter, EventBus } from '../../../src/main/engine/event-bus';
+import { ByteReporter, EventBus } from '../../../src/main/bus/event-bus';
 
 function recorded(): { bus: EventBus; events: EngineEvent[] } {
   const bus = new EventBus();

@@ -5,6 +5,7 @@
  * events so a UI that attaches late can replay them.
  */
 import type { EngineEvent, UnstampedEvent } from '../../shared/events';
+import { ID_PREFIXES, type IdKind } from '../../shared/ids';
 
 export type EventListener = (event: EngineEvent) => void;
 
@@ -103,11 +104,11 @@ export class ByteReporter {
 
 /** Process-wide id sequences: "m1", "m2", … for mediums, "c1", … for calls. */
 export class IdSource {
-  private readonly next = new Map<string, number>();
+  private readonly next = new Map<IdKind, number>();
 
-  take(prefix: string): string {
-    const n = (this.next.get(prefix) ?? 0) + 1;
-    this.next.set(prefix, n);
-    return `${prefix}${n}`;
+  take(kind: IdKind): string {
+    const n = (this.next.get(kind) ?? 0) + 1;
+    this.next.set(kind, n);
+    return `${ID_PREFIXES[kind]}${n}`;
   }
 }

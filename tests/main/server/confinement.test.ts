@@ -82,7 +82,15 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'readv':
       return { args: at(['P']), body: Buffer.from('0,1') };
     case 'get_bundle':
+    case 'Repository.get_revision_graph':
+    case 'Repository.has_revision':
+    case 'Repository.unlock':
       return { args: at(['P', 'rev-1']) };
+    case 'Repository.get_parent_map':
+      return { args: at(['P', 'rev-1']), body: Buffer.from('\n\n0') };
+    case 'Branch.lock_write':
+    case 'Branch.unlock':
+      return { args: at(['P', 'token', '']) };
     default:
       return { args: at(['P']) };
   }

@@ -24,7 +24,7 @@ async function readText(path: string): Promise<string | null> {
     return await readFile(path, 'utf8');
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ENAMETOOLONG') return null;
     throw err;
   }
 }

@@ -5,7 +5,7 @@
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 
-const BENCHES = ['codec.js', 'proxy.js', 'ui.js', 'hello.js'];
+const BENCHES = ['codec.js', 'proxy.js', 'ui.js', 'hello.js', 'builtin-get.js'];
 
 let failed = 0;
 for (const script of BENCHES) {

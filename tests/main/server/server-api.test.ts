@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
 import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
-import { BackendUnavailableError, startProxy, startServer, type RunningOwner } from '../../../src/main/server';
+import { startProxy, startServer, type RunningOwner } from '../../../src/main/server';
 import { BreezyBackend } from '../../../src/main/server/backends/breezy';
 import { parseUpstreamUrl } from '../../../src/main/server/backends/upstream';
 import { parseListen } from '../../../src/main/server/listen-address';
@@ -49,9 +49,12 @@ test('upstream URLs: bzr:// and bzr+ssh:// with Breezy\'s default ports; ssh:// 
   expect(() => parseUpstreamUrl('ssh://host/')).toThrow(/did you mean bzr\+ssh/);
 });
 
-test('the built-in backend is refused with a clear error', async () => {
+test('the built-in backend starts with nothing else installed, read-only unless asked', async () => {
   const { bus } = recorder();
-  await expect(startServer({ backend: 'builtin', dir: '/tmp', listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource())).rejects.toThrow(BackendUnavailableError);
+  const server = await startServer({ backend: 'builtin', dir: '/tmp', listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
+  owners.push(server);
+  expect(server.urls[0]).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
+  expect(server.description).toBe('built-in handlers over /tmp (read-only)');
 });
 
 test('port 0 picks a free port; a port in use fails with a listener event', async () => {

@@ -1,9 +1,55 @@
-/** The built-in backend: our own handlers over a directory (not built yet). */
-import type { ServerBackendEntry } from '../registry';
+/**
+ * The built-in backend: our own handlers over the files of the served directory, so a test
+ * server runs where Breezy is not installed. Verbs it knows are answered from the verb table
+ * (`verbs.ts`); every other verb gets Breezy's unknown-verb answer, on which a brz client
+ * falls back to older verbs or the VFS, as it does with an older Breezy server.
+ */
+import { resolve } from 'node:path';
+import type { ByteStream } from '../../core/byte-stream';
+import { unknownMethodAnswer, type Answer, type ServerCall } from '../../core/server-call';
+import type { Backend, BackendConnection } from '../backend';
+import type { ServerBackendEntry, ServerBackendOptions } from '../registry';
+import { arityError, type BuiltinContext, type VerbHandler, type VerbTable } from './verb-table';
+import { BUILTIN_VERBS } from './verbs';
+
+export class BuiltinBackend implements Backend {
+  readonly description: string;
+  private readonly ctx: BuiltinContext;
+
+  constructor(
+    opts: ServerBackendOptions,
+    private readonly verbs: VerbTable = BUILTIN_VERBS,
+  ) {
+    this.ctx = { root: resolve(opts.dir), allowWrites: opts.allowWrites };
+    this.description = `built-in handlers over ${this.ctx.root}${opts.allowWrites ? '' : ' (read-only)'}`;
+  }
+
+  open(): BackendConnection {
+    const { ctx, verbs } = this;
+    return {
+      input: 'body',
+      handle(call: ServerCall): Answer | Promise<Answer> {
+        const handler = verbs.get(call.verb);
+        const refusal = handler ? arityError(handler, call.args) : unknownMethodAnswer(call);
+        if (!refusal) return (handler as VerbHandler).run(call, ctx);
+        discard(call.body);
+        return refusal;
+      },
+      close() {},
+    };
+  }
+
+  close(): void {}
+}
+
+/** A refused call's body is read and dropped, so its producer is never left waiting. */
+function discard(body: ByteStream): void {
+  void (async () => {
+    for await (const chunk of body) void chunk;
+  })().catch(() => undefined);
+}
 
 export const builtinBackendEntry: ServerBackendEntry = {
-  unavailableReason: () => 'the built-in backend is not available yet: use --backend breezy (needs brz on the PATH)',
-  create: () => {
-    throw new Error('the built-in backend is not available yet');
-  },
+  unavailableReason: () => null,
+  create: (opts) => new BuiltinBackend(opts),
 };

@@ -1,0 +1,94 @@
+/**
+ * The Branch verbs real brz operations need (breezy/bzr/smart/branch.py): the tip, and the
+ * write lock: the branch's LockDir (`.bzr/branch/lock`), left in place for the client to
+ * use by its token.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
+import type { MessageAnswer } from '../../core/server-call';
+import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
+import { locationOf } from './bzrdir-verbs';
+import { LockDir } from './lock-dir';
+import { packUnlockAnswer } from './repository-verbs';
+import type { BuiltinContext, VerbHandler } from './verb-table';
+
+const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
+const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
+const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
+
+const branchLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/branch/lock`);
+
+/** SmartServerBranchRequest: a bzrdir with a branch (not a reference) at arg 0. */
+function branchVerb(
+  breezyClass: string,
+  params: readonly string[],
+  run: (loc: Location, args: string[], ctx: BuiltinContext) => Promise<MessageAnswer>,
+  optional?: readonly string[],
+): VerbHandler {
+  return {
+    breezyClass,
+    params: ['path', ...params],
+    optional,
+    async run(call, ctx) {
+      const loc = locationOf(call, ctx);
+      if (!('rel' in loc)) return loc;
+      if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
+      const branch = await branchAt(loc);
+      if (branch.kind === 'reference') return notBranchAnswer(loc);
+      if (branch.kind === 'none') {
+        const detail = (await repositoryFormatAt(loc)) === null ? '' : 'location is a repository';
+        return notBranchAnswer(loc, '.bzr/branch/', detail);
+      }
+      return run(loc, call.args.slice(1).map(text), ctx);
+    },
+  };
+}
+
+const lastRevisionInfo = branchVerb('SmartServerBranchRequestLastRevisionInfo', [], async (loc) => {
+  const tip = parseLastRevision(await readFile(`${loc.path}/.bzr/branch/last-revision`, 'utf8'));
+  if (tip === null) return fail('error', 'BzrError', 'bad last-revision file');
+  return ok('ok', String(tip.revno), tip.revid);
+});
+
+/**
+ * Branch.lock_write: the branch's LockDir, taken (or re-validated by the client's token) and
+ * left in place; the repository's lock, a 2a pack repository's, has no token (repository-verbs).
+ */
+const lockWrite = branchVerb(
+  'SmartServerBranchRequestLockWrite',
+  [],
+  async (loc, [branchToken = ''], ctx) => {
+    if (!ctx.allowWrites) {
+      return fail('LockFailed', `LockDir(${transportUrl(loc.rel, '.bzr/branch/lock')})`, 'Transport operation not possible: readonly transport ');
+    }
+    if (!(await findRepository(ctx.root, loc))) return noRepositoryAnswer(loc);
+    const lock = branchLock(loc);
+    if (branchToken !== '') return (await lock.holds(branchToken)) ? ok('ok', branchToken, '') : fail('TokenMismatch');
+    const taken = await lock.take();
+    return taken.ok ? ok('ok', taken.token, '') : fail('LockContention');
+  },
+  ['branch_token', 'repo_token'],
+);
+
+const unlock = branchVerb('SmartServerBranchRequestUnlock', ['branch_token', 'repo_token'], async (loc, [branchToken, repoToken], ctx) => {
+  const repo = await findRepository(ctx.root, loc);
+  if (!repo) return noRepositoryAnswer(loc);
+  const lock = branchLock(loc);
+  if (!(await lock.holds(branchToken))) return fail('TokenMismatch');
+  if (repoToken !== '') return packUnlockAnswer(repo.loc);
+  await lock.remove('releasing');
+  return ok('ok');
+});
+
+const breakLock = branchVerb('SmartServerBranchBreakLock', [], async (loc, _args, ctx) => {
+  if (!ctx.allowWrites) return fail('ReadOnlyError');
+  await branchLock(loc).remove('broken');
+  return ok('ok');
+});
+
+export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
+  ['Branch.last_revision_info', lastRevisionInfo],
+  ['Branch.lock_write', lockWrite],
+  ['Branch.unlock', unlock],
+  ['Branch.break_lock', breakLock],
+];

@@ -1,0 +1,130 @@
+/**
+ * The BzrDir verbs real brz operations need (breezy/bzr/smart/bzrdir.py), plus the newer
+ * variants a current client asks for first: opening a bzrdir and its branch, finding its
+ * repository, and `BzrDirFormat.initialize` laying out a bare meta directory as Breezy does
+ * (the client then creates the repository and branch over the VFS).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { BZRDIR_META_FORMAT_1, BZRDIR_README, REPOSITORY_CAPABILITIES } from '../../../../shared/bzr-formats/control-formats';
+import { checkPath } from '../../confinement';
+import type { MessageAnswer, ServerCall } from '../../core/server-call';
+import {
+  branchAt, findRepository, hasWorkingTree, isBzrDir, repositoryFormatAt, transportUrl, type Location,
+} from './control-dir';
+import { errnoCode, fsErrorAnswer } from './fs-errors';
+import type { BuiltinContext, VerbHandler } from './verb-table';
+
+const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
+const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
+
+/** The confined location of arg 0, or the refusal. */
+export function locationOf(call: ServerCall, ctx: BuiltinContext): Location | MessageAnswer {
+  const p = checkPath(ctx.root, call.args[0], call.verb);
+  return p.ok ? { path: p.path, rel: p.relpath } : p.answer;
+}
+
+const isLocation = (v: Location | MessageAnswer): v is Location => 'rel' in v;
+
+/** A verb over the bzrdir at arg 0 (SmartServerRequestBzrDir: no bzrdir is `nobranch`). */
+function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext) => Promise<MessageAnswer>): VerbHandler {
+  return {
+    breezyClass,
+    params: ['path'],
+    async run(call, ctx) {
+      const loc = locationOf(call, ctx);
+      if (!isLocation(loc)) return loc;
+      if (!(await isBzrDir(loc))) return fail('nobranch');
+      return run(loc, ctx);
+    },
+  };
+}
+
+const open: VerbHandler = {
+  breezyClass: 'SmartServerRequestOpenBzrDir',
+  params: ['path'],
+  async run(call, ctx) {
+    const loc = locationOf(call, ctx);
+    if (!isLocation(loc)) return loc;
+    return ok((await isBzrDir(loc)) ? 'yes' : 'no');
+  },
+};
+
+const open21: VerbHandler = {
+  breezyClass: 'SmartServerRequestOpenBzrDir_2_1',
+  params: ['path'],
+  async run(call, ctx) {
+    const loc = locationOf(call, ctx);
+    if (!isLocation(loc)) return loc;
+    if (!(await isBzrDir(loc))) return ok('no');
+    return ok('yes', (await hasWorkingTree(loc)) ? 'yes' : 'no');
+  },
+};
+
+const openBranch = bzrDirVerb('SmartServerRequestOpenBranch', async (loc) => {
+  const branch = await branchAt(loc);
+  if (branch.kind === 'none') return fail('nobranch');
+  return ok('ok', branch.kind === 'reference' ? branch.location : '');
+});
+
+/** open_branchV2 and V3: the branch's format (its network name) or the reference. */
+function openBranchV(breezyClass: string, withDetail: boolean): VerbHandler {
+  return bzrDirVerb(breezyClass, async (loc) => {
+    const branch = await branchAt(loc);
+    if (branch.kind === 'reference') return ok('ref', branch.location);
+    if (branch.kind === 'branch') return ok('branch', branch.format);
+    if (withDetail && (await repositoryFormatAt(loc)) !== null) return fail('nobranch', 'location is a repository');
+    return fail('nobranch');
+  });
+}
+
+/** find_repository, V2 and V3: each adds a field to the answer. */
+function findRepositoryVerb(breezyClass: string, fields: 4 | 5 | 6): VerbHandler {
+  return {
+    breezyClass,
+    params: ['path'],
+    async run(call, ctx) {
+      const loc = locationOf(call, ctx);
+      if (!isLocation(loc)) return loc;
+      // SmartServerRequestFindRepository opens the bzrdir itself: no bzrdir is NotBranchError.
+      if (!(await isBzrDir(loc))) return fail('error', 'NotBranchError', `Not a branch: "${transportUrl(loc.rel)}".`);
+      const repo = await findRepository(ctx.root, loc);
+      if (repo === null) return fail('norepository');
+      const [richRoot, treeRef, externalLookup] = REPOSITORY_CAPABILITIES.get(repo.format) as readonly string[];
+      return ok(...['ok', repo.relpath, richRoot, treeRef, externalLookup, repo.format].slice(0, fields));
+    },
+  };
+}
+
+/** BzrDirFormat.initialize: the default format's bare control directory, in an existing directory. */
+const initialize: VerbHandler = {
+  breezyClass: 'SmartServerRequestInitializeBzrDir',
+  params: ['path'],
+  async run(call, ctx) {
+    const loc = locationOf(call, ctx);
+    if (!isLocation(loc)) return loc;
+    if (!ctx.allowWrites) return fail('ReadOnlyError');
+    const control = `${loc.path}/.bzr`;
+    try {
+      await mkdir(control);
+    } catch (err) {
+      if (errnoCode(err) === 'EEXIST') return fail('AlreadyControlDir', transportUrl(loc.rel));
+      return fsErrorAnswer(err, loc.path);
+    }
+    await writeFile(`${control}/README`, BZRDIR_README);
+    await writeFile(`${control}/branch-format`, BZRDIR_META_FORMAT_1);
+    await mkdir(`${control}/branch-lock`);
+    return ok('ok');
+  },
+};
+
+export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
+  ['BzrDir.open', open],
+  ['BzrDir.open_2.1', open21],
+  ['BzrDir.open_branch', openBranch],
+  ['BzrDir.open_branchV2', openBranchV('SmartServerRequestOpenBranchV2', false)],
+  ['BzrDir.open_branchV3', openBranchV('SmartServerRequestOpenBranchV3', true)],
+  ['BzrDir.find_repository', findRepositoryVerb('SmartServerRequestFindRepositoryV1', 4)],
+  ['BzrDir.find_repositoryV2', findRepositoryVerb('SmartServerRequestFindRepositoryV2', 5)],
+  ['BzrDir.find_repositoryV3', findRepositoryVerb('SmartServerRequestFindRepositoryV3', 6)],
+  ['BzrDirFormat.initialize', initialize],
+];

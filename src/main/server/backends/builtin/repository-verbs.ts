@@ -1,0 +1,121 @@
+/**
+ * The Repository verbs real brz operations need (breezy/bzr/smart/repository.py): whether
+ * it is shared, its revision graph (read from a 2a repository's indexes), and its write lock
+ * as a pack repository has it (no token; see lockWrite).
+ */
+import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
+import { bzip2 } from '../../../../shared/compression/bzip2';
+import type { MessageAnswer } from '../../core/server-call';
+import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
+import { parentMapLines } from './parent-map';
+import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
+import { locationOf } from './bzrdir-verbs';
+import { LockDir } from './lock-dir';
+import { readParentMap, revisionGraphLines } from './revision-graph';
+import type { BuiltinContext, VerbHandler } from './verb-table';
+
+/** A search recipe names revisions the client has seen: bounded like any request body. */
+const MAX_RECIPE_BYTES = 16 * 1024 * 1024;
+
+const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
+const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
+const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
+
+export const repositoryLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/repository/lock`);
+
+/** The repository exactly at `loc` (SmartServerRepositoryRequest: no searching), or the error. */
+export async function openRepository(loc: Location): Promise<MessageAnswer | null> {
+  if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
+  if ((await repositoryFormatAt(loc)) === null) return noRepositoryAnswer(loc);
+  return null;
+}
+
+/** A verb over the repository at arg 0, with the rest of its arguments. */
+function repositoryVerb(breezyClass: string, params: readonly string[], run: (loc: Location, args: string[], ctx: BuiltinContext) => Promise<MessageAnswer>): VerbHandler {
+  return {
+    breezyClass,
+    params: ['path', ...params],
+    async run(call, ctx) {
+      const loc = locationOf(call, ctx);
+      if (!('rel' in loc)) return loc;
+      const refused = await openRepository(loc);
+      if (refused) return refused;
+      return run(loc, call.args.slice(1).map(text), ctx);
+    },
+  };
+}
+
+const isSharedVerb = repositoryVerb('SmartServerRepositoryIsShared', [], async (loc) => ok((await isShared(loc)) ? 'yes' : 'no'));
+
+/**
+ * A 2a (pack) repository is not locked by token: Breezy's `lock_write` gives no repository
+ * token and takes no physical lock (the pack collection locks `.bzr/repository/lock` only
+ * while it rewrites `pack-names`, client side over the VFS). So the answer is an empty token.
+ */
+const lockWrite: VerbHandler = {
+  ...repositoryVerb('SmartServerRepositoryLockWrite', [], async () => ok('ok', '')),
+  params: ['path'],
+  optional: ['token'],
+};
+
+/** What Breezy answers: unlocking by token is not implemented for pack repositories. */
+export function packUnlockAnswer(loc: Location): MessageAnswer {
+  const repr = `CHKInventoryRepository('${transportUrl(loc.rel, '.bzr/repository/')}')`;
+  return fail('error', 'NotImplementedError', `<bound method PackRepository.dont_leave_lock_in_place of ${repr}>`);
+}
+
+const unlock = repositoryVerb('SmartServerRepositoryUnlock', ['token'], async (loc) => packUnlockAnswer(loc));
+
+const breakLock = repositoryVerb('SmartServerRepositoryBreakLock', [], async (loc, _args, ctx) => {
+  if (!ctx.allowWrites) return fail('ReadOnlyError');
+  await repositoryLock(loc).remove('broken');
+  return ok('ok');
+});
+
+const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid]) => {
+  let parents;
+  try {
+    parents = await readParentMap(`${loc.path}/.bzr/repository`);
+  } catch (err) {
+    if (err instanceof BadIndexError) return fail('error', 'BadIndexError', err.message);
+    throw err;
+  }
+  const lines = revisionGraphLines(parents, revid);
+  // Breezy sends an empty body even with this error, so a client can always read one.
+  if (lines === null) return { status: 'E', args: ['nosuchrevision', revid], body: new Uint8Array(0) };
+  return { status: 'S', args: ['ok'], body: Buffer.from(lines.join('\n'), 'utf8') };
+});
+
+const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid]) => {
+  const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+  return ok(parents.has(revid) ? 'yes' : 'no');
+});
+
+/** The request body is the client's search recipe; the answer body is bz2 (see parent-map.ts). */
+const getParentMap: VerbHandler = {
+  breezyClass: 'SmartServerRepositoryGetParentMap',
+  params: ['path'],
+  variadic: true,
+  async run(call, ctx) {
+    const recipe = await call.body.whole(MAX_RECIPE_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
+    if (recipe instanceof RequestBodyTooLarge) return tooLargeAnswer(recipe.limit);
+    if (!(recipe instanceof Uint8Array)) throw recipe;
+    const loc = locationOf(call, ctx);
+    if (!('rel' in loc)) return loc;
+    const refused = await openRepository(loc);
+    if (refused) return refused;
+    const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    const lines = parentMapLines(parents, call.args.slice(1).map(text), Buffer.from(recipe).toString('utf8'));
+    return { status: 'S', args: ['ok'], body: bzip2(Buffer.from(lines.join('\n'), 'utf8')) };
+  },
+};
+
+export const REPOSITORY_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
+  ['Repository.is_shared', isSharedVerb],
+  ['Repository.lock_write', lockWrite],
+  ['Repository.unlock', unlock],
+  ['Repository.break_lock', breakLock],
+  ['Repository.get_revision_graph', getRevisionGraph],
+  ['Repository.get_parent_map', getParentMap],
+  ['Repository.has_revision', hasRevision],
+];

@@ -1,0 +1,58 @@
+/**
+ * A 2a repository's revision graph, read from its indexes: `pack-names` (a B+Tree index of
+ * the live packs) and each pack's revision index `indices/NAME.rix` (key: revision id, one
+ * reference list: its parents). What the write group in progress has in `upload/` is not
+ * part of it yet, as in Breezy.
+ */
+import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import { readBTreeIndex } from '../../../../shared/bzr-formats/btree-index';
+import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
+
+/** Revision id → parent ids, in the order the index lists them. */
+export type ParentMap = Map<string, readonly string[]>;
+
+/** zlib's inflate of one index page; the zero padding after the stream is not data. */
+function inflatePage(page: Uint8Array): Uint8Array {
+  return inflateSync(page, { finishFlush: 2 /* Z_SYNC_FLUSH: stop quietly at the end */ });
+}
+
+export async function readParentMap(repositoryDir: string): Promise<ParentMap> {
+  const names = readBTreeIndex(await readFile(`${repositoryDir}/pack-names`), inflatePage).entries.map((e) => e.key[0]);
+  const parents: ParentMap = new Map();
+  for (const name of names) {
+    const { entries } = readBTreeIndex(await readFile(`${repositoryDir}/indices/${name}.rix`), inflatePage);
+    for (const entry of entries) parents.set(entry.key[0], (entry.refs[0] ?? []).map((ref) => ref[0]));
+  }
+  return parents;
+}
+
+/**
+ * Repository.get_revision_graph's lines: each revision reachable from `tip` (all when '')
+ * with its parents, `null:` and ghosts left out (`_strip_NULL_ghosts`). null when `tip` is
+ * not in the repository.
+ */
+export function revisionGraphLines(parents: ParentMap, tip: string): string[] | null {
+  let ids: Iterable<string>;
+  if (tip === '') ids = parents.keys();
+  else {
+    if (!parents.has(tip)) return null;
+    const seen = new Set<string>([tip]);
+    const queue = [tip];
+    while (queue.length > 0) {
+      for (const p of parents.get(queue.shift() as string) ?? []) {
+        if (!seen.has(p) && parents.has(p)) {
+          seen.add(p);
+          queue.push(p);
+        }
+      }
+    }
+    ids = seen;
+  }
+  const lines: string[] = [];
+  for (const id of ids) {
+    const present = (parents.get(id) ?? []).filter((p) => p !== NULL_REVISION && parents.has(p));
+    lines.push([id, ...present].join(' '));
+  }
+  return lines;
+}

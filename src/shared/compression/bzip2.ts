@@ -1,0 +1,177 @@
+/**
+ * A small bzip2 compressor (Repository.get_parent_map answers with a bz2 body; Node has no
+ * bzip2). It favours being obviously correct over ratio: the block is run-length coded
+ * (RLE1), Burrows-Wheeler transformed (rotations ranked by prefix doubling), move-to-front
+ * and zero-run coded (RUNA/RUNB), then written with fixed-length Huffman codes (two
+ * identical tables, every selector 0). Any bzip2 decoder reads it.
+ *
+ * Stream: "BZh9", blocks, end-of-stream marker 0x177245385090 + combined CRC, byte padding.
+ * Block: magic 0x314159265359, block CRC (of the original bytes), randomised bit 0, 24-bit
+ * origPtr, the 16+16×k bit used-byte map, 3-bit table count, 15-bit selector count,
+ * selectors (unary MTF), each table's code lengths (5-bit start, then per symbol: 0 = next),
+ * then the coded symbols. Bits are written most significant first.
+ */
+
+/** Original bytes per block: small enough that RLE1 output stays far below 900k. */
+const BLOCK_INPUT_BYTES = 100_000;
+const SYMBOLS_PER_SELECTOR = 50;
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 24;
+    for (let k = 0; k < 8; k++) c = c & 0x80000000 ? (c << 1) ^ 0x04c11db7 : c << 1;
+    table[i] = c >>> 0;
+  }
+  return table;
+})();
+
+function blockCrc(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0;
+  return ~crc >>> 0;
+}
+
+class BitWriter {
+  private readonly out: number[] = [];
+  private acc = 0;
+  private count = 0;
+
+  bits(n: number, value: number): void {
+    for (let i = n - 1; i >= 0; i--) {
+      this.acc = (this.acc << 1) | ((value >>> i) & 1);
+      if (++this.count === 8) {
+        this.out.push(this.acc);
+        this.acc = 0;
+        this.count = 0;
+      }
+    }
+  }
+
+  finish(): Uint8Array {
+    if (this.count > 0) this.out.push(this.acc << (8 - this.count));
+    return Uint8Array.from(this.out);
+  }
+}
+
+/** RLE1: runs of 4 to 255 equal bytes become the 4 bytes and a count of the rest. */
+function runLength(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    let run = 1;
+    while (i + run < bytes.length && bytes[i + run] === bytes[i] && run < 255) run++;
+    if (run >= 4) out.push(bytes[i], bytes[i], bytes[i], bytes[i], run - 4);
+    else for (let k = 0; k < run; k++) out.push(bytes[i]);
+    i += run;
+  }
+  return Uint8Array.from(out);
+}
+
+/** The BWT of `block` (cyclic rotations sorted): the last column and where row 0 went. */
+function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number } {
+  const n = block.length;
+  let rank = Int32Array.from(block);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let k = 1; ; k *= 2) {
+    const r = rank;
+    const key = (i: number) => r[(i + k) % n];
+    order.sort((a, b) => r[a] - r[b] || key(a) - key(b));
+    const next = new Int32Array(n);
+    for (let j = 1; j < n; j++) {
+      const a = order[j - 1];
+      const b = order[j];
+      next[b] = next[a] + (r[a] !== r[b] || key(a) !== key(b) ? 1 : 0);
+    }
+    rank = next;
+    if (n === 0 || rank[order[n - 1]] === n - 1 || k >= n) break;
+  }
+  const last = new Uint8Array(n);
+  let origPtr = 0;
+  for (let j = 0; j < n; j++) {
+    last[j] = block[(order[j] + n - 1) % n];
+    if (order[j] === 0) origPtr = j;
+  }
+  return { last, origPtr };
+}
+
+function writeBlock(w: BitWriter, original: Uint8Array): number {
+  const crc = blockCrc(original);
+  const { last, origPtr } = burrowsWheeler(runLength(original));
+  const inUse = new Array<boolean>(256).fill(false);
+  for (const b of last) inUse[b] = true;
+  const unseqToSeq = new Array<number>(256).fill(-1);
+  const alphabet: number[] = [];
+  for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = alphabet.push(b) - 1;
+  const eob = alphabet.length + 1;
+  const alphaSize = alphabet.length + 2;
+
+  // Move-to-front, zero runs as RUNA (0) / RUNB (1), other positions shifted by one.
+  const symbols: number[] = [];
+  const mtf = alphabet.map((_, i) => i);
+  let zeros = 0;
+  const flushZeros = () => {
+    if (zeros === 0) return;
+    let z = zeros - 1;
+    for (;;) {
+      symbols.push(z & 1);
+      if (z < 2) break;
+      z = (z - 2) >> 1;
+    }
+    zeros = 0;
+  };
+  for (const b of last) {
+    const seq = unseqToSeq[b];
+    const pos = mtf.indexOf(seq);
+    if (pos === 0) {
+      zeros++;
+      continue;
+    }
+    flushZeros();
+    mtf.splice(pos, 1);
+    mtf.unshift(seq);
+    symbols.push(pos + 1);
+  }
+  flushZeros();
+  symbols.push(eob);
+
+  w.bits(24, 0x314159);
+  w.bits(24, 0x265359);
+  w.bits(32, crc);
+  w.bits(1, 0);
+  w.bits(24, origPtr);
+  const ranges = Array.from({ length: 16 }, (_, r) => inUse.slice(r * 16, r * 16 + 16).some(Boolean));
+  for (const used of ranges) w.bits(1, used ? 1 : 0);
+  ranges.forEach((used, r) => {
+    if (used) for (let b = 0; b < 16; b++) w.bits(1, inUse[r * 16 + b] ? 1 : 0);
+  });
+  const codeLength = Math.max(1, Math.ceil(Math.log2(alphaSize)));
+  const selectors = Math.ceil(symbols.length / SYMBOLS_PER_SELECTOR);
+  w.bits(3, 2);
+  w.bits(15, selectors);
+  for (let s = 0; s < selectors; s++) w.bits(1, 0);
+  for (let t = 0; t < 2; t++) {
+    w.bits(5, codeLength);
+    for (let s = 0; s < alphaSize; s++) w.bits(1, 0);
+  }
+  // Equal lengths: the canonical code of symbol s is s itself.
+  for (const s of symbols) w.bits(codeLength, s);
+  return crc;
+}
+
+export function bzip2(data: Uint8Array): Uint8Array {
+  const w = new BitWriter();
+  w.bits(8, 0x42);
+  w.bits(8, 0x5a);
+  w.bits(8, 0x68);
+  w.bits(8, 0x39);
+  let combined = 0;
+  for (let at = 0; at < data.length; at += BLOCK_INPUT_BYTES) {
+    const crc = writeBlock(w, data.subarray(at, Math.min(data.length, at + BLOCK_INPUT_BYTES)));
+    combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
+  }
+  w.bits(24, 0x177245);
+  w.bits(24, 0x385090);
+  w.bits(32, combined);
+  return w.finish();
+}

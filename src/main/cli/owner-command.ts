@@ -36,6 +36,7 @@ export const ownerHooks: OwnerHook[] = [];
 /** `--listen`, `--help` and one flag per policy input (src/shared/policies: the registry decides). */
 const POLICY_OPTIONS: OptionSpec = {
   listen: { type: 'string' },
+  'max-connections': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   ...Object.fromEntries(policyInputs().map(({ input }) => [input.flag, input.type === 'boolean' ? { type: 'boolean' } : { type: 'string' }])),
 };
@@ -51,6 +52,14 @@ export function policyHelp(): string {
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** `--max-connections N` (and the like): a whole number ≥ 1, or undefined when not given. */
+export function countOption(values: ParsedValues, flag: string): number | undefined {
+  const value = values[flag];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag}: '${String(value)}' is not a whole number ≥ 1`);
+  return Number(value);
 }
 
 /** The policy flags given, applied to the defaults through the registry's inputs (a bad value is a usage error). */

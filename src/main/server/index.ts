@@ -7,7 +7,7 @@ import type { PolicySettings } from '../../shared/api';
 import type { ServerBackendId } from '../../shared/server-backends';
 import type { EventBus, IdSource } from '../bus/event-bus';
 import type { Backend } from './backends/backend';
-import { serverBackend } from './backends/registry';
+import { createServerBackend, serverBackend } from './backends/registry';
 import type { UpstreamConnector } from './backends/relay';
 import { parseUpstreamUrl, tcpUpstream, upstreamBackend } from './backends/upstream';
 import { sshUpstreamConnector } from './backends/ssh-upstream';
@@ -36,6 +36,10 @@ export interface StartServerOptions {
   listen?: string;
   allowWrites: boolean;
   policy?: Partial<PolicySettings>;
+  /** Connections at once (tcp-listener.ts default); past it one is refused with the reason. */
+  maxConnections?: number;
+  /** Processes at once, for a backend that runs them (Breezy's default: twice the cores). */
+  maxProcesses?: number;
 }
 
 export interface StartProxyOptions {
@@ -44,18 +48,19 @@ export interface StartProxyOptions {
   identity?: string;
   knownHosts?: string;
   policy?: Partial<PolicySettings>;
+  maxConnections?: number;
 }
 
 export class BackendUnavailableError extends Error {
   override readonly name = 'BackendUnavailableError';
 }
 
-async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, policy: PolicyStore, bus: EventBus, ids: IdSource): Promise<RunningOwner> {
+async function run(kind: 'server' | 'proxy', listen: string, backend: Backend, policy: PolicyStore, bus: EventBus, ids: IdSource, maxConnections?: number): Promise<RunningOwner> {
   const ownerId = ids.take(kind);
   let listener: TcpListener;
   let url: string;
   try {
-    listener = new TcpListener({ ownerId, address: parseListen(listen), backend, policy, bus, ids });
+    listener = new TcpListener({ ownerId, address: parseListen(listen), backend, policy, bus, ids, maxConnections });
     url = await listener.listen();
   } catch (err) {
     // The backend may hold a process started ahead: it must not outlive a failed start.
@@ -81,8 +86,8 @@ export async function startServer(opts: StartServerOptions, bus: EventBus, ids: 
   const unavailable = entry.unavailableReason();
   if (unavailable !== null) throw new BackendUnavailableError(`the ${opts.backend} backend cannot run here: ${unavailable}`);
   const policy = new PolicyStore(opts.policy);
-  const backend = entry.create({ dir: opts.dir, allowWrites: opts.allowWrites });
-  return run('server', opts.listen ?? DEFAULT_LISTEN, backend, policy, bus, ids);
+  const backend = createServerBackend(opts.backend, { dir: opts.dir, allowWrites: opts.allowWrites, warm: true, maxProcesses: opts.maxProcesses });
+  return run('server', opts.listen ?? DEFAULT_LISTEN, backend, policy, bus, ids, opts.maxConnections);
 }
 
 /** Relays every connection to the upstream URL, one upstream connection per client. */
@@ -91,5 +96,5 @@ export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: Id
   const policy = new PolicyStore(opts.policy);
   const connector: UpstreamConnector =
     url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
-  return run('proxy', opts.listen ?? DEFAULT_LISTEN, upstreamBackend(url, connector), policy, bus, ids);
+  return run('proxy', opts.listen ?? DEFAULT_LISTEN, upstreamBackend(url, connector), policy, bus, ids, opts.maxConnections);
 }

@@ -15,6 +15,27 @@ import { bzrUrl, type ListenAddress } from './listen-address';
 
 /** After a graceful stop is asked for, connections still busy after this are cut. */
 const STOP_GRACE_MS = 10_000;
+/** Connections served at once by default; past the cap a connection is refused with a clear answer. */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
+/** Past the cap, refused connections still being answered are cut outright beyond this many. */
+const MAX_REFUSING = 64;
+
+/** What a connection past the cap gets: its first call answered with why, then the close. */
+function refusingBackend(limit: number): Backend {
+  const why = `hpss: the server has reached its limit of ${limit} connections; try again later`;
+  return {
+    description: 'refusal past the connection cap',
+    open: (ctx) => ({
+      input: 'body',
+      handle: () => {
+        ctx.finish(why);
+        return { status: 'E', args: ['error', why] };
+      },
+      close: () => undefined,
+    }),
+    close: () => undefined,
+  };
+}
 
 export interface TcpListenerOptions {
   ownerId: string;
@@ -23,11 +44,14 @@ export interface TcpListenerOptions {
   policy: PolicySource;
   bus: EventBus;
   ids: IdSource;
+  /** Connections served at once (DEFAULT_MAX_CONNECTIONS). */
+  maxConnections?: number;
 }
 
 export class TcpListener {
   private readonly server: Server;
   private readonly connections = new Map<ConnectionCore, SocketServerMedium>();
+  private refusing = 0;
   private url = '';
 
   constructor(private readonly opts: TcpListenerOptions) {
@@ -76,8 +100,27 @@ export class TcpListener {
     this.opts.bus.emit({ type: 'listener', ownerId: this.opts.ownerId, state: 'stopped', url: this.url });
   }
 
+  /** Past the cap: the client's first request is answered with the reason, in its version; a flood of them is cut. */
+  private refuse(socket: Socket, limit: number): void {
+    const { bus, ids, ownerId, policy } = this.opts;
+    bus.emit({ type: 'error', kind: 'transport', message: `listener ${this.url}: refused a connection past the limit of ${limit}`, fatal: false });
+    if (this.refusing >= MAX_REFUSING) {
+      socket.destroy();
+      return;
+    }
+    this.refusing += 1;
+    const medium = new SocketServerMedium(socket, { bus, ids, ownerId });
+    medium.once('close', () => (this.refusing -= 1));
+    serveConnection(medium, { backend: refusingBackend(limit), policy: { get: () => ({ ...policy.get(), clientTimeoutSec: Math.min(policy.get().clientTimeoutSec || 10, 10) }) }, bus, ids, ownerId });
+  }
+
   private accept(socket: Socket): void {
     const { bus, ids, ownerId, backend, policy } = this.opts;
+    const limit = this.opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    if (this.connections.size >= limit) {
+      this.refuse(socket, limit);
+      return;
+    }
     try {
       const medium = new SocketServerMedium(socket, { bus, ids, ownerId });
       const core = serveConnection(medium, { backend, policy, bus, ids, ownerId });

@@ -1,9 +1,9 @@
 /** `hpss proxy UPSTREAM_URL`: a tracing relay between bzr clients and a bzr:// or bzr+ssh:// server. */
 import { DEFAULT_LISTEN, startProxy } from '../../server';
 import { SSH_CLIENT_OPTIONS, type CliCommand } from './command';
-import { policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
+import { countOption, policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
 
-const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [policy flags] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
+const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--max-connections N] [policy flags] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
 
 export const proxyCommand: CliCommand = {
   name: 'proxy',
@@ -20,6 +20,7 @@ export const proxyCommand: CliCommand = {
           identity: typeof values.identity === 'string' ? values.identity : undefined,
           knownHosts: typeof values['known-hosts'] === 'string' ? values['known-hosts'] : undefined,
           policy: policyFromValues(values),
+          maxConnections: countOption(values, 'max-connections'),
         },
         bus,
         ids,

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { isServerBackendId, SERVER_BACKENDS, SERVER_BACKEND_IDS, type ServerBackendId } from '../../../shared/server-backends';
 import { DEFAULT_LISTEN, startServer } from '../../server';
 import { serverBackend } from '../../server/backends/registry';
-import { policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
+import { countOption, policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
 import type { CliCommand } from './command';
 
 /** The first backend of the registry that can run here (Breezy where brz is installed). */
@@ -17,7 +17,7 @@ function defaultBackend(): ServerBackendId {
 const BACKEND_HELP = SERVER_BACKENDS.map((b) => `${b.id}: ${b.help}`).join('; ');
 
 const USAGE =
-  `serve DIR [--backend ${SERVER_BACKEND_IDS.join('|')}] [--listen HOST:PORT] [--allow-writes] [policy flags] [--trace FILE]` +
+  `serve DIR [--backend ${SERVER_BACKEND_IDS.join('|')}] [--listen HOST:PORT] [--allow-writes] [--max-connections N] [--max-processes N] [policy flags] [--trace FILE]` +
   ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]' +
   `\n\nbackends (default: the first that can run here): ${BACKEND_HELP}`;
 
@@ -26,7 +26,7 @@ export const serveCommand: CliCommand = {
   usage: 'serve DIR [--listen HOST:PORT] [--allow-writes] [--refuse-vfs] …',
   summary: 'serve DIR over bzr:// (and bzr+ssh://), by Breezy or the built-in backend',
   run: (argv) =>
-    runOwnerCommand('serve', USAGE, { backend: { type: 'string' }, 'allow-writes': { type: 'boolean', default: false } }, argv, (values, positionals, bus, ids) => {
+    runOwnerCommand('serve', USAGE, { backend: { type: 'string' }, 'allow-writes': { type: 'boolean', default: false }, 'max-processes': { type: 'string' } }, argv, (values, positionals, bus, ids) => {
       const [dir, ...extra] = positionals;
       if (!dir || extra.length > 0) throw new UsageError('serve takes one directory');
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
@@ -42,6 +42,8 @@ export const serveCommand: CliCommand = {
           listen: typeof values.listen === 'string' ? values.listen : DEFAULT_LISTEN,
           allowWrites: values['allow-writes'] === true,
           policy: policyFromValues(values),
+          maxConnections: countOption(values, 'max-connections'),
+          maxProcesses: countOption(values, 'max-processes'),
         },
         bus,
         ids,

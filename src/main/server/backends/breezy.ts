@@ -1,12 +1,15 @@
 /**
- * The `breezy` backend: each client connection gets a `brz serve --inet` subprocess of
- * its own, and the connection's requests are relayed to its stdin byte for byte. When
- * `warm`, one process is kept started ahead, so a connection does not wait for Python.
+ * The `breezy` backend: a relay whose upstream for each client connection is a `brz serve
+ * --inet` process of its own, from a bounded pool (`breezy-processes.ts`), taken at the
+ * connection's first call that needs Breezy. `hello` and `Transport.is_readonly` are
+ * answered here, as Breezy's server answers them, so a connection that only says hello (a
+ * probe, a flood) costs no Python process.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { Answer, ServerCall } from '../core/server-call';
 import type { Backend, BackendConnection, ConnectionContext } from './backend';
+import { breezyServeArgs, ServeProcessPool, type ServeProcess } from './breezy-processes';
 import type { ServerBackendEntry } from './registry';
 import { RelayBackend } from './relay';
 import { StreamUpstream } from './stream-upstream';
@@ -18,108 +21,56 @@ export interface BreezyBackendOptions {
   brz?: string;
   /** Keep one process started ahead for the next connection (for listeners; not for one-session use). */
   warm?: boolean;
+  /** Processes at once, and connections that may wait for one (breezy-processes.ts defaults). */
+  maxProcesses?: number;
+  maxQueued?: number;
 }
 
-/** Our medium enforces the idle timeout; the subprocess's own must never fire first. */
-const SUBPROCESS_CLIENT_TIMEOUT_SEC = 365 * 24 * 3600;
-/** How long a subprocess may take to exit after its stdin closes before it is killed. */
-const EXIT_GRACE_MS = 2000;
-const STDERR_KEEP_BYTES = 4096;
-
-export function breezyServeArgs(dir: string, allowWrites: boolean): string[] {
-  const args = ['serve', '--inet', `--directory=${dir}`, `--client-timeout=${SUBPROCESS_CLIENT_TIMEOUT_SEC}`];
-  if (allowWrites) args.push('--allow-writes');
-  return args;
-}
-
-/** How long after a connection takes the spare process the next one is started (not competing with its start). */
-const SPARE_DELAY_MS = 300;
-
-/**
- * One `brz serve --inet` process. Started ahead of need (Python's start-up is most of a
- * short brz operation's time), so what happens before a connection takes it is kept.
- */
-class ServeProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  stderr = '';
-  failure: Error | null = null;
-  exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  private onFailure: ((err: Error) => void) | null = null;
-  private onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | null = null;
-
-  constructor(brz: string, args: string[]) {
-    this.child = spawn(brz, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text: string) => {
-      this.stderr = (this.stderr + text).slice(-STDERR_KEEP_BYTES);
-    });
-    this.child.on('error', (err) => {
-      this.failure = err;
-      this.onFailure?.(err);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = { code, signal };
-      this.onExit?.(code, signal);
-    });
-  }
-
-  get usable(): boolean {
-    return this.failure === null && this.exited === null;
-  }
-
-  /** Calls back at once for what already happened. */
-  watch(onFailure: (err: Error) => void, onExit: (code: number | null, signal: NodeJS.Signals | null) => void): void {
-    this.onFailure = onFailure;
-    this.onExit = onExit;
-    if (this.failure) onFailure(this.failure);
-    if (this.exited) onExit(this.exited.code, this.exited.signal);
-  }
-
-  /** stdin closed: `serve --inet` exits on its own; killed if it lingers. */
-  end(): void {
-    this.child.stdin.end();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), EXIT_GRACE_MS);
-    timer.unref();
-    this.child.once('exit', () => clearTimeout(timer));
-  }
-}
-
-/**
- * The Breezy backend: a relay whose upstream for each client connection is a `brz serve
- * --inet` process of its own, taken at the connection's first call (a spare is kept
- * started ahead when `warm`).
- */
 export class BreezyBackend implements Backend {
   readonly description: string;
   private readonly relay: RelayBackend;
-  private spare: ServeProcess | null = null;
-  private spareTimer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly pool: ServeProcessPool;
+  /** Breezy's own answers to the verbs that need no repository (request.py: HelloRequest, IsReadonlyRequest). */
+  private readonly local: ReadonlyMap<string, Answer>;
 
   constructor(opts: BreezyBackendOptions) {
     const brz = opts.brz ?? process.env.BRZ_PATH ?? 'brz';
-    const args = breezyServeArgs(opts.dir, opts.allowWrites);
+    this.pool = new ServeProcessPool({ brz, args: breezyServeArgs(opts.dir, opts.allowWrites), warm: opts.warm, max: opts.maxProcesses, maxQueued: opts.maxQueued });
     this.description = `${brz} serve --inet --directory=${opts.dir} (${opts.allowWrites ? 'read-write' : 'read-only'})`;
-    this.relay = new RelayBackend(this.description, { kind: 'pipes-client', peer: `${brz} serve --inet --directory=${opts.dir}` }, (ctx) =>
-      this.upstreamFor(ctx, brz, args, opts.warm ?? false),
-    );
-    if (opts.warm) this.spare = new ServeProcess(brz, args);
+    this.relay = new RelayBackend(this.description, { kind: 'pipes-client', peer: `${brz} serve --inet --directory=${opts.dir}` }, (ctx) => this.upstreamFor(ctx, brz));
+    this.local = new Map<string, Answer>([
+      ['hello', { status: 'S', args: ['ok', '2'] }],
+      ['Transport.is_readonly', { status: 'S', args: [opts.allowWrites ? 'no' : 'yes'] }],
+    ]);
   }
 
   open(ctx: ConnectionContext): BackendConnection {
-    return this.relay.open(ctx);
+    const relay = this.relay.open(ctx);
+    const local = this.local;
+    return {
+      input: relay.input,
+      handle: (call: ServerCall) => local.get(call.verb) ?? relay.handle(call),
+      close: () => relay.close(),
+    };
   }
 
   close(): void {
-    this.stopped = true;
-    if (this.spareTimer) clearTimeout(this.spareTimer);
-    this.spare?.end();
-    this.spare = null;
+    this.pool.stop();
   }
 
-  private upstreamFor(ctx: ConnectionContext, brz: string, args: string[], warm: boolean): StreamUpstream {
-    const proc = this.takeProcess(brz, args, warm);
-    const upstream = new StreamUpstream({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end() });
+  private upstreamFor(ctx: ConnectionContext, brz: string): StreamUpstream {
+    const upstream = new StreamUpstream();
+    this.pool.acquire().then(
+      (proc) => this.attach(ctx, brz, proc, upstream),
+      (err: Error) => {
+        ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: err.message, fatal: true });
+        upstream.closed(err.message);
+      },
+    );
+    return upstream;
+  }
+
+  private attach(ctx: ConnectionContext, brz: string, proc: ServeProcess, upstream: StreamUpstream): void {
     proc.watch(
       (err) => {
         ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: `cannot run ${brz}: ${err.message}`, fatal: true });
@@ -135,25 +86,8 @@ export class BreezyBackend implements Backend {
         upstream.closed(`brz serve --inet ended with ${status}`);
       },
     );
-    return upstream;
-  }
-
-  /** The spare process when it is still good, else a new one; a new spare follows shortly. */
-  private takeProcess(brz: string, args: string[], warm: boolean): ServeProcess {
-    let proc = this.spare;
-    this.spare = null;
-    if (!proc || !proc.usable) {
-      proc?.end();
-      proc = new ServeProcess(brz, args);
-    }
-    if (warm && !this.stopped && !this.spareTimer) {
-      this.spareTimer = setTimeout(() => {
-        this.spareTimer = null;
-        if (!this.stopped && !this.spare) this.spare = new ServeProcess(brz, args);
-      }, SPARE_DELAY_MS);
-      this.spareTimer.unref();
-    }
-    return proc;
+    if (proc.usable) upstream.attach({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end() });
+    else proc.end();
   }
 }
 
@@ -175,5 +109,5 @@ export function findBrz(env: NodeJS.ProcessEnv = process.env): string | null {
 
 export const breezyBackendEntry: ServerBackendEntry = {
   unavailableReason: () => (findBrz() ? null : 'brz is not on the PATH: install Breezy (apt-get install brz) or choose the built-in backend'),
-  create: ({ dir, allowWrites }) => new BreezyBackend({ dir, allowWrites, warm: true }),
+  create: ({ dir, allowWrites, warm = true, maxProcesses }) => new BreezyBackend({ dir, allowWrites, warm, maxProcesses }),
 };

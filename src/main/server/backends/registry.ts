@@ -5,6 +5,7 @@
  */
 import { SERVER_BACKENDS, type ServerBackendAvailability, type ServerBackendId } from '../../../shared/server-backends';
 import type { Backend } from './backend';
+import { ConfinedBackend } from './confined';
 import { breezyBackendEntry } from './breezy';
 import { builtinBackendEntry } from './builtin';
 
@@ -12,6 +13,10 @@ import { builtinBackendEntry } from './builtin';
 export interface ServerBackendOptions {
   dir: string;
   allowWrites: boolean;
+  /** Serving many connections (a listener): a backend may prepare ahead (Breezy's spare process). */
+  warm?: boolean;
+  /** For a backend that runs processes: how many at once. */
+  maxProcesses?: number;
 }
 
 export interface ServerBackendEntry {
@@ -27,6 +32,11 @@ const ENTRIES: Record<ServerBackendId, ServerBackendEntry> = {
 
 export function serverBackend(id: ServerBackendId): ServerBackendEntry {
   return ENTRIES[id];
+}
+
+/** A server backend with the served root's guard in front of it (confined.ts): every front gets this one. */
+export function createServerBackend(id: ServerBackendId, opts: ServerBackendOptions): Backend {
+  return new ConfinedBackend(ENTRIES[id].create(opts), opts.dir);
 }
 
 export function listServerBackends(): ServerBackendAvailability[] {

@@ -46,6 +46,8 @@ export interface ConnectionCoreOptions {
   now?: () => number;
 }
 
+const DISCARD = { data: () => undefined, end: () => undefined };
+
 export function idleTimeoutMessage(seconds: number): string {
   return `disconnecting client after ${seconds.toFixed(1)} seconds`;
 }
@@ -318,7 +320,13 @@ export class ConnectionCore {
   }
 
   private answered(record: CallRecord, answer: Answer): void {
-    if (answer.kind === 'relayed' && answer.via) record.upstreamMediumId = answer.via;
+    if (answer.kind === 'relayed') {
+      if (answer.via) record.upstreamMediumId = answer.via;
+    } else if (record.call) {
+      // Answered without reading the request (a refusal): its bytes are dropped as they come,
+      // so the client is never held up by a queue nobody reads.
+      for (const stream of [record.call.body, record.call.wire]) if (!stream.hasConsumer) stream.pipe(DISCARD);
+    }
     this.answers.ready(record, answer);
   }
 

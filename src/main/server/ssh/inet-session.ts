@@ -12,7 +12,7 @@
 import { EventBus, IdSource } from '../../bus/event-bus';
 import { TraceRecorder } from '../../trace/recorder';
 import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
-import { BreezyBackend } from '../backends/breezy';
+import { createServerBackend } from '../backends/registry';
 import type { PolicySettings } from '../../../shared/policies';
 import { PolicyStore } from '../policies/settings';
 import { servePipe } from './serve-pipe';
@@ -52,7 +52,7 @@ export async function runInetSession(opts: InetSessionOptions): Promise<InetSess
     failed = true;
     process.stderr.write(`hpss serve --inet: ${e.message}\n`);
   });
-  const backend = new BreezyBackend({ dir: opts.directory, allowWrites: opts.allowWrites });
+  const backend = createServerBackend('breezy', { dir: opts.directory, allowWrites: opts.allowWrites });
   const policy = new PolicyStore(opts.policy);
   try {
     const reason = await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });

@@ -102,7 +102,7 @@ export function checkPath(root: string, arg: BValue, verb = 'get'): PathCheck {
   if (relpath === null || !allDecodingsInside(decoded)) return outside(attempt, text);
   const real = realRoot(root);
   const resolved = resolveSymlinks(real, relpath);
-  if (resolved === null || (resolved !== real && !resolved.startsWith(real + '/'))) return outside(attempt, text);
+  if (resolved === null || !within(real, resolved)) return outside(attempt, text);
   const base = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root;
   return { ok: true, path: relpath === '' ? base : `${base === '/' ? '' : base}/${relpath}`, relpath, vfsRelpath: `./${decoded}` };
 }
@@ -124,6 +124,11 @@ function refused(attempt: string, args: string[]): RefusedPath {
 }
 
 /** Breezy would serve these; we refuse them as a permission error naming what was asked. */
+/** Whether `path` is `root` or below it (a root of `/` has every absolute path below it). */
+function within(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
 function outside(attempt: string, text: string): RefusedPath {
   return refused(attempt, ['PermissionDenied', text, ': outside the served directory']);
 }

@@ -146,3 +146,9 @@ describe('checkPath', () => {
     expect(PATH_ARGUMENTS.get('BzrDirFormat.initialize_ex_1.16')).toEqual([1]);
   });
 });
+
+test('a served root of / (serve --inet --directory=/, as brz asks over ssh) takes every absolute path, and still no symlink trick', () => {
+  const ok = checkPath('/', new TextEncoder().encode('/tmp/some/branch/'), 'BzrDir.open_2.1');
+  expect(ok).toMatchObject({ ok: true, path: '/tmp/some/branch' });
+  expect(checkPath('/', new TextEncoder().encode('/../etc'), 'get').ok).toBe(false);
+});

@@ -109,8 +109,9 @@ test('a brz that cannot be run ends that connection with a remote error; the ser
   });
   owners.push(listener);
   const port = Number(new URL(await listener.listen()).port);
-  await sendAndWaitClose(port, 'hello\n');
-  await sendAndWaitClose(port, 'hello\n');
+  // A verb Breezy must answer (hello is answered without it).
+  await sendAndWaitClose(port, 'BzrDir.open_2.1\x01/\n');
+  await sendAndWaitClose(port, 'BzrDir.open_2.1\x01/\n');
   const errors = events.filter((e) => e.type === 'error' && e.kind === 'remote');
   expect(errors.length).toBe(2);
   expect(errors[0].type === 'error' && errors[0].message).toMatch(/cannot run \/nonexistent\/brz: .*ENOENT/);

@@ -21,10 +21,10 @@ const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
 const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
 
-export const repositoryLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/repository/lock`);
+const repositoryLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/repository/lock`);
 
 /** The repository exactly at `loc` (SmartServerRepositoryRequest: no searching), or the error. */
-export async function openRepository(loc: Location): Promise<MessageAnswer | null> {
+async function openRepository(loc: Location): Promise<MessageAnswer | null> {
   if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
   if ((await repositoryFormatAt(loc)) === null) return noRepositoryAnswer(loc);
   return null;

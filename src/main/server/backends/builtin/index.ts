@@ -4,6 +4,7 @@
  * (`verbs.ts`); every other verb gets Breezy's unknown-verb answer, on which a brz client
  * falls back to older verbs or the VFS, as it does with an older Breezy server.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ByteStream } from '../../core/byte-stream';
 import { unknownMethodAnswer, type Answer, type ServerCall } from '../../core/server-call';
@@ -20,7 +21,10 @@ export class BuiltinBackend implements Backend {
     opts: ServerBackendOptions,
     private readonly verbs: VerbTable = BUILTIN_VERBS,
   ) {
-    this.ctx = { root: resolve(opts.dir), allowWrites: opts.allowWrites };
+    const root = resolve(opts.dir);
+    // Every path is confined under the root's real path: it must exist before anything is served.
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot serve ${root}: not a directory`);
+    this.ctx = { root, allowWrites: opts.allowWrites };
     this.description = `built-in handlers over ${this.ctx.root}${opts.allowWrites ? '' : ' (read-only)'}`;
   }
 

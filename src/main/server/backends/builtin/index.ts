@@ -11,6 +11,7 @@ import { unknownMethodAnswer, type Answer, type ServerCall } from '../../core/se
 import type { Backend, BackendConnection } from '../backend';
 import type { ServerBackendEntry, ServerBackendOptions } from '../registry';
 import { arityError, type BuiltinContext, type VerbHandler, type VerbTable } from './verb-table';
+import { ParentMapCache } from './revision-graph';
 import { BUILTIN_VERBS } from './verbs';
 
 export class BuiltinBackend implements Backend {
@@ -24,7 +25,7 @@ export class BuiltinBackend implements Backend {
     const root = resolve(opts.dir);
     // Every path is confined under the root's real path: it must exist before anything is served.
     if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot serve ${root}: not a directory`);
-    this.ctx = { root, allowWrites: opts.allowWrites };
+    this.ctx = { root, allowWrites: opts.allowWrites, graphs: new ParentMapCache() };
     this.description = `built-in handlers over ${this.ctx.root}${opts.allowWrites ? '' : ' (read-only)'}`;
   }
 

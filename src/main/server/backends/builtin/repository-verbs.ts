@@ -11,7 +11,7 @@ import { parentMapLines } from './parent-map';
 import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
-import { readParentMap, revisionGraphLines } from './revision-graph';
+import { revisionGraphLines } from './revision-graph';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
 /** A search recipe names revisions the client has seen: bounded like any request body. */
@@ -72,10 +72,10 @@ const breakLock = repositoryVerb('SmartServerRepositoryBreakLock', [], async (lo
   return ok('ok');
 });
 
-const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid]) => {
+const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid], ctx) => {
   let parents;
   try {
-    parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
   } catch (err) {
     if (err instanceof BadIndexError) return fail('error', 'BadIndexError', err.message);
     throw err;
@@ -86,8 +86,8 @@ const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph',
   return { status: 'S', args: ['ok'], body: Buffer.from(lines.join('\n'), 'utf8') };
 });
 
-const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid]) => {
-  const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid], ctx) => {
+  const parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
   return ok(parents.has(revid) ? 'yes' : 'no');
 });
 
@@ -104,7 +104,7 @@ const getParentMap: VerbHandler = {
     if (!('rel' in loc)) return loc;
     const refused = await openRepository(loc);
     if (refused) return refused;
-    const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    const parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
     const lines = parentMapLines(parents, call.args.slice(1).map(text), Buffer.from(recipe).toString('utf8'));
     return { status: 'S', args: ['ok'], body: bzip2(Buffer.from(lines.join('\n'), 'utf8')) };
   },

@@ -5,11 +5,14 @@
  */
 import type { BValue } from '../../../../shared/protocol';
 import type { Answer, MessageAnswer, ServerCall } from '../../core/server-call';
+import type { ParentMapCache } from './revision-graph';
 
 export interface BuiltinContext {
   /** The served directory, absolute, without a trailing slash. */
   root: string;
   allowWrites: boolean;
+  /** Revision graphs kept across calls and connections. */
+  graphs: ParentMapCache;
 }
 
 export interface VerbHandler {

@@ -2,7 +2,7 @@
  * Branches and repositories laid out by real brz, for backends to serve: a standalone
  * branch with a merge (two-parent revisions), binary and non-ASCII files, a shared
  * repository with branches at two depths, a treeless branch, a lightweight checkout (a
- * branch reference) and a plain directory inside a tree.
+ * branch reference), a stacked branch and a plain directory inside a tree.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +37,7 @@ export function makeBrzFixtures(root: string, env: NodeJS.ProcessEnv): void {
   brz('init', '-q', 'shared/nested/deeper/b', '--create-prefix');
   brz('branch', '-q', '--no-tree', 'standalone', 'treeless');
   brz('checkout', '-q', '--lightweight', 'standalone', 'checkout-light');
+  brz('branch', '-q', '--stacked', 'standalone', 'stacked');
 }
 
 export interface RunningBrzServe {

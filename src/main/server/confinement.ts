@@ -166,7 +166,7 @@ function notPlainAscii(text: string): string | null {
 }
 
 /** Python's urllib.parse.unquote: %XX runs decoded as UTF-8, invalid bytes as U+FFFD. */
-export function percentDecode(text: string): string {
+function percentDecode(text: string): string {
   if (!text.includes('%')) return text;
   return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
     const bytes = new Uint8Array(run.length / 3);

@@ -13,8 +13,8 @@
  * Rows are stored root first; the last row holds the leaves, in key order.
  */
 
-export const BTREE_SIGNATURE = 'B+Tree Graph Index 2\n';
-export const BTREE_PAGE_SIZE = 4096;
+const BTREE_SIGNATURE = 'B+Tree Graph Index 2\n';
+const BTREE_PAGE_SIZE = 4096;
 const LEAF_FLAG = 'type=leaf\n';
 
 export type IndexKey = readonly string[];

@@ -55,6 +55,9 @@ test('the built-in backend starts with nothing else installed, read-only unless 
   owners.push(server);
   expect(server.urls[0]).toMatch(/^bzr:\/\/127\.0\.0\.1:\d+\/$/);
   expect(server.description).toBe('built-in handlers over /tmp (read-only)');
+  await expect(startServer({ backend: 'builtin', dir: '/nonexistent/dir', listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource())).rejects.toThrow(
+    'cannot serve /nonexistent/dir: not a directory',
+  );
 });
 
 test('port 0 picks a free port; a port in use fails with a listener event', async () => {

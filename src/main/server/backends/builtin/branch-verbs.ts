@@ -1,11 +1,13 @@
 /**
- * The Branch verbs real brz operations need (breezy/bzr/smart/branch.py): the tip, and the
+ * The Branch verbs real brz operations need (breezy/bzr/smart/branch.py), and the cheap reads
+ * a client asks for on every open (stacked-on URL, config file, tags): the tip, and the
  * write lock: the branch's LockDir (`.bzr/branch/lock`), left in place for the client to
  * use by its token.
  */
 import { readFile } from 'node:fs/promises';
 import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
 import type { MessageAnswer } from '../../core/server-call';
+import { fsErrorAnswer } from './fs-errors';
 import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
@@ -86,9 +88,42 @@ const breakLock = branchVerb('SmartServerBranchBreakLock', [], async (loc, _args
   return ok('ok');
 });
 
+/** A branch's own `branch.conf` value (its default section, as BranchOnlyStack reads it). */
+async function branchConfValue(loc: Location, name: string): Promise<string | null> {
+  const text = await readFile(`${loc.path}/.bzr/branch/branch.conf`, 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    if (line.trimStart().startsWith('[')) break;
+    const m = /^\s*([^=#\s]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m && m[1] === name) return m[2].replace(/^(["'])(.*)\1$/, '$2');
+  }
+  return null;
+}
+
+const getStackedOnUrl = branchVerb('SmartServerBranchRequestGetStackedOnURL', [], async (loc) => {
+  const url = await branchConfValue(loc, 'stacked_on_location');
+  return url ? ok('ok', url) : fail('NotStacked');
+});
+
+const getConfigFile = branchVerb('SmartServerBranchGetConfigFile', [], async (loc) => {
+  const content = await readFile(`${loc.path}/.bzr/branch/branch.conf`).catch(() => Buffer.alloc(0));
+  return { status: 'S', args: ['ok'], body: content };
+});
+
+const getTagsBytes = branchVerb('SmartServerBranchGetTagsBytes', [], async (loc) => {
+  const path = `${loc.path}/.bzr/branch/tags`;
+  try {
+    return { status: 'S', args: [await readFile(path)] };
+  } catch (err) {
+    return fsErrorAnswer(err, path);
+  }
+});
+
 export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.last_revision_info', lastRevisionInfo],
   ['Branch.lock_write', lockWrite],
   ['Branch.unlock', unlock],
   ['Branch.break_lock', breakLock],
+  ['Branch.get_stacked_on_url', getStackedOnUrl],
+  ['Branch.get_config_file', getConfigFile],
+  ['Branch.get_tags_bytes', getTagsBytes],
 ];

@@ -4,7 +4,7 @@
  * repository, and `BzrDirFormat.initialize` laying out a bare meta directory as Breezy does
  * (the client then creates the repository and branch over the VFS).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { BZRDIR_META_FORMAT_1, BZRDIR_README, REPOSITORY_CAPABILITIES } from '../../../../shared/bzr-formats/control-formats';
 import { checkPath } from '../../confinement';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
@@ -117,6 +117,12 @@ const initialize: VerbHandler = {
   },
 };
 
+/** The bzrdir's `control.conf`, empty when there is none; Breezy answers with an empty tuple. */
+const getConfigFile = bzrDirVerb('SmartServerBzrDirRequestConfigFile', async (loc) => {
+  const content = await readFile(`${loc.path}/.bzr/control.conf`).catch(() => Buffer.alloc(0));
+  return { status: 'S', args: [], body: content };
+});
+
 export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDir.open', open],
   ['BzrDir.open_2.1', open21],
@@ -127,4 +133,5 @@ export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDir.find_repositoryV2', findRepositoryVerb('SmartServerRequestFindRepositoryV2', 5)],
   ['BzrDir.find_repositoryV3', findRepositoryVerb('SmartServerRequestFindRepositoryV3', 6)],
   ['BzrDirFormat.initialize', initialize],
+  ['BzrDir.get_config_file', getConfigFile],
 ];

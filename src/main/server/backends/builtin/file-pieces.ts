@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { StreamedBodyError } from '../../core/server-call';
 
 /** One read and one body piece (v3 body part, v2 chunk). */
-export const PIECE_BYTES = 1024 * 1024;
+const PIECE_BYTES = 1024 * 1024;
 
 export interface FileRange {
   start: number;

@@ -4,12 +4,14 @@
  * (`verbs.ts`); every other verb gets Breezy's unknown-verb answer, on which a brz client
  * falls back to older verbs or the VFS, as it does with an older Breezy server.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ByteStream } from '../../core/byte-stream';
 import { unknownMethodAnswer, type Answer, type ServerCall } from '../../core/server-call';
 import type { Backend, BackendConnection } from '../backend';
 import type { ServerBackendEntry, ServerBackendOptions } from '../registry';
 import { arityError, type BuiltinContext, type VerbHandler, type VerbTable } from './verb-table';
+import { ParentMapCache } from './revision-graph';
 import { BUILTIN_VERBS } from './verbs';
 
 export class BuiltinBackend implements Backend {
@@ -20,7 +22,10 @@ export class BuiltinBackend implements Backend {
     opts: ServerBackendOptions,
     private readonly verbs: VerbTable = BUILTIN_VERBS,
   ) {
-    this.ctx = { root: resolve(opts.dir), allowWrites: opts.allowWrites };
+    const root = resolve(opts.dir);
+    // Every path is confined under the root's real path: it must exist before anything is served.
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cannot serve ${root}: not a directory`);
+    this.ctx = { root, allowWrites: opts.allowWrites, graphs: new ParentMapCache() };
     this.description = `built-in handlers over ${this.ctx.root}${opts.allowWrites ? '' : ' (read-only)'}`;
   }
 

@@ -21,7 +21,7 @@ function parentsOf(map: ParentMap, rev: string): readonly string[] | undefined {
 }
 
 /** What the client's recipe says it has seen. */
-export function seenByClient(map: ParentMap, recipe: string): Set<string> {
+function seenByClient(map: ParentMap, recipe: string): Set<string> {
   const [startLine = '', excludeLine = ''] = recipe.split('\n');
   const exclude = new Set(excludeLine.split(' '));
   const seen = new Set<string>();

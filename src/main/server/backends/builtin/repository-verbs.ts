@@ -11,7 +11,7 @@ import { parentMapLines } from './parent-map';
 import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
-import { readParentMap, revisionGraphLines } from './revision-graph';
+import { revisionGraphLines } from './revision-graph';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
 /** A search recipe names revisions the client has seen: bounded like any request body. */
@@ -21,10 +21,10 @@ const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
 const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
 
-export const repositoryLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/repository/lock`);
+const repositoryLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/repository/lock`);
 
 /** The repository exactly at `loc` (SmartServerRepositoryRequest: no searching), or the error. */
-export async function openRepository(loc: Location): Promise<MessageAnswer | null> {
+async function openRepository(loc: Location): Promise<MessageAnswer | null> {
   if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
   if ((await repositoryFormatAt(loc)) === null) return noRepositoryAnswer(loc);
   return null;
@@ -72,10 +72,10 @@ const breakLock = repositoryVerb('SmartServerRepositoryBreakLock', [], async (lo
   return ok('ok');
 });
 
-const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid]) => {
+const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid], ctx) => {
   let parents;
   try {
-    parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
   } catch (err) {
     if (err instanceof BadIndexError) return fail('error', 'BadIndexError', err.message);
     throw err;
@@ -86,8 +86,8 @@ const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph',
   return { status: 'S', args: ['ok'], body: Buffer.from(lines.join('\n'), 'utf8') };
 });
 
-const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid]) => {
-  const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid], ctx) => {
+  const parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
   return ok(parents.has(revid) ? 'yes' : 'no');
 });
 
@@ -104,7 +104,7 @@ const getParentMap: VerbHandler = {
     if (!('rel' in loc)) return loc;
     const refused = await openRepository(loc);
     if (refused) return refused;
-    const parents = await readParentMap(`${loc.path}/.bzr/repository`);
+    const parents = await ctx.graphs.get(`${loc.path}/.bzr/repository`);
     const lines = parentMapLines(parents, call.args.slice(1).map(text), Buffer.from(recipe).toString('utf8'));
     return { status: 'S', args: ['ok'], body: bzip2(Buffer.from(lines.join('\n'), 'utf8')) };
   },

@@ -4,7 +4,7 @@
  * reference list: its parents). What the write group in progress has in `upload/` is not
  * part of it yet, as in Breezy.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { readBTreeIndex } from '../../../../shared/bzr-formats/btree-index';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
@@ -17,7 +17,7 @@ function inflatePage(page: Uint8Array): Uint8Array {
   return inflateSync(page, { finishFlush: 2 /* Z_SYNC_FLUSH: stop quietly at the end */ });
 }
 
-export async function readParentMap(repositoryDir: string): Promise<ParentMap> {
+async function readParentMap(repositoryDir: string): Promise<ParentMap> {
   const names = readBTreeIndex(await readFile(`${repositoryDir}/pack-names`), inflatePage).entries.map((e) => e.key[0]);
   const parents: ParentMap = new Map();
   for (const name of names) {
@@ -25,6 +25,29 @@ export async function readParentMap(repositoryDir: string): Promise<ParentMap> {
     for (const entry of entries) parents.set(entry.key[0], (entry.refs[0] ?? []).map((ref) => ref[0]));
   }
   return parents;
+}
+
+/** Repositories whose graph is kept between calls (a `brz log` asks many times). */
+const CACHED_REPOSITORIES = 16;
+
+/**
+ * The parent maps of recently asked repositories, each valid while its `pack-names` is the
+ * same file: Breezy rewrites it (a new file renamed into place) whenever packs change.
+ */
+export class ParentMapCache {
+  private readonly entries = new Map<string, { stamp: string; parents: ParentMap }>();
+
+  async get(repositoryDir: string): Promise<ParentMap> {
+    const info = await stat(`${repositoryDir}/pack-names`);
+    const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
+    const hit = this.entries.get(repositoryDir);
+    if (hit?.stamp === stamp) return hit.parents;
+    const parents = await readParentMap(repositoryDir);
+    this.entries.delete(repositoryDir);
+    this.entries.set(repositoryDir, { stamp, parents });
+    if (this.entries.size > CACHED_REPOSITORIES) this.entries.delete(this.entries.keys().next().value as string);
+    return parents;
+  }
 }
 
 /**

@@ -5,11 +5,14 @@
  */
 import type { BValue } from '../../../../shared/protocol';
 import type { Answer, MessageAnswer, ServerCall } from '../../core/server-call';
+import type { ParentMapCache } from './revision-graph';
 
 export interface BuiltinContext {
   /** The served directory, absolute, without a trailing slash. */
   root: string;
   allowWrites: boolean;
+  /** Revision graphs kept across calls and connections. */
+  graphs: ParentMapCache;
 }
 
 export interface VerbHandler {
@@ -56,7 +59,7 @@ export function bytesRepr(bytes: Uint8Array): string {
 }
 
 /** Python's int(bytes) for decimal text, or the ValueError answer Breezy sends. */
-export function parseDecimal(bytes: Uint8Array): number | MessageAnswer {
+function parseDecimal(bytes: Uint8Array): number | MessageAnswer {
   const text = new TextDecoder().decode(bytes).trim();
   if (/^[+-]?\d+$/.test(text)) return Number(text);
   return { status: 'E', args: ['error', 'ValueError', `invalid literal for int() with base 10: ${bytesRepr(bytes)}`] };

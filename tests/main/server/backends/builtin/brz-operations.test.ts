@@ -6,7 +6,7 @@
  * pass on what was written.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,3 +97,32 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
     breezy.stop();
   }
 }, 300_000);
+
+test("read-only unless asked: brz push and brz init fail as against brz serve's read-only server, nothing written", async () => {
+  const dir = join(scratch, 'read-only');
+  await run('mkdir', [dir]);
+  const ours = await startServer({ backend: 'builtin', dir, listen: '127.0.0.1:0', allowWrites: false }, new EventBus(), new IdSource());
+  const breezy = await startBrzServe(dir, env, false);
+  const failing = async (args: string[]) => {
+    try {
+      await run('brz', args, { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+      return 'succeeded';
+    } catch (err) {
+      const e = err as { code?: number; stderr?: string };
+      return `${e.code} ${e.stderr ?? ''}`;
+    }
+  };
+  try {
+    for (const [cmd, path] of [['push', 'ro-pushed'], ['init', 'ro-init']] as const) {
+      const args = (base: string) => (cmd === 'push' ? ['push', '-d', 'standalone', `${base}${path}`] : ['init', `${base}${path}`]);
+      const mine = (await failing(args(ours.urls[0]))).split(ours.urls[0]).join('URL/');
+      const theirs = (await failing(args(breezy.url))).split(breezy.url).join('URL/');
+      expect({ cmd, out: mine }).toEqual({ cmd, out: theirs });
+      expect(mine).toMatch(/^3 /);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  } finally {
+    breezy.stop();
+    await ours.stop();
+  }
+}, 120_000);

@@ -26,10 +26,11 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const LOCATIONS = ['', 'standalone', 'standalone/sub', 'feature', 'shared', 'shared/trunk', 'shared/nested', 'shared/nested/deeper/b', 'treeless', 'checkout-light', 'nope', '/standalone/'];
+const LOCATIONS = ['', 'standalone', 'standalone/sub', 'feature', 'shared', 'shared/trunk', 'shared/nested', 'shared/nested/deeper/b', 'treeless', 'checkout-light', 'stacked', 'nope', '/standalone/'];
 const PATH_VERBS = [
   'BzrDir.open', 'BzrDir.open_2.1', 'BzrDir.open_branch', 'BzrDir.open_branchV2', 'BzrDir.open_branchV3', 'BzrDir.find_repository',
   'BzrDir.find_repositoryV2', 'BzrDir.find_repositoryV3', 'Repository.is_shared', 'Branch.last_revision_info',
+  'Branch.get_stacked_on_url', 'Branch.get_config_file', 'Branch.get_tags_bytes', 'BzrDir.get_config_file',
 ];
 
 function normalise(answer: ComparableAnswer): ComparableAnswer {

@@ -27,7 +27,7 @@ export function serverCall(verb: string, args: readonly Arg[], opts: { body?: Ui
     verbKind: verbKind(verb),
     vfs: isVfsVerb(verb),
     body: ByteStream.of(...chunks),
-    wire: ByteStream.empty(),
+    wire: ByteStream.EMPTY,
     state: new Map(),
   };
 }

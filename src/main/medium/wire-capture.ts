@@ -16,6 +16,7 @@ export class RawCapture {
   private captured = 0;
   private seen = 0;
   private ended = false;
+  private json: RawBytes | null = null;
 
   constructor(private readonly limit = RAW_CAPTURE_BYTES) {}
 
@@ -53,12 +54,17 @@ export class RawCapture {
     this.captured = 0;
     this.seen = 0;
     this.ended = false;
+    this.json = null;
   }
 
   toJson(): RawBytes {
+    // Once the message has ended its capture no longer changes: one rendering serves every event.
+    if (this.ended && this.json) return this.json;
     const whole = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
     const prefix = whole.length === this.captured ? whole : whole.subarray(0, this.captured);
-    return { base64: prefix.toString('base64'), length: this.seen, truncated: this.seen > this.captured };
+    const json = { base64: prefix.toString('base64'), length: this.seen, truncated: this.seen > this.captured };
+    if (this.ended) this.json = json;
+    return json;
   }
 }
 

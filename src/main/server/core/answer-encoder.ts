@@ -6,13 +6,19 @@
  * A streamed body becomes pieces: v3 one body part per piece, v2 chunks, and a v1/v2
  * length-prefixed body its header, the pieces and the trailer, with no piece copied.
  */
+import type { JsonObject } from '../../../shared/events';
 import type { BValue, ProtocolVersion } from '../../../shared/protocol';
 import {
+  defaultHeaders, headersToJson,
   encodeBulkBodyHeader, encodeBulkBodyTrailer, encodeChunkedBodyEnd, encodeChunkedBodyStart, encodeChunkedError, encodeChunkHeader,
   encodeResponse, encodeV12Tuple, encodeV3BodyPartHeader, encodeV3End, encodeV3MessageStart, encodeV3Status, encodeV3Structure,
   RESPONSE_VERSION_TWO, verbInfo,
 } from '../../../shared/protocol';
+import { RawCapture } from '../../medium/wire-capture';
 import { StreamedBodyError, type AnswerArg, type MessageAnswer, type StreamedBody } from './server-call';
+
+/** The headers `encodeResponse` writes by default, as events show them. */
+const DEFAULT_HEADERS_JSON = headersToJson(defaultHeaders()) as JsonObject;
 
 const text = new TextEncoder();
 
@@ -29,8 +35,33 @@ export class UnencodableAnswer extends Error {
   override readonly name = 'UnencodableAnswer';
 }
 
+/** A whole answer on the wire, and what its call's events show of it (made once per distinct answer). */
+export interface EncodedAnswer {
+  bytes: Buffer;
+  args: BValue[];
+  headers: JsonObject | null;
+  raw: RawCapture;
+}
+
 export class AnswerEncoder {
-  private last: { answer: MessageAnswer; protocol: ProtocolVersion; bytes: Buffer } | null = null;
+  private last: { answer: MessageAnswer; protocol: ProtocolVersion; bytes: Buffer; wire: EncodedAnswer | null } | null = null;
+
+  /**
+   * A whole answer with what its events show: the bytes as `whole` gives them, the args as
+   * bytes, the v3 headers our encoder wrote and the wire capture. For an answer that goes out
+   * without passing the response tap (no policy shapes it); kept with the last answer.
+   */
+  encoded(answer: MessageAnswer, protocol: ProtocolVersion, verb: string): EncodedAnswer {
+    const bytes = this.whole(answer, protocol, verb);
+    const last = this.last;
+    if (last && last.bytes === bytes && last.wire) return last.wire;
+    const raw = new RawCapture();
+    raw.add(bytes);
+    raw.end(bytes.length);
+    const wire = { bytes, args: answerArgs(answer.args), headers: protocol === 3 ? DEFAULT_HEADERS_JSON : null, raw };
+    if (last && last.bytes === bytes) last.wire = wire;
+    return wire;
+  }
 
   /** A whole answer (no body, or a body in hand) as one buffer. */
   whole(answer: MessageAnswer, protocol: ProtocolVersion, verb: string): Buffer {
@@ -46,7 +77,7 @@ export class AnswerEncoder {
     });
     // A Buffer, so the socket write needs no view of its own each time.
     const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.length);
-    if (!body) this.last = { answer: { ...answer, args: [...answer.args] }, protocol, bytes };
+    if (!body) this.last = { answer: { ...answer, args: [...answer.args] }, protocol, bytes, wire: null };
     return bytes;
   }
 

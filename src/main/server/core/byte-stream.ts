@@ -40,12 +40,12 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
 
   constructor(private readonly highWaterBytes = DEFAULT_HIGH_WATER_BYTES) {}
 
-  /** A stream that is already over: no bytes. */
-  static empty(): ByteStream {
+  /** The stream that is already over, shared: no bytes, and piping or iterating it just ends. */
+  static readonly EMPTY: ByteStream = (() => {
     const s = new ByteStream();
     s.end();
     return s;
-  }
+  })();
 
   /** A stream of the given chunks, already ended. */
   static of(...chunks: Uint8Array[]): ByteStream {
@@ -86,6 +86,10 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
 
   /** Hands every chunk, queued and future, to `consumer`, synchronously where it can. */
   pipe(consumer: ByteConsumer): void {
+    if (this === ByteStream.EMPTY) {
+      consumer.end();
+      return;
+    }
     if (this.consumer || this.iterating) throw new Error('a byte stream has one consumer');
     this.consumer = consumer;
     this.flushToConsumer();
@@ -111,6 +115,7 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    if (this === ByteStream.EMPTY) return;
     if (this.consumer || this.iterating) throw new Error('a byte stream has one consumer');
     this.iterating = true;
     for (;;) {

@@ -15,7 +15,8 @@ export const BODY_PREVIEW_BYTES = 48;
 export class BodyTally {
   length = 0;
   parts = 0;
-  private readonly head = new Uint8Array(BODY_PREVIEW_BYTES);
+  /** Made at the first body byte: most messages have no body. */
+  private head: Uint8Array | null = null;
   private headLength = 0;
 
   part(): void {
@@ -26,6 +27,7 @@ export class BodyTally {
     this.length += bytes.length;
     if (this.headLength < BODY_PREVIEW_BYTES) {
       const take = Math.min(bytes.length, BODY_PREVIEW_BYTES - this.headLength);
+      this.head ??= new Uint8Array(BODY_PREVIEW_BYTES);
       this.head.set(bytes.subarray(0, take), this.headLength);
       this.headLength += take;
     }
@@ -34,7 +36,7 @@ export class BodyTally {
   /** null when the message had no body at all. */
   summary(): BodySummary | null {
     if (this.parts === 0 && this.length === 0) return null;
-    return { length: this.length, parts: Math.max(this.parts, 1), preview: renderBytes(this.head.subarray(0, this.headLength)) };
+    return { length: this.length, parts: Math.max(this.parts, 1), preview: this.head ? renderBytes(this.head.subarray(0, this.headLength)) : '' };
   }
 }
 

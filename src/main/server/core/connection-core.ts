@@ -287,8 +287,8 @@ export class ConnectionCore {
       args: record.args,
       verbKind: record.verbKind,
       vfs,
-      body: this.backend.input === 'body' ? new ByteStream() : ByteStream.empty(),
-      wire: this.backend.input === 'wire' ? new ByteStream() : ByteStream.empty(),
+      body: this.backend.input === 'body' ? new ByteStream() : ByteStream.EMPTY,
+      wire: this.backend.input === 'wire' ? new ByteStream() : ByteStream.EMPTY,
       state: this.state,
     };
     record.call = call;
@@ -325,7 +325,7 @@ export class ConnectionCore {
     } else if (record.call) {
       // Answered without reading the request (a refusal): its bytes are dropped as they come,
       // so the client is never held up by a queue nobody reads.
-      for (const stream of [record.call.body, record.call.wire]) if (!stream.hasConsumer) stream.pipe(DISCARD);
+      for (const stream of [record.call.body, record.call.wire]) if (stream !== ByteStream.EMPTY && !stream.hasConsumer) stream.pipe(DISCARD);
     }
     this.answers.ready(record, answer);
   }

@@ -22,6 +22,8 @@ const WITH = {
   callFinished: POLICY_LIST.filter((p) => p.callFinished),
 };
 
+const NO_HEADERS: Map<string, BValue> = new Map();
+
 /** Breezy's kind of a verb (request.py): whether a client may safely retry it. */
 export function retryClass(verb: string): VerbKind {
   return verbInfo(verb)?.kind ?? 'unknown';
@@ -74,7 +76,17 @@ export class PolicyRunner {
   /** Whether any policy would change a v3 response's headers now (then the tap holds them back). */
   rewritesHeaders(): boolean {
     const s = this.settings();
-    return WITH.responseHeaders.some((p) => (p.responseHeaders as NonNullable<Policy['responseHeaders']>)(new Map(), s) !== null);
+    return WITH.responseHeaders.some((p) => (p.responseHeaders as NonNullable<Policy['responseHeaders']>)(NO_HEADERS, s) !== null);
+  }
+
+  /** Whether a policy would delay, cut or rewrite a response to `verb` now (asked without acting). */
+  shapesResponse(verb: string): boolean {
+    const s = this.settings();
+    return (
+      WITH.responseStart.some((p) => (p.responseStart as NonNullable<Policy['responseStart']>)(verb, s) !== null) ||
+      WITH.responseBody.some((p) => (p.responseBody as NonNullable<Policy['responseBody']>)(verb, s) !== null) ||
+      this.rewritesHeaders()
+    );
   }
 
   responseHeaders(headers: Map<string, BValue>): Map<string, BValue> | null {

@@ -56,6 +56,11 @@ export class ResponseTap {
 
   constructor(private readonly host: ResponseTapHost) {}
 
+  /** Between responses, holding nothing back: a whole response may go out without it. */
+  get idle(): boolean {
+    return this.awaiting.length === 0 && this.held === null;
+  }
+
   /** Whether the tap still decodes (a broken one cannot tell where a response ends). */
   get decoding(): boolean {
     return !this.broken;

@@ -37,6 +37,7 @@ export class MediumsDraft {
       state: 'open',
       ...emptyCounters(),
       openedAt: t,
+      lastActivityAt: t,
     };
     byId[mediumId] = row;
     this.added.push(mediumId);
@@ -48,9 +49,11 @@ export class MediumsDraft {
     // A failed connect reports an error for a medium that never opened: no row for it.
     if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[e.mediumId]) return;
     const row = this.row(e.mediumId, e.t);
+    row.lastActivityAt = e.t;
     switch (e.type) {
       case 'medium-opened':
         Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });
+        if (e.role === 'client' && e.ownerId && !row.pairId) this.pairWithClientConnection(row);
         return;
       case 'medium-closed':
         // The engine's own count is authoritative (it saw calls we may not have).
@@ -63,6 +66,30 @@ export class MediumsDraft {
       default:
         countMediumEvent(row, e);
         return;
+    }
+  }
+
+  /** A medium of this batch or the slice (read-only). */
+  get(mediumId: string): MediumRow | undefined {
+    return (this.byId ?? this.slice.byId)[mediumId];
+  }
+
+  /**
+   * An owner's client medium is the upstream of the connection it serves: the newest of
+   * the owner's open server connections still unpaired (the serve loop opens the upstream
+   * as the client's first request arrives).
+   */
+  private pairWithClientConnection(upstream: MediumRow): void {
+    const byId = this.byId ?? this.slice.byId;
+    const recent = [...[...this.added].reverse(), ...this.slice.order.slice(0, 256)];
+    for (const id of recent) {
+      const m = byId[id];
+      if (m && m.role === 'server' && m.ownerId === upstream.ownerId && m.state === 'open' && !m.pairId) {
+        const client = this.row(id, m.lastActivityAt);
+        client.pairId = upstream.mediumId;
+        upstream.pairId = id;
+        return;
+      }
     }
   }
 

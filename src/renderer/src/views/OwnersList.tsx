@@ -1,6 +1,12 @@
-/** Running servers and proxies: their URLs, the VFS-refuser switch, and stop. */
+/**
+ * Running servers and proxies: their URLs, their last trouble (a proxy whose upstream
+ * fails turns red, one whose calls fail amber), the faults applied as chips, the
+ * VFS-refuser switch, and stop.
+ */
 import type { OwnerInfo } from '../../../shared/api';
 import { call, run as runCommand } from '../api/api';
+import { faultChips } from '../lib/fault-chips';
+import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
 import { PolicyEditor } from './PolicyEditor';
@@ -8,6 +14,8 @@ import { useBusy } from './useBusy';
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
   const listener = useApp((s) => s.owners.listener[owner.ownerId]);
+  const trouble = useApp((s) => s.owners.trouble[owner.ownerId]);
+  const chips = faultChips(owner.policy);
   const [busy, run] = useBusy();
   const setRefuse = (refuseVfs: boolean) =>
     run(async () => {
@@ -22,7 +30,7 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
     });
   const state = listener?.state ?? 'listening';
   return (
-    <div className="owner-card" data-testid={`owner-${owner.ownerId}`}>
+    <div className={`owner-card${trouble ? ` trouble-${trouble.level}` : ''}`} data-testid={`owner-${owner.ownerId}`} data-trouble={trouble?.level ?? 'none'}>
       <div className="owner-head">
         <Badge tone="info">{owner.kind}</Badge>
         <span className="owner-id">{owner.ownerId}</span>
@@ -31,6 +39,20 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
         </Badge>
       </div>
       <div className="owner-desc">{owner.description}</div>
+      {trouble && (
+        <div className={`owner-trouble tone-${trouble.level}`} data-testid="owner-trouble">
+          <strong>{trouble.level === 'bad' ? 'Upstream failing' : 'Calls failing'}</strong> ({trouble.failures}) · last at {formatTime(trouble.t)}: {trouble.text}
+        </div>
+      )}
+      {chips.length > 0 && (
+        <div className="fault-chips" data-testid="fault-chips">
+          {chips.map((c) => (
+            <Badge key={c} tone="warn">
+              {c}
+            </Badge>
+          ))}
+        </div>
+      )}
       {owner.urls.map((u) => (
         <code key={u} className="owner-url" data-testid="owner-url">
           {u}

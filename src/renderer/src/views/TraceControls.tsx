@@ -4,8 +4,11 @@
  * with a progress bar while it drains. Saving writes the events the UI holds.
  */
 import { useRef, useState } from 'react';
+import { captureToEvents, isCaptureHeader } from '../lib/capture-file';
 import { backToLive, queue } from '../lib/live';
 import { parseTraceText, serializeTrace, TraceParseError } from '../lib/trace-file';
+import { describeSavedTrace, traceCoverage } from '../lib/trace-coverage';
+import { MAX_LOGGED } from '../store/event-log';
 import { dispatch, useApp } from '../store/store';
 import { Button } from './controls';
 
@@ -13,14 +16,28 @@ function notifyError(title: string, message: string, hint: string) {
   dispatch({ type: 'notice', notice: { level: 'error', title, message, hint } });
 }
 
+/** A trace, or a capture of raw bytes (`hpss-capture`), as events. */
+function parseFile(text: string, file: File): ReturnType<typeof parseTraceText> {
+  const end = text.indexOf('\n');
+  const firstLine = end < 0 ? text : text.slice(0, end);
+  let header: unknown = null;
+  try {
+    header = JSON.parse(firstLine);
+  } catch {
+    // Not JSON: parseTraceText says what is wrong.
+  }
+  if (isCaptureHeader(header)) return { events: captureToEvents(text, file.name, file.lastModified), recordings: 1, skippedLines: 0 };
+  return parseTraceText(text);
+}
+
 export function TraceControls() {
   const input = useRef<HTMLInputElement>(null);
-  const [progress, setProgress] = useState<number | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; stage: string } | null>(null);
 
   const watchProgress = (total: number) => {
     const tick = () => {
       const left = queue.pending;
-      setProgress(total === 0 ? 1 : 1 - left / total);
+      setProgress({ done: total - left, total, stage: 'Loading' });
       if (left > 0) requestAnimationFrame(tick);
       else setTimeout(() => setProgress(null), 400);
     };
@@ -29,13 +46,18 @@ export function TraceControls() {
 
   const open = async (file: File) => {
     let text: string;
+    setProgress({ done: 0, total: file.size, stage: 'Reading' });
     try {
       text = await file.text();
+      setProgress({ done: 0, total: file.size, stage: 'Parsing' });
+      // Let the label paint before parsing a large file.
+      await new Promise((r) => setTimeout(r, 0));
     } catch (err) {
+      setProgress(null);
       return notifyError(`Opening ${file.name} failed`, String(err), 'Check that the file is readable.');
     }
     try {
-      const parsed = parseTraceText(text);
+      const parsed = parseFile(text, file);
       queue.clear();
       dispatch({ type: 'reset' });
       dispatch({ type: 'trace-shown', file: { name: file.name, events: parsed.events.length } });
@@ -45,6 +67,7 @@ export function TraceControls() {
         dispatch({ type: 'notice', notice: { level: 'info', title: `${file.name}: ${parsed.skippedLines} torn line(s) skipped`, message: 'A recorder stopped mid-line; the rest is shown.' } });
       }
     } catch (err) {
+      setProgress(null);
       const message = err instanceof TraceParseError ? err.message : String(err);
       notifyError(`Opening ${file.name} failed`, message, 'Open a file written by `hpss … --trace FILE` or saved from this app.');
     }
@@ -52,6 +75,8 @@ export function TraceControls() {
 
   const save = () => {
     const events = queue.log.events();
+    const summary = describeSavedTrace(traceCoverage(events), queue.log.clearedAt, queue.log.overwritten, MAX_LOGGED);
+    dispatch({ type: 'notice', notice: { level: 'info', title: 'Trace saved', message: summary } });
     const blob = new Blob([serializeTrace(events)], { type: 'application/x-ndjson' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
@@ -81,9 +106,10 @@ export function TraceControls() {
         Save trace
       </Button>
       {progress !== null && (
-        <progress className="progress" value={progress} max={1} aria-label="Loading trace">
-          {Math.round(progress * 100)}%
-        </progress>
+        <span className="trace-progress" role="status" data-testid="trace-progress">
+          <progress className="progress" value={progress.total === 0 ? 1 : progress.done / progress.total} max={1} aria-label="Loading trace" />
+          {progress.stage === 'Loading' ? `Loading ${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')} events` : `${progress.stage} the file…`}
+        </span>
       )}
     </div>
   );

@@ -31,8 +31,8 @@ export function HeadersView({ headers, testId }: { headers: JsonObject | null | 
   );
 }
 
-/** Eight bytes a row: offset, hex and ASCII fit the detail pane without scrolling sideways. */
-const RAW_ROW_BYTES = 8;
+/** Sixteen bytes a row, as every hex viewer shows them (the detail pane is resizable). */
+const RAW_ROW_BYTES = 16;
 
 function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId: string }) {
   const bytes = useMemo(() => base64ToBytes(raw.base64), [raw.base64]);

@@ -43,7 +43,12 @@ describe('a failed push through a proxy', () => {
     emit({ type: 'medium-closed', mediumId: 'm4', reason: 'host key changed for [127.0.0.1]:2222', calls: 0, vfsCalls: 0 }),
   ]);
 
-  test('the proxy connection and its upstream are one pair', () => {
+  test('the proxy connection and its upstream are one pair, whichever opens first', () => {
+    const upstreamFirst = apply(initialState(), [
+      emit({ type: 'medium-opened', mediumId: 'm8', kind: 'tcp-client', role: 'client', peer: '127.0.0.1:4155', ownerId: 'p1' }),
+      emit({ type: 'medium-opened', mediumId: 'm7', kind: 'tcp-server', role: 'server', peer: '127.0.0.1:50009', ownerId: 'p1' }),
+    ]);
+    expect([upstreamFirst.mediums.byId.m7.pairId, upstreamFirst.mediums.byId.m8.pairId]).toEqual(['m8', 'm7']);
     expect([s.mediums.byId.m1.pairId, s.mediums.byId.m2.pairId, s.mediums.byId.m3.pairId, s.mediums.byId.m4.pairId]).toEqual(['m2', 'm1', 'm4', 'm3']);
   });
 

@@ -7,6 +7,8 @@ import { countMediumEvent, emptyCounters } from '../../../shared/medium-counters
 import type { MediumRow, MediumsSlice } from './types';
 
 export const MAX_CLOSED_MEDIUMS = 2_000;
+/** A connection and its upstream open within this of each other. */
+const PAIR_WINDOW_MS = 5_000;
 
 export function emptyMediums(): MediumsSlice {
   return { byId: {}, order: [] };
@@ -53,7 +55,7 @@ export class MediumsDraft {
     switch (e.type) {
       case 'medium-opened':
         Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });
-        if (e.role === 'client' && e.ownerId && !row.pairId) this.pairWithClientConnection(row);
+        if (e.ownerId && !row.pairId) this.pair(row);
         return;
       case 'medium-closed':
         // The engine's own count is authoritative (it saw calls we may not have).
@@ -75,19 +77,20 @@ export class MediumsDraft {
   }
 
   /**
-   * An owner's client medium is the upstream of the connection it serves: the newest of
-   * the owner's open server connections still unpaired (the serve loop opens the upstream
-   * as the client's first request arrives).
+   * An owner's client medium is the upstream of one of its server connections: the two
+   * are paired as they open, each with the newest open, unpaired medium of the same owner
+   * and the other role (the serve loop opens the upstream as the connection starts, so
+   * either may be reported first). A heuristic: two connections opening at the same moment
+   * may swap partners; the engine's events name no pair.
    */
-  private pairWithClientConnection(upstream: MediumRow): void {
+  private pair(opened: MediumRow): void {
     const byId = this.byId ?? this.slice.byId;
     const recent = [...[...this.added].reverse(), ...this.slice.order.slice(0, 256)];
     for (const id of recent) {
       const m = byId[id];
-      if (m && m.role === 'server' && m.ownerId === upstream.ownerId && m.state === 'open' && !m.pairId) {
-        const client = this.row(id, m.lastActivityAt);
-        client.pairId = upstream.mediumId;
-        upstream.pairId = id;
+      if (m && id !== opened.mediumId && m.role !== opened.role && m.ownerId === opened.ownerId && m.state === 'open' && !m.pairId && Math.abs(m.openedAt - opened.openedAt) < PAIR_WINDOW_MS) {
+        this.row(id, m.lastActivityAt).pairId = opened.mediumId;
+        opened.pairId = id;
         return;
       }
     }

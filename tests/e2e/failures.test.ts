@@ -165,7 +165,7 @@ test('follow connection, the waterfall and per-verb statistics', async () => {
   expect(await open.nth(1).textContent()).toMatch(/^\d+$/);
   expect(await open.nth(3).textContent()).toMatch(/ms|s$/);
   await e2e.ui.screenshot('verb-stats');
-  await page.getByRole('tab', { name: 'Calls' }).click();
+  await page.getByRole('tab', { name: 'List' }).click();
   await page.getByTestId('follow-connection').click();
   expect(await page.getByRole('combobox', { name: 'Filter by connection' }).inputValue()).toBe('');
 });

@@ -41,7 +41,7 @@ function ConnectionBanner() {
 }
 
 const VIEWS = [
-  { id: 'calls', label: 'Calls' },
+  { id: 'calls', label: 'List' },
   { id: 'stats', label: 'Per-verb stats' },
   { id: 'waterfall', label: 'Waterfall' },
 ] as const;

@@ -31,10 +31,10 @@ export function HeadersView({ headers, testId }: { headers: JsonObject | null | 
   );
 }
 
-/** Sixteen bytes a row, as every hex viewer shows them (the detail pane is resizable). */
+/** Sixteen bytes a row, as every hex viewer shows them (the detail pane is resizable); the sidebar's answers use eight. */
 const RAW_ROW_BYTES = 16;
 
-function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId: string }) {
+function RawDump({ label, raw, testId, perRow }: { label: string; raw: RawBytes; testId: string; perRow: number }) {
   const bytes = useMemo(() => base64ToBytes(raw.base64), [raw.base64]);
   return (
     <div className="body-view" data-testid={testId}>
@@ -46,14 +46,14 @@ function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId:
         {raw.truncated && <Badge tone="warn">truncated</Badge>}
       </div>
       <pre className="hex-pre" aria-label={`${label} bytes as hex`}>
-        {hexDump(bytes, bytes.length, RAW_ROW_BYTES)}
+        {hexDump(bytes, bytes.length, perRow)}
       </pre>
     </div>
   );
 }
 
 /** The request's and the response's first bytes, offset · hex · ASCII. */
-export function RawBytesView({ c }: { c: CallRecord }) {
+export function RawBytesView({ c, perRow = RAW_ROW_BYTES }: { c: CallRecord; perRow?: number }) {
   const missing = (side: string) => (
     <p className="muted">
       No raw bytes for the {side}: only the newest {RAW_BYTES_KEPT.toLocaleString('en')} calls keep them (and older traces have none).
@@ -61,9 +61,9 @@ export function RawBytesView({ c }: { c: CallRecord }) {
   );
   return (
     <section className="raw-bytes" data-testid="raw-bytes">
-      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" /> : missing('request')}
+      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" perRow={perRow} /> : missing('request')}
       {c.responseRaw ? (
-        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" />
+        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" perRow={perRow} />
       ) : c.status === 'pending' ? (
         <p className="muted">Response: waiting for its first bytes…</p>
       ) : c.error ? (

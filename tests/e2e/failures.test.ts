@@ -58,7 +58,9 @@ test('brz\'s "Not a branch" is a red "S no" with its meaning, not a green ok', a
   expect(await result.textContent()).toBe('S no');
   expect(await result.getAttribute('data-severity')).toBe('fail');
   // Red, as every failure: the theme's --bad colour, not the ok green.
-  expect(await result.evaluate((el) => getComputedStyle(el).color)).toBe(await page.evaluate(() => getComputedStyle(document.querySelector('.tone-bad') ?? document.body).color));
+  const red = await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--bad') && getComputedStyle(document.querySelector('.tone-bad')).color");
+  expect(await result.evaluate('(el) => getComputedStyle(el).color')).toBe(red);
+  expect(red).toMatch(/^rgb\(\d{3}, \d{1,2}, \d{1,2}\)$/);
   await row.click();
   expect(await page.getByTestId('call-meaning').textContent()).toBe('Failed: Not a branch: no bzrdir at this path');
   // The owner's card turns amber: its calls fail, its upstream is fine.
@@ -163,7 +165,7 @@ test('follow connection, the waterfall and per-verb statistics', async () => {
   const stats = page.getByTestId('verb-stats');
   const open = stats.locator('tr[data-verb="BzrDir.open_2.1"] td');
   expect(await open.nth(1).textContent()).toMatch(/^\d+$/);
-  expect(await open.nth(3).textContent()).toMatch(/ms|s$/);
+  expect(await open.nth(4).textContent()).toMatch(/ms|s$/);
   await e2e.ui.screenshot('verb-stats');
   await page.getByRole('tab', { name: 'List' }).click();
   await page.getByTestId('follow-connection').click();

@@ -23,7 +23,7 @@ function onPath(program: string): boolean {
 }
 
 const USAGE =
-  'serve DIR [--backend breezy|builtin] [--listen HOST:PORT] [--allow-writes] [--client-timeout SECONDS] [--refuse-vfs] [--trace FILE]' +
+  'serve DIR [--backend breezy|builtin] [--listen HOST:PORT] [--allow-writes] [--client-timeout SECONDS] [--refuse-vfs] [--trace FILE] [--quiet]' +
   ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]';
 
 export const serveCommand: CliCommand = {
@@ -37,6 +37,7 @@ export const serveCommand: CliCommand = {
       if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`not a directory: ${dir}`);
       const backend = typeof values.backend === 'string' ? values.backend : onPath('brz') ? 'breezy' : 'builtin';
       if (backend !== 'breezy' && backend !== 'builtin') throw new UsageError(`unknown backend '${backend}': use breezy or builtin`);
+      if (values['allow-writes'] !== true) process.stdout.write(`read-only: clients cannot change ${dir} (start with --allow-writes to let them)\n`);
       return startServer(
         {
           backend,

@@ -17,6 +17,7 @@ export function VerbStatsTable() {
           <tr>
             <th>Verb</th>
             <th className="num">Calls</th>
+            <th className="num" title="Answers with status E, expected ones included">Error answers</th>
             <th className="num">Failures</th>
             <th className="num">p50</th>
             <th className="num">p95</th>
@@ -31,6 +32,7 @@ export function VerbStatsTable() {
                 <code>{v.verb}</code>
               </td>
               <td className="num">{formatCount(v.count)}</td>
+              <td className="num">{v.errorAnswers}</td>
               <td className={`num${v.failures ? ' bad' : ''}`}>{v.failures}</td>
               <td className="num">{formatMs(v.p50Ms)}</td>
               <td className="num">{formatMs(v.p95Ms)}</td>

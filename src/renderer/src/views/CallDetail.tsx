@@ -16,6 +16,18 @@ import { Badge, Button } from './controls';
 import { Resend } from './Resend';
 import { HeadersView, RawBytesView } from './WireView';
 
+/** Breezy's verb kinds in plain words (what repeating the call would do). */
+const KIND_WORDS: Record<CallRecord['verbKind'], string> = {
+  read: 'reads only',
+  idem: 'safe to repeat',
+  mutate: 'writes',
+  semi: 'may write',
+  semivfs: 'may write, file level',
+  stream: 'streams data',
+  vfs: 'file level (VFS)',
+  unknown: 'not a verb Breezy knows',
+};
+
 const BADGE: Record<Severity, 'ok' | 'warn' | 'bad' | 'muted'> = { pending: 'muted', ok: 'ok', quiet: 'muted', fail: 'bad' };
 
 /** The URL a live call can be sent to again: its owner's, or the peer the app's client called. */
@@ -102,7 +114,7 @@ function CallView({ c, medium }: { c: CallRecord; medium: MediumRow | undefined 
         </dd>
         <dt>Protocol</dt>
         <dd>
-          v{c.protocol} · verb kind {c.verbKind}
+          v{c.protocol} · {KIND_WORDS[c.verbKind] ?? c.verbKind}
         </dd>
         <dt>Started</dt>
         <dd>

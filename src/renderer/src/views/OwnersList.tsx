@@ -6,6 +6,7 @@
 import type { OwnerInfo } from '../../../shared/api';
 import { call, run as runCommand } from '../api/api';
 import { faultChips } from '../lib/fault-chips';
+import { savedSetup, saveSetup, startOwner } from '../lib/owner-setup';
 import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
@@ -77,6 +78,41 @@ export function OwnersList() {
       {owners.map((o) => (
         <OwnerCard key={o.ownerId} owner={o} />
       ))}
+    </div>
+  );
+}
+
+/** "Save setup" keeps the running servers and proxies (with their ports) in this browser; "Restore setup" starts them again. */
+export function SetupActions() {
+  const owners = useApp((s) => s.owners.list);
+  const [busy, run] = useBusy();
+  const notice = (title: string, message: string) => dispatch({ type: 'notice', notice: { level: 'info', title, message } });
+  const save = () => {
+    const n = saveSetup(owners);
+    notice('Setup saved', n === 0 ? 'Nothing to save: no server or proxy started from this window is running.' : `${n} server(s) and proxies, with their ports; "Restore setup" starts them again.`);
+  };
+  const restore = () =>
+    run(async () => {
+      const setup = savedSetup();
+      if (setup.length === 0) return notice('Nothing to restore', 'Save a setup first (it is kept in this browser).');
+      let started = 0;
+      for (const start of setup) {
+        const owner = await startOwner(start);
+        if (owner) {
+          started++;
+          dispatch({ type: 'owner-updated', owner });
+        }
+      }
+      notice('Setup restored', `${started} of ${setup.length} started on their saved ports.`);
+    });
+  return (
+    <div className="setup-actions">
+      <Button onClick={save} testId="save-setup" title="Remember the running servers and proxies, with their ports">
+        Save setup
+      </Button>
+      <Button onClick={restore} busy={busy} testId="restore-setup" title="Start the saved servers and proxies again">
+        Restore setup
+      </Button>
     </div>
   );
 }

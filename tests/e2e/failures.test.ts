@@ -6,6 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
@@ -59,7 +60,8 @@ test('brz\'s "Not a branch" is a red "S no" with its meaning, not a green ok', a
   expect(await result.getAttribute('data-severity')).toBe('fail');
   // Red, as every failure: the theme's --bad colour, not the ok green.
   const red = await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--bad') && getComputedStyle(document.querySelector('.tone-bad')).color");
-  expect(await result.evaluate('(el) => getComputedStyle(el).color')).toBe(red);
+  const colourOf = (el: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color;
+  expect(await result.evaluate(colourOf)).toBe(red);
   expect(red).toMatch(/^rgb\(\d{3}, \d{1,2}, \d{1,2}\)$/);
   await row.click();
   expect(await page.getByTestId('call-meaning').textContent()).toBe('Failed: Not a branch: no bzrdir at this path');
@@ -144,6 +146,31 @@ test('a slow call ticks its clock, amber past 2 s; connections show how long the
   await card.getByLabel('Added latency per call').fill('0');
   await card.getByRole('button', { name: 'Apply' }).click();
   expect((await slow).code).toBe(0);
+});
+
+test('a probe shows the step it waits on, its clock and a countdown to its timeout', async () => {
+  const { page } = e2e.ui;
+  // Accepts and never answers: the probe waits on hello.
+  const sockets: Socket[] = [];
+  const silent = createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    await page.getByRole('tab', { name: 'Probe' }).click();
+    await page.getByLabel('URL to probe').fill(`bzr://127.0.0.1:${port}/x`);
+    await page.getByTestId('start-probe').click();
+    const waiting = page.getByTestId('probe-waiting').first();
+    await expect.poll(() => waiting.textContent(), { timeout: 5_000 }).toMatch(/^hello/);
+    const left = async () => Number(/times out in (\d+) s/.exec((await waiting.textContent()) ?? '')?.[1]);
+    const first = await left();
+    expect(first).toBeGreaterThan(10);
+    await expect.poll(left, { timeout: 4_000 }).toBeLessThan(first);
+    await e2e.ui.screenshot('probe-countdown');
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+    await page.getByRole('tab', { name: 'Serve & proxy' }).click();
+  }
 });
 
 test('follow connection, the waterfall and per-verb statistics', async () => {

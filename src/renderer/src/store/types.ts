@@ -119,6 +119,8 @@ export interface ProbeRun {
   url: string;
   startedAt: number;
   steps: ProbeStep[];
+  /** When the last step ended (or the run started): the next step's clock starts there. */
+  lastStepAt: number;
   verdict?: Pick<Extract<EngineEvent, { type: 'probe-verdict' }>, 'ok' | 'verdict' | 'fix'>;
 }
 

@@ -84,6 +84,13 @@ test("a capture's .jsonl opens as decoded calls, its failures red", async () => 
   expect(await results.evaluateAll((els) => els.map((e) => e.getAttribute('data-severity')))).toEqual(['fail', 'fail']);
   await results.first().click();
   expect(await page.getByTestId('raw-request').locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20 6d 65 73 73 61 67 65 20 33 20 28 62 {2}bzr message 3 \(b/);
+  // The captured bytes save to a file: the capture's own first request, byte for byte.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('raw-request-save').click()]);
+  expect(download.suggestedFilename()).toBe('cap1.c1-BzrDir.open_2.1-request.bin');
+  const c2s = readFileSync(join(CAPTURES_DIR, 'cli-log-notabranch.conn1.c2s.bin'));
+  const saved = readFileSync(await download.path());
+  expect(saved.length).toBeGreaterThan(40);
+  expect(Buffer.compare(saved, c2s.subarray(0, saved.length))).toBe(0);
   await e2e.ui.screenshot('capture-opened');
   await page.getByRole('button', { name: 'Back to live' }).click();
 });

@@ -34,7 +34,16 @@ export function HeadersView({ headers, testId }: { headers: JsonObject | null | 
 /** Sixteen bytes a row, as every hex viewer shows them (the detail pane is resizable); the sidebar's answers use eight. */
 const RAW_ROW_BYTES = 16;
 
-function RawDump({ label, raw, testId, perRow }: { label: string; raw: RawBytes; testId: string; perRow: number }) {
+/** Downloads the captured bytes as a file (what was captured: the first RAW_CAPTURE_BYTES of the message). */
+function saveBytes(bytes: Uint8Array, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+function RawDump({ label, raw, testId, perRow, fileName }: { label: string; raw: RawBytes; testId: string; perRow: number; fileName: string }) {
   const bytes = useMemo(() => base64ToBytes(raw.base64), [raw.base64]);
   return (
     <div className="body-view" data-testid={testId}>
@@ -44,6 +53,9 @@ function RawDump({ label, raw, testId, perRow }: { label: string; raw: RawBytes;
           {raw.truncated ? `first ${formatCount(bytes.length)} of ${formatCount(raw.length)} bytes (${formatBytes(raw.length)})` : `${formatCount(raw.length)} bytes`}
         </span>
         {raw.truncated && <Badge tone="warn">truncated</Badge>}
+        <button className="btn btn-plain btn-small" onClick={() => saveBytes(bytes, fileName)} data-testid={`${testId}-save`} title="Save these bytes to a file">
+          Save
+        </button>
       </div>
       <pre className="hex-pre" aria-label={`${label} bytes as hex`}>
         {hexDump(bytes, bytes.length, perRow)}
@@ -61,9 +73,9 @@ export function RawBytesView({ c, perRow = RAW_ROW_BYTES }: { c: CallRecord; per
   );
   return (
     <section className="raw-bytes" data-testid="raw-bytes">
-      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" perRow={perRow} /> : missing('request')}
+      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" perRow={perRow} fileName={`${c.callId}-${c.verb}-request.bin`} /> : missing('request')}
       {c.responseRaw ? (
-        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" perRow={perRow} />
+        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" perRow={perRow} fileName={`${c.callId}-${c.verb}-response.bin`} />
       ) : c.status === 'pending' ? (
         <p className="muted">Response: waiting for its first bytes…</p>
       ) : c.error ? (

@@ -205,8 +205,9 @@ test('panes get out of the way: tools and overview collapse, the detail resizes 
   await page.getByRole('button', { name: 'Overview' }).click();
   expect(await page.locator('.sidebar').count()).toBe(0);
   expect(await page.locator('.overview').count()).toBe(0);
-  await callRows('BzrDir.open_2.1').first().click();
+  await callRows('BzrDir.open_2.1').filter({ hasText: '"no/such/branch/"' }).first().click();
   const detail = page.getByTestId('call-detail');
+  await expect.poll(() => detail.getByTestId('detail-request').textContent()).toBe('BzrDir.open_2.1("no/such/branch/")');
   const before = (await detail.boundingBox())?.width ?? 0;
   const bar = (await page.getByTestId('detail-splitter').boundingBox())!;
   await page.mouse.move(bar.x + 3, bar.y + 40);

@@ -76,8 +76,9 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
   await refused.click();
   const detail = page.getByTestId('call-detail');
   await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/VFS requests over the smart server are not allowed\. Encountered: mkdir/);
-  // The row and the detail say a policy answered, not the upstream.
+  // The row and the detail say a policy answered, not the upstream (its policy-action names the call: callId).
   expect(await refused.locator('.tag-policy').count()).toBe(1);
+  expect(await refused.getByTestId('row-result').textContent()).toBe('refused by policy');
   expect(await detail.textContent()).toMatch(/Policy actions.*refuse-vfs/);
   await e2e.ui.screenshot('proxy-vfs-refused');
   await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
@@ -85,6 +86,8 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
 
 test("a call's detail opens by mouse and by keyboard", async () => {
   const { page } = e2e.ui;
+  // Independent of the test before (which leaves "VFS only" on if it fails midway).
+  await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('get_config_file');
   await page.locator('[data-testid="call-row"][data-verb="Branch.get_config_file"]').first().click();
   const detail = page.getByTestId('call-detail');

@@ -25,8 +25,8 @@ export interface CallOutcome {
 export interface CallOutcomeInput {
   verb: string;
   status: 'S' | 'E' | null | 'pending';
-  /** The response's arguments (null while pending). */
-  args: readonly JsonValue[] | null;
+  /** The response's arguments (null while pending); named as on the UI's call records, which are judged as they are. */
+  responseArgs: readonly JsonValue[] | null;
   error?: { kind: ErrorKind; message: string };
   /** A policy answered or dropped this call (not the peer). */
   byPolicy?: boolean;
@@ -90,7 +90,8 @@ function firstWord(args: readonly JsonValue[] | null): string {
 
 /** First argument shortened for a column: 24 characters at most. */
 function short(word: string): string {
-  const line = word.split('\n')[0];
+  const end = word.indexOf('\n');
+  const line = end < 0 ? word : word.slice(0, end);
   return line.length > 24 ? `${line.slice(0, 23)}…` : line;
 }
 
@@ -98,27 +99,45 @@ export function isExpectedError(verb: string, name: string): boolean {
   return EXPECTED_ANYWHERE.has(name) || (EXPECTED_FOR_VERB[verb]?.includes(name) ?? false);
 }
 
+function upstreamUnreachable(word: string, args: readonly JsonValue[] | null): string | null {
+  const message = args?.[1];
+  return word === 'error' && typeof message === 'string' && message.startsWith('hpss: cannot reach the upstream') ? message : null;
+}
+
+/**
+ * The severity alone, without building any text: what the UI's reducer and filters ask of
+ * every call (100,000 of them), so it allocates nothing. `callOutcome` agrees with it.
+ */
+export function callSeverity(c: CallOutcomeInput): Severity {
+  if (c.error) return 'fail';
+  if (c.status === 'pending') return 'pending';
+  const word = firstWord(c.responseArgs);
+  if (c.status === 'E') return upstreamUnreachable(word, c.responseArgs) !== null || c.byPolicy || !isExpectedError(c.verb, word) ? 'fail' : 'quiet';
+  const negative = NEGATIVE_SUCCESS[c.verb];
+  if (c.status === 'S' && negative && word === negative.word) return c.expected ? 'quiet' : 'fail';
+  return 'ok';
+}
+
 export function callOutcome(c: CallOutcomeInput): CallOutcome {
+  const severity = callSeverity(c);
   if (c.error) {
     const result = c.error.kind === 'policy' || c.byPolicy ? 'dropped by policy' : ENDING[c.error.kind];
-    return { result, severity: 'fail', meaning: c.error.message };
+    return { result, severity, meaning: c.error.message };
   }
-  if (c.status === 'pending') return { result: '…', severity: 'pending' };
-  const word = firstWord(c.args);
+  if (severity === 'pending') return { result: '…', severity };
+  const word = firstWord(c.responseArgs);
   if (c.status === 'E') {
-    const message = typeof c.args?.[1] === 'string' ? c.args[1] : '';
-    if (word === 'error' && message.startsWith('hpss: cannot reach the upstream')) return { result: 'upstream unreachable', severity: 'fail', meaning: message };
-    if (c.byPolicy) return { result: 'refused by policy', severity: 'fail', meaning: message || ERROR_MEANING[word] };
-    if (isExpectedError(c.verb, word)) return { result: `E ${short(word)}`, severity: 'quiet', meaning: ERROR_MEANING[word] ?? 'an error brz expects and handles' };
-    return { result: `E ${short(word)}`, severity: 'fail', meaning: message || ERROR_MEANING[word] };
+    const message = typeof c.responseArgs?.[1] === 'string' ? c.responseArgs[1] : '';
+    const unreachable = upstreamUnreachable(word, c.responseArgs);
+    if (unreachable !== null) return { result: 'upstream unreachable', severity, meaning: unreachable };
+    if (c.byPolicy) return { result: 'refused by policy', severity, meaning: message || ERROR_MEANING[word] };
+    if (severity === 'quiet') return { result: `E ${short(word)}`, severity, meaning: ERROR_MEANING[word] ?? 'an error brz expects and handles' };
+    return { result: `E ${short(word)}`, severity, meaning: message || ERROR_MEANING[word] };
   }
-  const negative = NEGATIVE_SUCCESS[c.verb];
-  if (c.status === 'S' && negative && word === negative.word) {
-    return c.expected
-      ? { result: `S ${word}`, severity: 'quiet', meaning: 'no bzrdir yet: brz created it next' }
-      : { result: `S ${word}`, severity: 'fail', meaning: negative.meaning };
+  if (NEGATIVE_SUCCESS[c.verb] && severity !== 'ok') {
+    return { result: `S ${word}`, severity, meaning: severity === 'quiet' ? 'no bzrdir yet: brz created it next' : NEGATIVE_SUCCESS[c.verb].meaning };
   }
-  return { result: c.status === null ? (word ? short(word) : '—') : `${c.status} ${short(word)}`.trimEnd(), severity: 'ok' };
+  return { result: c.status === null ? (word ? short(word) : '—') : `${c.status} ${short(word)}`.trimEnd(), severity };
 }
 
 /** Policies that answer a call in the peer's place (the others delay, cut or drop). */

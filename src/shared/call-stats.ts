@@ -102,7 +102,7 @@ export class CallJoiner {
         const started = this.inFlight.get(e.callId);
         this.inFlight.delete(e.callId);
         const requestBytes = e.requestRaw?.length ?? started?.requestBytes ?? null;
-        const outcome = callOutcome({ verb: e.verb, status: e.status, args: e.args, error: e.error, byPolicy: started?.byPolicy });
+        const outcome = callOutcome({ verb: e.verb, status: e.status, responseArgs: e.args, error: e.error, byPolicy: started?.byPolicy });
         return { callId: e.callId, mediumId: e.mediumId, verb: e.verb, args: started?.args ?? [], status: e.status, durationMs: e.durationMs, requestBytes, responseBytes: e.raw?.length ?? null, outcome };
       }
       default:

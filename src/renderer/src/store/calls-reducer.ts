@@ -7,7 +7,7 @@
  * old entries stay correct; dropped ones are deleted). Nothing reads an old state's
  * index, so sharing it is safe and saves copying 100k entries per frame.
  */
-import { callOutcome, closeSeverity, createsBzrDir, isAnsweringPolicy, type CallOutcome } from '../../../shared/call-outcome';
+import { callOutcome, callSeverity, closeSeverity, createsBzrDir, isAnsweringPolicy, type CallOutcome, type CallOutcomeInput, type Severity } from '../../../shared/call-outcome';
 import type { EngineEvent } from '../../../shared/events';
 import { type CallRecord, type CallsSlice, type ConnectionRow, type ListRow, rowKey } from './types';
 
@@ -31,16 +31,20 @@ function withoutRaw(record: ListRow): ListRow {
   return rest;
 }
 
+/** A record is judged as it is (no copy: this runs over every call); one a policy acted on, with whether a policy answered it. */
+function judged(c: CallRecord): CallOutcomeInput {
+  if (c.policyActions === undefined) return c;
+  return { ...c, byPolicy: c.policyActions.some((a) => isAnsweringPolicy(a.slice(0, a.indexOf(':')))) };
+}
+
 /** The call's meaning, as the shared classification judges it. */
 export function outcomeOf(c: CallRecord): CallOutcome {
-  return callOutcome({
-    verb: c.verb,
-    status: c.status,
-    args: c.responseArgs,
-    error: c.error,
-    byPolicy: c.policyActions?.some((a) => isAnsweringPolicy(a.slice(0, a.indexOf(':')))),
-    expected: c.expected,
-  });
+  return callOutcome(judged(c));
+}
+
+/** Its severity only (no text built): for filters and the reducer, over every call. */
+export function severityOf(c: CallRecord): Severity {
+  return callSeverity(judged(c));
 }
 
 type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' | 'medium-opened' | 'medium-closed' | 'timeout' | 'error' }>;
@@ -86,11 +90,11 @@ export class CallsDraft {
   }
 
   /** The newest call on a medium, within the look-back. */
-  private newestCallOn(mediumId: string, accept: (c: CallRecord) => boolean = () => true): number {
+  private newestCallOn(mediumId: string, accept?: (c: CallRecord) => boolean): number {
     const list = this.list ?? this.slice.list;
     for (let i = list.length - 1, n = 0; i >= 0 && n < LOOK_BACK; i--, n++) {
       const r = list[i];
-      if (r.row === 'call' && r.mediumId === mediumId && accept(r)) return i;
+      if (r.row === 'call' && r.mediumId === mediumId && (accept === undefined || accept(r))) return i;
     }
     return -1;
   }
@@ -106,8 +110,8 @@ export class CallsDraft {
     if (i >= 0) this.update(i, { expected: true });
   }
 
-  /** Applies one event; answers the outcome of a call it finished (for the owner's trouble). */
-  apply(e: CallEvent): CallOutcome | null {
+  /** Applies one event; answers the call it finished, failed (for the owner's trouble), else null. */
+  apply(e: CallEvent): CallRecord | null {
     switch (e.type) {
       case 'call-started': {
         if (this.find(e.callId) >= 0) return null;
@@ -154,7 +158,8 @@ export class CallsDraft {
         const i = this.find(e.callId);
         if (i >= 0) {
           this.update(i, patch);
-          return outcomeOf((this.list ?? this.slice.list)[i] as CallRecord);
+          const finished = (this.list ?? this.slice.list)[i] as CallRecord;
+          return severityOf(finished) === 'fail' ? finished : null;
         }
         // Its start was before the replay window: keep what we know.
         const record: CallRecord = {
@@ -173,7 +178,7 @@ export class CallsDraft {
           ...patch,
         };
         this.append(record);
-        return outcomeOf(record);
+        return severityOf(record) === 'fail' ? record : null;
       }
       case 'policy-action': {
         const text = `${e.policy}: ${e.action}`;

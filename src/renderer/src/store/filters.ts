@@ -1,10 +1,10 @@
 /** Which rows the call list shows: pure, so the store tests can check it directly. */
-import { outcomeOf } from './calls-reducer';
+import { severityOf } from './calls-reducer';
 import type { CallFilters, ListRow } from './types';
 
 /** A row that made brz fail: a failing call, or a connection event that broke it. */
 export function isFailure(r: ListRow): boolean {
-  return r.row === 'call' ? outcomeOf(r).severity === 'fail' : r.severity === 'fail';
+  return r.row === 'call' ? severityOf(r) === 'fail' : r.severity === 'fail';
 }
 
 export function hasFilters(f: CallFilters): boolean {

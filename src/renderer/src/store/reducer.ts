@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../../../shared/events';
 import { type Action, assertNever } from './actions';
-import { CallsDraft, DEFAULT_CALL_CAP, emptyCalls } from './calls-reducer';
+import { CallsDraft, DEFAULT_CALL_CAP, emptyCalls, outcomeOf } from './calls-reducer';
 import { emptyMediums, MediumsDraft } from './mediums-reducer';
 import { probeEvent, probeStarted } from './probes-reducer';
 import { emptySeries, SeriesDraft } from './series-reducer';
@@ -77,9 +77,10 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
           break;
         case 'call-finished': {
           mediums.apply(e);
-          const outcome = calls.apply(e);
-          const ownerId = mediums.get(e.mediumId)?.ownerId;
-          if (ownerId && outcome?.severity === 'fail') {
+          const failed = calls.apply(e);
+          const ownerId = failed && mediums.get(e.mediumId)?.ownerId;
+          if (ownerId) {
+            const outcome = outcomeOf(failed);
             const upstream = outcome.result === 'upstream unreachable';
             owners = noteTrouble(owners, ownerId, upstream ? 'bad' : 'warn', `${e.verb}: ${outcome.result}${outcome.meaning ? ` — ${outcome.meaning}` : ''}`, e.t);
           }

@@ -92,6 +92,13 @@ test("a capture's .jsonl opens as decoded calls, its failures red", async () => 
   expect(saved.length).toBeGreaterThan(40);
   expect(Buffer.compare(saved, c2s.subarray(0, saved.length))).toBe(0);
   await e2e.ui.screenshot('capture-opened');
+  // A body is shown as far as the capture holds it (~4 KiB), not only the events' 48-byte preview.
+  await page.getByTestId('trace-input').setInputFiles(join(CAPTURES_DIR, 'cli-branch.conn1.jsonl'));
+  await page.locator('[data-testid="call-row"][data-verb="Repository.get_stream_1.19"]').first().click();
+  const body = page.getByTestId('call-detail').locator('.body-view').filter({ hasText: 'Response body' });
+  const shown = Number(/first ([\d,]+) bytes shown/.exec((await body.textContent()) ?? '')?.[1].replace(/,/g, ''));
+  expect(shown).toBeGreaterThan(1000);
+  await e2e.ui.screenshot('capture-body');
   await page.getByRole('button', { name: 'Back to live' }).click();
 });
 

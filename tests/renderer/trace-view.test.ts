@@ -9,6 +9,8 @@ import { describe, expect, test } from 'vitest';
 import { EventBus } from '../../src/main/engine/event-bus';
 import type { EngineEvent, UnstampedEvent } from '../../src/shared/events';
 import { captureToEvents } from '../../src/renderer/src/lib/capture-file';
+import { capturedRequestBody, capturedResponseBody } from '../../src/renderer/src/lib/captured-body';
+import { previewBytes } from '../../src/renderer/src/lib/format';
 import { describeSavedTrace, traceCoverage } from '../../src/renderer/src/lib/trace-coverage';
 import { callById, outcomeOf } from '../../src/renderer/src/store/calls-reducer';
 import { filterRows } from '../../src/renderer/src/store/filters';
@@ -138,4 +140,24 @@ test('a saved trace says what it covers, and since when after "Clear"', () => {
   expect(describeSavedTrace(c, null, 0, 100_000)).toMatch(/^4 events: 2 calls on 2 connections from \d\d:\d\d:\d\d\.\d{3} to \d\d:\d\d:\d\d\.\d{3}\.$/);
   expect(describeSavedTrace(c, Date.now(), 7, 100_000)).toMatch(/only what arrived since "Clear" at .* The 7 oldest events were left out: the UI keeps the last 100,000\./);
   expect(describeSavedTrace(traceCoverage([]), Date.now(), 0, 100_000)).toMatch(/^The trace is empty: nothing arrived since "Clear" at/);
+});
+
+test("a body shows as far as the raw capture holds it, not only the 48-byte preview", () => {
+  const dir = join(__dirname, '../fixtures/captures');
+  const events = captureToEvents(readFileSync(join(dir, 'cli-branch.conn1.jsonl'), 'utf8'), 'cli-branch', 0);
+  const started = new Map(events.flatMap((e) => (e.type === 'call-started' ? [[e.callId, e]] : [])));
+  const withBody = events.flatMap((e) => (e.type === 'call-finished' && e.responseBody && e.raw && e.responseBody.length > 100 ? [e] : []));
+  expect(withBody.length).toBeGreaterThan(0);
+  for (const e of withBody) {
+    const s = started.get(e.callId)!;
+    const body = capturedResponseBody(e.raw!, s.protocol, s.verb)!;
+    const preview = previewBytes(e.responseBody!.preview);
+    expect(body.length).toBeGreaterThan(preview.length);
+    expect(body.length).toBeLessThanOrEqual(e.responseBody!.length);
+    expect(Buffer.from(body.subarray(0, preview.length)).equals(Buffer.from(preview))).toBe(true);
+  }
+  // A request without a body has none; bytes that are not a message give none.
+  const first = events.find((e) => e.type === 'call-started')!;
+  expect(first.type === 'call-started' && first.raw && capturedRequestBody(first.raw)).toBeNull();
+  expect(capturedResponseBody({ base64: Buffer.from('not protocol').toString('base64'), length: 12, truncated: false }, 3, 'hello')).toBeNull();
 });

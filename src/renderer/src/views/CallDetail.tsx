@@ -4,9 +4,10 @@
  * connection event: what happened and the connection's state. A new selection scrolls
  * the pane back to its top.
  */
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import type { Severity } from '../../../shared/call-outcome';
 import { hpssCallCommand } from '../lib/call-command';
+import { capturedRequestBody, capturedResponseBody } from '../lib/captured-body';
 import { formatArgs, formatBytes, formatMs, formatTime, previewBytes } from '../lib/format';
 import { outcomeOf, rowByKey } from '../store/calls-reducer';
 import { dispatch, useApp } from '../store/store';
@@ -91,6 +92,12 @@ function CallView({ c, medium }: { c: CallRecord; medium: MediumRow | undefined 
   const suggested = useSuggestedUrl(medium);
   const fromTrace = useApp((s) => s.ui.traceFile !== null);
   const outcome = outcomeOf(c);
+  // Bodies as far as the raw capture holds them (~4 KiB), else the events' 48-byte preview.
+  const requestBody = useMemo(() => (c.requestRaw && capturedRequestBody(c.requestRaw)) || (c.requestBody && previewBytes(c.requestBody.preview)), [c.requestRaw, c.requestBody]);
+  const responseBody = useMemo(
+    () => (c.responseRaw && capturedResponseBody(c.responseRaw, c.protocol, c.verb)) || (c.responseBody && previewBytes(c.responseBody.preview)),
+    [c.responseRaw, c.responseBody, c.protocol, c.verb],
+  );
   const command = hpssCallCommand(suggested && !fromTrace ? suggested : 'URL', c.verb, c.args);
   return (
     <>
@@ -146,7 +153,7 @@ function CallView({ c, medium }: { c: CallRecord; medium: MediumRow | undefined 
         {c.verb}({formatArgs(c.args)})
       </pre>
       <HeadersView headers={c.requestHeaders} testId="request-headers" />
-      {c.requestBody && <BodyView label="Request body" bytes={previewBytes(c.requestBody.preview)} length={c.requestBody.length} />}
+      {c.requestBody && requestBody && <BodyView label="Request body" bytes={requestBody} length={c.requestBody.length} />}
       <h3>Response</h3>
       {c.status === 'pending' ? (
         <p className="muted">Waiting for the response…</p>
@@ -156,7 +163,7 @@ function CallView({ c, medium }: { c: CallRecord; medium: MediumRow | undefined 
         </pre>
       )}
       <HeadersView headers={c.responseHeaders} testId="response-headers" />
-      {c.responseBody && <BodyView label="Response body" bytes={previewBytes(c.responseBody.preview)} length={c.responseBody.length} />}
+      {c.responseBody && responseBody && <BodyView label="Response body" bytes={responseBody} length={c.responseBody.length} />}
       {c.error && (
         <p className="error-text">
           {c.error.kind}: {c.error.message}

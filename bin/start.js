@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds when the build is missing or older than the sources, then starts
-// the Electron app; where the Electron runtime is not installed, says so in one line
-// and starts the same UI in the browser (`hpss ui`).
+// the Electron app; where it cannot (the runtime not installed, no display), says why in
+// one line and starts the same UI in the browser (`hpss ui`).
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, readFileSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -24,13 +24,25 @@ function needsBuild() {
   return existsSync(join(root, 'src')) && newestMtime(join(root, 'src')) > built;
 }
 
-/** The Electron binary when installed. Not `require('electron')`: that downloads a missing runtime. */
+/**
+ * The Electron binary, or why there is none, in the user's terms. Not `require('electron')`:
+ * that downloads a missing runtime. The package's install script writes `path.txt` once it
+ * has fetched the runtime into `dist/`.
+ */
 function electronBinary() {
   const pkg = join(root, 'node_modules', 'electron');
+  if (!existsSync(join(pkg, 'package.json'))) return { reason: 'the electron package is not installed (run `npm ci`)' };
   const pathFile = join(pkg, 'path.txt');
-  if (!existsSync(pathFile)) return null;
+  if (!existsSync(pathFile)) {
+    const skipped = process.env.ELECTRON_SKIP_BINARY_DOWNLOAD
+      ? 'ELECTRON_SKIP_BINARY_DOWNLOAD is set in this environment, so its download was skipped'
+      : 'its install script did not run or failed (e.g. `npm ci --ignore-scripts`, ELECTRON_SKIP_BINARY_DOWNLOAD=1 at install, or no network then)';
+    return { reason: `the Electron runtime was never downloaded: ${skipped}; \`node node_modules/electron/install.js\` fetches it` };
+  }
   const binary = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : null;
+  if (!existsSync(binary)) return { reason: `node_modules/electron/path.txt names ${binary}, which is missing (a partial install: run \`node node_modules/electron/install.js\`)` };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'no display to open a window on (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  return { binary };
 }
 
 function openInBrowser(url) {
@@ -68,10 +80,10 @@ if (needsBuild()) {
 }
 
 const electron = electronBinary();
-if (electron) {
-  const child = spawn(electron, [root], { stdio: 'inherit' });
+if (electron.binary) {
+  const child = spawn(electron.binary, [root], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  process.stdout.write('The Electron runtime is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD?); starting the UI in your browser instead.\n');
+  process.stdout.write(`Not starting the Electron app: ${electron.reason}. Starting the same UI in your browser instead.\n`);
   startBrowserShell();
 }

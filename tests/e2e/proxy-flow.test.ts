@@ -76,8 +76,9 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
   await refused.click();
   const detail = page.getByTestId('call-detail');
   await expect.poll(() => detail.getByTestId('detail-response').textContent()).toMatch(/VFS requests over the smart server are not allowed\. Encountered: mkdir/);
-  // The row and the detail say a policy answered, not the upstream.
+  // The row and the detail say a policy answered, not the upstream (its policy-action names the call: callId).
   expect(await refused.locator('.tag-policy').count()).toBe(1);
+  expect(await refused.getByTestId('row-result').textContent()).toBe('refused by policy');
   expect(await detail.textContent()).toMatch(/Policy actions.*refuse-vfs/);
   await e2e.ui.screenshot('proxy-vfs-refused');
   await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
@@ -85,6 +86,8 @@ test('with VFS refusal switched on, brz init is refused on the client and in the
 
 test("a call's detail opens by mouse and by keyboard", async () => {
   const { page } = e2e.ui;
+  // Independent of the test before (which leaves "VFS only" on if it fails midway).
+  await page.getByRole('checkbox', { name: 'VFS only' }).uncheck();
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('get_config_file');
   await page.locator('[data-testid="call-row"][data-verb="Branch.get_config_file"]').first().click();
   const detail = page.getByTestId('call-detail');
@@ -95,7 +98,7 @@ test("a call's detail opens by mouse and by keyboard", async () => {
   expect(await detail.getByTestId('request-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
   expect(await detail.getByTestId('response-headers').textContent()).toMatch(/Software version.*"3\.3\.2"/);
   const rawRequest = detail.getByTestId('raw-request');
-  expect(await rawRequest.locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20 6d 65 73 73 {2}bzr mess\n000008 {2}61 67 65 20 33 20 28 62 {2}age 3 \(b\n/);
+  expect(await rawRequest.locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20 6d 65 73 73 61 67 65 20 33 20 28 62 {2}bzr message 3 \(b\n000010 {2}/);
   expect(await rawRequest.textContent()).toMatch(/Request: \d+ bytes/);
   expect(await detail.getByTestId('raw-response').locator('pre').textContent()).toMatch(/^000000 {2}62 7a 72 20/);
   await detail.getByTestId('raw-bytes').scrollIntoViewIfNeeded();
@@ -103,13 +106,17 @@ test("a call's detail opens by mouse and by keyboard", async () => {
 
   await page.getByRole('searchbox', { name: 'Search calls' }).fill('');
   await page.getByRole('listbox', { name: 'Calls' }).focus();
+  // Arrow keys select and show at once. The first row is the first connection's "connect".
   await page.keyboard.press('Home');
-  await page.keyboard.press('Enter');
+  await expect.poll(() => detail.getByTestId('conn-detail-text').textContent()).toMatch(/^(client connected from|connected to) 127\.0\.0\.1:\d+/);
+  for (let i = 0; i < 4 && (await detail.getByTestId('detail-request').count()) === 0; i++) await page.keyboard.press('ArrowDown');
   await expect.poll(() => detail.getByTestId('detail-request').textContent()).toMatch(/^BzrDir\.open_2\.1\(/);
   await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Enter');
   await expect.poll(() => detail.getByTestId('detail-request').textContent()).not.toMatch(/^BzrDir\.open_2\.1\(/);
   await e2e.ui.screenshot('call-detail-keyboard');
+  // Escape closes the detail: the list takes the whole width.
+  await page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'detached' });
   expect(e2e.ui.pageErrors).toEqual([]);
 });
 

@@ -24,7 +24,7 @@ describe('raw wire bytes are kept for the newest calls only', () => {
       slice = draft.finish();
     }
     expect(slice.list).toHaveLength(35);
-    const withRaw = slice.list.filter((c) => c.requestRaw || c.responseRaw).map((c) => c.callId);
+    const withRaw = slice.list.flatMap((c) => (c.row === 'call' && (c.requestRaw || c.responseRaw) ? [c.callId] : []));
     expect(withRaw).toEqual(Array.from({ length: 10 }, (_, i) => `c${25 + i}`));
     const old = callById(slice, 'c0');
     expect(old).toMatchObject({ verb: 'hello', status: 'S', responseArgs: ['ok', '2'], requestHeaders: {} });

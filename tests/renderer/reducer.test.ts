@@ -2,10 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { EventBus } from '../../src/main/bus/event-bus';
 import type { EngineEvent, UnstampedEvent } from '../../src/shared/events';
 import { callById } from '../../src/renderer/src/store/calls-reducer';
-import { filterCalls } from '../../src/renderer/src/store/filters';
+import { filterRows } from '../../src/renderer/src/store/filters';
 import { MAX_CLOSED_MEDIUMS } from '../../src/renderer/src/store/mediums-reducer';
 import { initialState, reduce } from '../../src/renderer/src/store/reducer';
-import type { AppState } from '../../src/renderer/src/store/types';
+import type { AppState, CallRecord, ListRow } from '../../src/renderer/src/store/types';
+
+/** The calls among the list's rows (connection events are rows too). */
+function callsOf(list: ListRow[]): CallRecord[] {
+  return list.flatMap((r) => (r.row === 'call' ? [r] : []));
+}
 
 /** Real bus stamps: the reducer sees what the engine would send. */
 function stamper() {
@@ -37,7 +42,7 @@ describe('event batches', () => {
       emit({ type: 'timeout', mediumId: 'm1', message: 'disconnecting client after 300.0 seconds', seconds: 300 }),
     ]);
     expect(s.mediums.byId.m1).toMatchObject({ peer: '127.0.0.1:5000', ownerId: 'p1', state: 'open', calls: 2, vfsCalls: 1, bytesRead: 100, bytesWritten: 40, timeouts: 1, errors: 0 });
-    expect(s.calls.list.map((c) => [c.callId, c.verb, c.status])).toEqual([
+    expect(callsOf(s.calls.list).map((c) => [c.callId, c.verb, c.status])).toEqual([
       ['c1', 'BzrDir.open_2.1', 'S'],
       ['c2', 'get', 'E'],
     ]);
@@ -71,7 +76,7 @@ describe('event batches', () => {
     s = reduce(reduce(s, { type: 'select-call', callId: 'c1' }), { type: 'clear-activity' });
     expect([s.calls.list.length, s.mediums.order.length, s.series.calls.at(-1), s.ui.selectedCallId]).toEqual([0, 0, 0, null]);
     s = apply(s, [...batch, ...callEvents(emit, 'm1', 'c2', 'hello')]);
-    expect(s.calls.list.map((c) => c.callId)).toEqual(['c2']);
+    expect(callsOf(s.calls.list).map((c) => c.callId)).toEqual(['c2']);
   });
 
   test('one state per batch; earlier states are left as they were', () => {
@@ -117,18 +122,39 @@ describe('event batches', () => {
     expect(s.mediums.order).toEqual([]);
   });
 
-  test('policy actions attach to their call, before or after its start, or to the last call when the medium closes', () => {
+  test('policy actions attach to the call they name, before or after its start; one naming no call is a connection row', () => {
     const emit = stamper();
     const s = apply(initialState(), [
-      emit({ type: 'policy-action', mediumId: 'm1', policy: 'refuse-vfs', action: 'refused get', verb: 'get', retryClass: 'vfs' }),
+      emit({ type: 'policy-action', mediumId: 'm1', callId: 'c1', policy: 'refuse-vfs', action: 'refused get', verb: 'get', retryClass: 'vfs' }),
       emit({ type: 'call-started', mediumId: 'm1', callId: 'c1', protocol: 3, verb: 'get', args: ['x'], verbKind: 'vfs', vfs: true, requestBody: null }),
       emit({ type: 'call-started', mediumId: 'm2', callId: 'c2', protocol: 3, verb: 'hello', args: [], verbKind: 'read', vfs: false, requestBody: null }),
-      emit({ type: 'policy-action', mediumId: 'm2', policy: 'latency', action: 'delayed 5 ms', verb: 'hello' }),
-      emit({ type: 'policy-action', mediumId: 'm1', policy: 'drop-after-calls', action: 'dropped the connection after call 1', verb: 'get' }),
-      emit({ type: 'medium-closed', mediumId: 'm1', reason: 'policy', calls: 1, vfsCalls: 1 }),
+      emit({ type: 'call-started', mediumId: 'm2', callId: 'c3', protocol: 3, verb: 'hello', args: [], verbKind: 'read', vfs: false, requestBody: null }),
+      // Not the newest call on m2 and not pending-by-verb guessing: the id decides.
+      emit({ type: 'policy-action', mediumId: 'm2', callId: 'c2', policy: 'latency', action: 'delayed 5 ms', verb: 'hello' }),
+      emit({ type: 'policy-action', mediumId: 'm1', policy: 'drop-after-bytes', action: 'dropped the connection after 10 bytes' }),
+      emit({ type: 'medium-closed', mediumId: 'm1', reason: 'policy dropped the connection after 10 bytes', calls: 1, vfsCalls: 1 }),
     ]);
-    expect(callById(s.calls, 'c1')?.policyActions).toEqual(['refuse-vfs: refused get', 'drop-after-calls: dropped the connection after call 1']);
+    expect(callById(s.calls, 'c1')?.policyActions).toEqual(['refuse-vfs: refused get']);
     expect(callById(s.calls, 'c2')?.policyActions).toEqual(['latency: delayed 5 ms']);
+    expect(callById(s.calls, 'c3')?.policyActions).toBeUndefined();
+    const rows = s.calls.list.flatMap((r) => (r.row === 'conn' ? [[r.mediumId, r.event, r.severity, r.text]] : []));
+    expect(rows).toEqual([
+      ['m1', 'policy', 'fail', 'drop-after-bytes: dropped the connection after 10 bytes'],
+      ['m1', 'disconnect', 'fail', 'disconnected: policy dropped the connection after 10 bytes · 1 calls'],
+    ]);
+    expect(s.calls.pendingPolicy).toEqual({});
+  });
+
+  test('an action for a call that never started shows on its connection when it closes', () => {
+    const emit = stamper();
+    const s = apply(initialState(), [
+      emit({ type: 'policy-action', mediumId: 'm1', callId: 'c9', policy: 'drop-on-verb', action: 'dropped the connection', verb: 'get' }),
+      emit({ type: 'medium-closed', mediumId: 'm1', reason: 'client closed the connection', calls: 0, vfsCalls: 0 }),
+    ]);
+    expect(s.calls.list.map((r) => (r.row === 'conn' ? [r.event, r.severity, r.text] : null))).toEqual([
+      ['policy', 'fail', 'drop-on-verb: dropped the connection'],
+      ['disconnect', 'quiet', 'disconnected: client closed the connection · 0 calls'],
+    ]);
     expect(s.calls.pendingPolicy).toEqual({});
   });
 
@@ -159,7 +185,7 @@ describe('caps', () => {
       for (let i = 0; i < 4; i++) events.push(...callEvents(emit, 'm1', `c${batch * 4 + i}`, 'hello'));
       s = apply(s, events);
     }
-    expect(s.calls.list.map((c) => c.callId)).toEqual(['c7', 'c8', 'c9', 'c10', 'c11']);
+    expect(callsOf(s.calls.list).map((c) => c.callId)).toEqual(['c7', 'c8', 'c9', 'c10', 'c11']);
     expect(s.calls.dropped).toBe(7);
     expect(callById(s.calls, 'c0')).toBeUndefined();
     expect(callById(s.calls, 'c9')?.callId).toBe('c9');
@@ -197,19 +223,20 @@ describe('filters', () => {
     ...callEvents(emit, 'm2', 'c3', 'get', { vfs: true, status: 'E' }),
     ...callEvents(emit, 'm2', 'c4', 'Branch.get_config_file'),
   ]);
-  const ids = (f: Partial<AppState['ui']['filters']>) => filterCalls(s.calls.list, { ...s.ui.filters, ...f }).map((c) => c.callId);
+  const ids = (f: Partial<AppState['ui']['filters']>) => callsOf(filterRows(s.calls.list, { ...s.ui.filters, ...f })).map((c) => c.callId);
 
   test('the verbs seen are kept, sorted, for the verb filter', () => {
     expect(s.calls.verbs).toEqual(['Branch.get_config_file', 'BzrDir.open_2.1', 'get']);
   });
   test('none: the list itself', () => {
-    expect(filterCalls(s.calls.list, s.ui.filters)).toBe(s.calls.list);
+    expect(filterRows(s.calls.list, s.ui.filters)).toBe(s.calls.list);
   });
-  test('by verb, medium, VFS, errors, and combined', () => {
+  test('by verb, medium, VFS, failures, and combined', () => {
     expect(ids({ verb: 'get' })).toEqual(['c2', 'c3']);
     expect(ids({ mediumId: 'm2' })).toEqual(['c3', 'c4']);
     expect(ids({ vfsOnly: true })).toEqual(['c2', 'c3']);
-    expect(ids({ errorsOnly: true })).toEqual(['c3']);
+    // c3 answers `get` with E ok: an error answer brz does not expect.
+    expect(ids({ failuresOnly: true })).toEqual(['c3']);
     expect(ids({ vfsOnly: true, mediumId: 'm1' })).toEqual(['c2']);
   });
   test('search matches verbs and args, case-insensitively', () => {

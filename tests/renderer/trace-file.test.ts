@@ -17,7 +17,9 @@ test('a saved trace is a trace the recorder tooling reads', () => {
   const read = parseTrace(text);
   expect(read.sessions).toHaveLength(1);
   expect(read.sessions[0].events).toEqual(sample());
-  expect(parseTraceText(text)).toEqual({ events: sample(), recordings: 1, skippedLines: 0 });
+  // Shown under ids of their own (`r1.…`), so nothing in a trace can name a live medium, call or owner.
+  const prefixed = sample().map((e) => ({ ...e, mediumId: `r1.${(e as { mediumId: string }).mediumId}`, ...('callId' in e && { callId: `r1.${e.callId}` }) }));
+  expect(parseTraceText(text)).toEqual({ events: prefixed, recordings: 1, skippedLines: 0 });
 });
 
 test('several recordings in one file get fresh seqs and prefixed ids', () => {
@@ -25,7 +27,7 @@ test('several recordings in one file get fresh seqs and prefixed ids', () => {
   const { events, recordings } = parseTraceText(text);
   expect(recordings).toBe(2);
   expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
-  expect(events.map((e) => ('mediumId' in e ? e.mediumId : ''))).toEqual(['m1', 'm1', 'r2.m1', 'r2.m1']);
+  expect(events.map((e) => ('mediumId' in e ? e.mediumId : ''))).toEqual(['r1.m1', 'r1.m1', 'r2.m1', 'r2.m1']);
 });
 
 test('a torn last line is skipped; a file that is not a trace says so', () => {

@@ -8,6 +8,7 @@ import { validateArgs } from '../../shared/api-validate';
 import type { EngineEvent } from '../../shared/events';
 import type { ClientOptions, EngineBackends, RunningOwner } from './backends';
 import { EventBus, IdSource } from '../bus/event-bus';
+import { checkServerDir } from './server-dir';
 
 type Handlers = { [C in CommandName]: (args: CommandArgs<C>) => Promise<CommandResult<C>> };
 
@@ -30,6 +31,7 @@ const CODE_BY_ERROR_NAME: Record<string, string> = {
   ListenAddressError: 'invalid-argument',
   BackendUnavailableError: 'unavailable',
   InvalidPolicy: 'invalid-argument',
+  ServerDirError: 'bad-directory',
 };
 
 /** HpssError codes that mean something more specific to the UI than their kind. */
@@ -69,7 +71,10 @@ export class Engine {
     this.handlers = {
       'ui:owners:list': async () => [...this.owners.values()].map(ownerInfo),
       'ui:backends:list': async () => this.backends.listBackends(),
-      'ui:server:start': async (args) => this.adopt(await this.backends.startServer(args, this.bus, this.ids)),
+      'ui:server:start': async (args) => {
+        checkServerDir(args.dir);
+        return this.adopt(await this.backends.startServer(args, this.bus, this.ids));
+      },
       'ui:proxy:start': async (args) => this.adopt(await this.backends.startProxy(args, this.bus, this.ids)),
       'ui:owner:stop': async ({ ownerId }) => {
         const owner = this.owner(ownerId);

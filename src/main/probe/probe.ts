@@ -21,8 +21,9 @@ import { connectFailure } from './connect-verdicts';
 import { sayHello } from './hello-exchange';
 import { notSmartServerFailure, preMarkerFailure, remoteEndedFailure, showBytes, type HelloFailure } from './remote-diagnosis';
 import { adviseUrl } from './url-advice';
+import { DEFAULT_PROBE_TIMEOUT_MS } from '../../shared/probe-steps';
 
-export const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
+export { DEFAULT_PROBE_TIMEOUT_MS } from '../../shared/probe-steps';
 
 export interface ProbeOptions {
   bus: EventBus;

@@ -3,6 +3,7 @@
  * tests compare with brz's own `-Dhpss` count. Pure: events in, numbers out. The counters
  * are counted as the UI counts them (`shared/medium-counters.ts`).
  */
+import { CallJoiner, VerbStatsBuilder, type VerbStats } from '../../shared/call-stats';
 import type { EngineEvent, MediumKind, MediumRole } from '../../shared/events';
 import { countedMediumIds, countMediumEvent, emptyCounters, type MediumCounters } from '../../shared/medium-counters';
 import type { TraceSession } from './trace-format';
@@ -27,18 +28,36 @@ export interface TraceSummary {
   mediums: MediumSummary[];
   /** Calls per verb, each call once (a relayed call is not counted again for its upstream). */
   verbs: Record<string, number>;
+  /** Finished calls per verb: error answers, failures (as the UI judges them), p50/p95 duration, bytes. */
+  verbStats: VerbStats[];
+  /** Failed calls by verb and result (`BzrDir.open_2.1 → S no`), with how many. */
+  failures: { call: string; meaning: string | null; count: number }[];
 }
 
 export function summarizeTrace(sessions: TraceSession[]): TraceSummary {
   const mediums: MediumSummary[] = [];
   const verbs: Record<string, number> = {};
   let events = 0;
+  const stats = new VerbStatsBuilder();
+  const failures = new Map<string, { call: string; meaning: string | null; count: number }>();
   sessions.forEach((session, index) => {
+    // Ids restart with each recording: one joiner per recording.
+    const joiner = new CallJoiner();
+    for (const e of session.events) {
+      const c = joiner.add(e);
+      if (!c) continue;
+      stats.add({ ...c, severity: c.outcome.severity });
+      if (c.outcome.severity !== 'fail') continue;
+      const call = `${c.verb} → ${c.outcome.result}`;
+      const entry = failures.get(call) ?? { call, meaning: c.outcome.meaning ?? null, count: 0 };
+      entry.count++;
+      failures.set(call, entry);
+    }
     mediums.push(...summarizeEvents(session.events, index + 1));
     for (const e of session.events) if (e.type === 'call-started') verbs[e.verb] = (verbs[e.verb] ?? 0) + 1;
     events += session.events.length;
   });
-  return { recordings: sessions.length, events, mediums, verbs };
+  return { recordings: sessions.length, events, mediums, verbs, verbStats: stats.build(), failures: [...failures.values()] };
 }
 
 /** Per-medium numbers for one recording, in order of first appearance. */

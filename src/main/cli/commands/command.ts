@@ -32,6 +32,12 @@ export function optionsCommand<T extends OptionSpec>(command: OptionsCommand<T>)
     usage,
     summary,
     run(argv) {
+      // `--help` / `-h` anywhere before `--`: the usage and what the command does, exit 0.
+      const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+      if (own.includes('--help') || own.includes('-h')) {
+        process.stdout.write(`usage: hpss ${usage}\n\n${summary}\n`);
+        return Promise.resolve(0);
+      }
       const parsed = parseCommandArgs(name, usage, argv, options);
       if (!parsed) return Promise.resolve(2);
       return command.run(parsed, (message) => usageFailure(name, usage, message));

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { notProtocolBytes } from '../raw-bytes-check';
 import { JSON_OPTION, optionsCommand } from './command';
 import {
   ConnectionDecoder, HpssError, MessageRenderer, type Direction, type IncrementalHash, type RenderedMessage,
@@ -94,6 +95,13 @@ export const decodeCommand = optionsCommand({
   async run(parsed, usageMistake) {
     const [c2sFile, s2cFile, ...extra] = parsed.positionals;
     if (!c2sFile || extra.length > 0) return usageMistake();
+    for (const [file, dir] of [[c2sFile, 'c2s'], [s2cFile, 's2c']] as const) {
+      const refused = file === undefined ? null : notProtocolBytes(file, dir);
+      if (refused) {
+        process.stderr.write(`hpss decode: ${refused}\n`);
+        return 1;
+      }
+    }
     const [requests, responses] = await decodeConnection(c2sFile, s2cFile);
     const out: string[] = [];
     const n = Math.max(requests.messages.length, responses.messages.length);

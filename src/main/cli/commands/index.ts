@@ -1,3 +1,4 @@
+import { callLinesHook } from '../call-lines';
 import { breezyFlagsHook } from '../hooks/breezy-flags';
 import { sshHook } from '../hooks/ssh-options';
 import { traceHook } from '../hooks/trace-option';
@@ -17,4 +18,4 @@ import { uiCommand } from './ui';
 export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, importCommand, exportCommand, decodeCommand, callCommand, probeCommand];
 
 // Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over).
-ownerHooks.push(breezyFlagsHook, traceHook, sshHook);
+ownerHooks.push(breezyFlagsHook, traceHook, sshHook, callLinesHook);

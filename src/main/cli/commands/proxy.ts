@@ -3,7 +3,7 @@ import { DEFAULT_LISTEN, startProxy } from '../../server';
 import { SSH_CLIENT_OPTIONS, type CliCommand } from './command';
 import { countOption, policyFromValues, runOwnerCommand, UsageError } from '../owner-command';
 
-const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--max-connections N] [policy flags] [--identity FILE] [--known-hosts FILE] [--trace FILE]';
+const USAGE = 'proxy UPSTREAM_URL [--listen HOST:PORT] [--max-connections N] [policy flags] [--identity FILE] [--known-hosts FILE] [--trace FILE] [--quiet]';
 
 export const proxyCommand: CliCommand = {
   name: 'proxy',

@@ -17,7 +17,7 @@ function defaultBackend(): ServerBackendId {
 const BACKEND_HELP = SERVER_BACKENDS.map((b) => `${b.id}: ${b.help}`).join('; ');
 
 const USAGE =
-  `serve DIR [--backend ${SERVER_BACKEND_IDS.join('|')}] [--listen HOST:PORT] [--allow-writes] [--max-connections N] [--max-processes N] [policy flags] [--trace FILE]` +
+  `serve DIR [--backend ${SERVER_BACKEND_IDS.join('|')}] [--listen HOST:PORT] [--allow-writes] [--max-connections N] [--max-processes N] [policy flags] [--trace FILE] [--quiet]` +
   ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]' +
   `\n\nbackends (default: the first that can run here): ${BACKEND_HELP}`;
 
@@ -35,6 +35,7 @@ export const serveCommand: CliCommand = {
       if (values.backend === undefined && backend !== SERVER_BACKEND_IDS[0]) {
         process.stderr.write(`hpss serve: using the ${backend} backend (${serverBackend(SERVER_BACKEND_IDS[0]).unavailableReason()})\n`);
       }
+      if (values['allow-writes'] !== true) process.stdout.write(`read-only: clients cannot change ${dir} (start with --allow-writes to let them)\n`);
       return startServer(
         {
           backend,

@@ -8,7 +8,7 @@ const USAGE = 'trace summary FILE [--json]';
 export const traceCommand = optionsCommand({
   name: 'trace',
   usage: USAGE,
-  summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; calls per verb',
+  summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; per verb: calls, error answers, failures, p50/p95 duration; the failures',
   options: JSON_OPTION,
   async run(parsed, usageMistake) {
     const [sub, file, ...extra] = parsed.positionals;
@@ -39,7 +39,23 @@ export function formatSummary(summary: TraceSummary): string {
   const lines = [`${summary.events} events, ${summary.recordings} recording(s), ${summary.mediums.length} medium(s)`, ''];
   lines.push(...table([head, ...rows]));
   for (const m of summary.mediums) lines.push(...verbLines(m, multi));
+  lines.push(...statsLines(summary));
   return lines.join('\n') + '\n';
+}
+
+function ms(v: number | null): string {
+  return v === null ? '-' : v < 10 ? v.toFixed(1) : String(Math.round(v));
+}
+
+/** Per verb over the whole trace, then what failed (judged as the UI judges it). */
+function statsLines(summary: TraceSummary): string[] {
+  if (summary.verbStats.length === 0) return [];
+  const head = ['verb', 'calls', 'errorAnswers', 'failures', 'p50ms', 'p95ms'];
+  const rows = summary.verbStats.map((v) => [`  ${v.verb}`, String(v.count), String(v.errorAnswers), String(v.failures), ms(v.p50Ms), ms(v.p95Ms)]);
+  const lines = ['', 'finished calls per verb:', ...table([['  ' + head[0], ...head.slice(1)], ...rows])];
+  lines.push('', summary.failures.length === 0 ? 'no call failed' : 'failed calls:');
+  for (const f of summary.failures) lines.push(`  ${f.call} ×${f.count}${f.meaning ? `: ${f.meaning}` : ''}`);
+  return lines;
 }
 
 function verbLines(m: MediumSummary, multi: boolean): string[] {

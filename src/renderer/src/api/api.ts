@@ -29,6 +29,7 @@ export const api: HpssApi = window.hpss ?? createBrowserClient(pageToken(), (sta
 const HINTS: Record<string, string> = {
   'invalid-argument': 'Check the fields of the form and try again.',
   'listen-failed': 'Another program may use that port: pick another one, or port 0 for a free one.',
+  'bad-directory': 'Pick a directory that exists and that the user running the inspector can read.',
   'not-found': 'It may have stopped already; the list has been refreshed.',
   unavailable: 'This part of the engine is not in this build; the `hpss` CLI may offer it.',
   unreachable: 'Restart `hpss ui` (or the app) and reload this page.',

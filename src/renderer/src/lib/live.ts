@@ -57,6 +57,6 @@ export async function backToLive(): Promise<void> {
 
 /** "Clear": forgets what is shown, and what "Save trace" would write. */
 export function clearActivity(): void {
-  queue.log.clear();
+  queue.log.clear(Date.now());
   dispatch({ type: 'clear-activity' });
 }

@@ -2,9 +2,9 @@
  * Trace files in the browser: parse (JSON Lines, a header line per recording, then one
  * EngineEvent a line — the recorder's format) and serialize what the UI holds.
  * Several recordings in one file restart `seq` and ids, so they are renumbered and
- * their ids prefixed to stay unique in one view. "Open…" also takes packet captures and
- * brz -Dhpss logs (imported by the pure `shared/interchange` code), and "Export…" writes
- * a pcapng for Wireshark.
+ * their ids prefixed (`r1.m3`): unique in one view, and never a live engine's id. "Open…"
+ * also takes packet captures and brz -Dhpss logs (imported by the pure `shared/interchange`
+ * code), and "Export…" writes a pcapng for Wireshark.
  */
 import type { EngineEvent } from '../../../shared/events';
 import { CaptureImporter, captureFormatOf, exportPcapng, importBrzLog, isBrzLog, type PcapngExport } from '../../../shared/interchange';
@@ -64,7 +64,7 @@ export function parseTraceText(text: string): ParsedTrace {
       continue;
     }
     const event = { ...value, seq: ++seq } as Record<string, unknown>;
-    if (recordings > 1) for (const f of ID_FIELDS) if (typeof event[f] === 'string') event[f] = `r${recordings}.${event[f] as string}`;
+    for (const f of ID_FIELDS) if (typeof event[f] === 'string') event[f] = `r${recordings}.${event[f] as string}`;
     events.push(event as unknown as EngineEvent);
   }
   if (recordings === 0) throw new TraceParseError('the file is empty');

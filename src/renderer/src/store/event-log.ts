@@ -23,6 +23,9 @@ function withoutRaw(e: EngineEvent): EngineEvent {
 export class EventLog {
   private ring: EngineEvent[] = [];
   private start = 0;
+  /** When "Clear" last emptied the log (null: never), and events pushed out by the cap since. */
+  clearedAt: number | null = null;
+  overwritten = 0;
 
   constructor(
     private readonly cap = MAX_LOGGED,
@@ -46,6 +49,7 @@ export class EventLog {
       else {
         this.ring[this.start] = e;
         this.start = (this.start + 1) % this.cap;
+        this.overwritten++;
       }
       const aged = this.slotBehind(this.rawKept);
       if (aged >= 0) this.ring[aged] = withoutRaw(this.ring[aged]);
@@ -56,8 +60,11 @@ export class EventLog {
     return [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
   }
 
-  clear(): void {
+  /** `at`: the time of a user's "Clear" (kept to say what a saved trace covers); omitted when a trace replaces the view. */
+  clear(at: number | null = null): void {
     this.ring = [];
     this.start = 0;
+    this.clearedAt = at;
+    this.overwritten = 0;
   }
 }

@@ -7,6 +7,8 @@ import { countMediumEvent, emptyCounters } from '../../../shared/medium-counters
 import type { MediumRow, MediumsSlice } from './types';
 
 export const MAX_CLOSED_MEDIUMS = 2_000;
+/** A connection and its upstream open within this of each other. */
+const PAIR_WINDOW_MS = 5_000;
 
 export function emptyMediums(): MediumsSlice {
   return { byId: {}, order: [] };
@@ -37,6 +39,7 @@ export class MediumsDraft {
       state: 'open',
       ...emptyCounters(),
       openedAt: t,
+      lastActivityAt: t,
     };
     byId[mediumId] = row;
     this.added.push(mediumId);
@@ -53,9 +56,11 @@ export class MediumsDraft {
     // A failed connect reports an error for a medium that never opened: no row for it.
     if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[mediumId]) return;
     const row = this.row(mediumId, e.t);
+    row.lastActivityAt = e.t;
     switch (e.type) {
       case 'medium-opened':
         Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });
+        if (e.ownerId && !row.pairId) this.pair(row);
         return;
       case 'medium-closed':
         // The engine's own count is authoritative (it saw calls we may not have).
@@ -68,6 +73,31 @@ export class MediumsDraft {
       default:
         countMediumEvent(row, e);
         return;
+    }
+  }
+
+  /** A medium of this batch or the slice (read-only). */
+  get(mediumId: string): MediumRow | undefined {
+    return (this.byId ?? this.slice.byId)[mediumId];
+  }
+
+  /**
+   * An owner's client medium is the upstream of one of its server connections: the two
+   * are paired as they open, each with the newest open, unpaired medium of the same owner
+   * and the other role (the serve loop opens the upstream as the connection starts, so
+   * either may be reported first). A heuristic: two connections opening at the same moment
+   * may swap partners; the engine's events name no pair.
+   */
+  private pair(opened: MediumRow): void {
+    const byId = this.byId ?? this.slice.byId;
+    const recent = [...[...this.added].reverse(), ...this.slice.order.slice(0, 256)];
+    for (const id of recent) {
+      const m = byId[id];
+      if (m && id !== opened.mediumId && m.role !== opened.role && m.ownerId === opened.ownerId && m.state === 'open' && !m.pairId && Math.abs(m.openedAt - opened.openedAt) < PAIR_WINDOW_MS) {
+        this.row(id, m.lastActivityAt).pairId = opened.mediumId;
+        opened.pairId = id;
+        return;
+      }
     }
   }
 

@@ -8,7 +8,7 @@ type ProbeEvent = Extract<EngineEvent, { type: 'probe-step' | 'probe-verdict' }>
 
 export function probeStarted(slice: ProbesSlice, run: Pick<ProbeRun, 'probeId' | 'url' | 'startedAt'>): ProbesSlice {
   if (slice.runs.some((r) => r.probeId === run.probeId)) return slice;
-  return { runs: [{ ...run, steps: [] }, ...slice.runs].slice(0, MAX_PROBES) };
+  return { runs: [{ ...run, steps: [], lastStepAt: run.startedAt }, ...slice.runs].slice(0, MAX_PROBES) };
 }
 
 export function probeEvent(slice: ProbesSlice, e: ProbeEvent): ProbesSlice {
@@ -17,7 +17,7 @@ export function probeEvent(slice: ProbesSlice, e: ProbeEvent): ProbesSlice {
   return {
     runs: runs.map((r) => {
       if (r.probeId !== e.probeId) return r;
-      if (e.type === 'probe-step') return { ...r, steps: [...r.steps, { step: e.step, ok: e.ok, ms: e.ms, bytes: e.bytes, detail: e.detail }] };
+      if (e.type === 'probe-step') return { ...r, lastStepAt: e.t, steps: [...r.steps, { step: e.step, ok: e.ok, ms: e.ms, bytes: e.bytes, detail: e.detail }] };
       return { ...r, verdict: { ok: e.ok, verdict: e.verdict, fix: e.fix } };
     }),
   };

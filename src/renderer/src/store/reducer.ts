@@ -5,11 +5,19 @@
  */
 import type { EngineEvent } from '../../../shared/events';
 import { type Action, assertNever } from './actions';
-import { CallsDraft, DEFAULT_CALL_CAP, emptyCalls } from './calls-reducer';
+import { CallsDraft, DEFAULT_CALL_CAP, emptyCalls, outcomeOf } from './calls-reducer';
 import { emptyMediums, MediumsDraft } from './mediums-reducer';
 import { probeEvent, probeStarted } from './probes-reducer';
 import { emptySeries, SeriesDraft } from './series-reducer';
-import type { AppState, UiSlice } from './types';
+import type { AppState, OwnerTrouble, OwnersSlice, UiSlice } from './types';
+
+/** The owner's last trouble: an upstream failure (`bad`) outranks a failed call (`warn`) for a minute. */
+function noteTrouble(owners: OwnersSlice, ownerId: string, level: OwnerTrouble['level'], text: string, t: number): OwnersSlice {
+  const last = owners.trouble[ownerId];
+  const keepBad = last?.level === 'bad' && level === 'warn' && t - last.t < 60_000;
+  const next: OwnerTrouble = keepBad ? { ...last, failures: last.failures + 1 } : { level, text, t, failures: (last?.failures ?? 0) + 1 };
+  return { ...owners, trouble: { ...owners.trouble, [ownerId]: next } };
+}
 
 export const MAX_NOTICES = 5;
 
@@ -17,12 +25,12 @@ export function initialState(callCap = DEFAULT_CALL_CAP, theme: UiSlice['theme']
   return {
     mediums: emptyMediums(),
     calls: emptyCalls(callCap),
-    owners: { list: [], listener: {} },
+    owners: { list: [], listener: {}, trouble: {} },
     probes: { runs: [] },
     series: emptySeries(),
     ui: {
       selectedCallId: null,
-      filters: { verb: '', mediumId: '', vfsOnly: false, errorsOnly: false, search: '' },
+      filters: { verb: '', mediumId: '', vfsOnly: false, failuresOnly: false, search: '' },
       theme,
       clientRefuseVfs: false,
       notices: [],
@@ -45,15 +53,19 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
     if (typeof e?.seq !== 'number' || e.seq <= lastSeq) continue;
     try {
       switch (e.type) {
+        case 'medium-opened':
         case 'medium-closed':
+        case 'timeout':
           mediums.apply(e);
           calls.apply(e);
           break;
-        case 'medium-opened':
-        case 'timeout':
-        case 'error':
+        case 'error': {
           mediums.apply(e);
+          calls.apply(e);
+          const ownerId = e.mediumId === undefined ? undefined : mediums.get(e.mediumId)?.ownerId;
+          if (ownerId && e.fatal) owners = noteTrouble(owners, ownerId, 'bad', e.message, e.t);
           break;
+        }
         case 'bytes':
           mediums.apply(e);
           series.bytesAt(e.t, e.count);
@@ -63,10 +75,17 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
           calls.apply(e);
           series.call(e.t);
           break;
-        case 'call-finished':
+        case 'call-finished': {
           mediums.apply(e);
-          calls.apply(e);
+          const failed = calls.apply(e);
+          const ownerId = failed && mediums.get(e.mediumId)?.ownerId;
+          if (ownerId) {
+            const outcome = outcomeOf(failed);
+            const upstream = outcome.result === 'upstream unreachable';
+            owners = noteTrouble(owners, ownerId, upstream ? 'bad' : 'warn', `${e.verb}: ${outcome.result}${outcome.meaning ? ` — ${outcome.meaning}` : ''}`, e.t);
+          }
           break;
+        }
         case 'policy-action':
           calls.apply(e);
           break;
@@ -106,11 +125,11 @@ export function reduce(state: AppState, action: Action): AppState {
       return action.events.length ? applyEvents(state, action.events) : state;
     case 'reset': {
       const fresh = initialState(state.calls.cap, state.ui.theme);
-      return { ...fresh, owners: state.owners, ui: { ...fresh.ui, clientRefuseVfs: state.ui.clientRefuseVfs, connection: state.ui.connection, notices: state.ui.notices, nextNoticeId: state.ui.nextNoticeId } };
+      return { ...fresh, owners: { ...state.owners, trouble: {} }, ui: { ...fresh.ui, clientRefuseVfs: state.ui.clientRefuseVfs, connection: state.ui.connection, notices: state.ui.notices, nextNoticeId: state.ui.nextNoticeId } };
     }
     case 'clear-activity':
       // lastSeq stays: a later replay must not bring the cleared events back.
-      return { ...state, mediums: emptyMediums(), calls: emptyCalls(state.calls.cap), series: emptySeries(), ui: { ...state.ui, selectedCallId: null } };
+      return { ...state, mediums: emptyMediums(), calls: emptyCalls(state.calls.cap), series: emptySeries(), owners: { ...state.owners, trouble: {} }, ui: { ...state.ui, selectedCallId: null } };
     case 'trace-shown':
       return withUi(state, { traceFile: action.file });
     case 'owners':

@@ -1,6 +1,7 @@
 /** The UI's state, in slices: mediums, calls, owners, probes, ui. Plain data only. */
 import type { OwnerInfo } from '../../../shared/api';
 import type { BodySummary, EngineEvent, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes } from '../../../shared/events';
+import type { Severity } from '../../../shared/call-outcome';
 import type { MediumCounters } from '../../../shared/medium-counters';
 
 export interface MediumRow extends MediumCounters {
@@ -14,6 +15,10 @@ export interface MediumRow extends MediumCounters {
   closeReason?: string;
   openedAt: number;
   closedAt?: number;
+  /** Last time bytes or a call went over it (for "idle N s"). */
+  lastActivityAt: number;
+  /** A proxy's client connection and its upstream name each other. */
+  pairId?: string;
 }
 
 type CallStarted = Extract<EngineEvent, { type: 'call-started' }>;
@@ -21,7 +26,15 @@ type CallFinished = Extract<EngineEvent, { type: 'call-finished' }>;
 
 /** A call as its `call-started` told it, completed by its `call-finished`. */
 export interface CallRecord extends Pick<CallStarted, 'callId' | 'mediumId' | 'protocol' | 'verb' | 'args' | 'verbKind' | 'vfs' | 'requestBody'> {
+  row: 'call';
   startedAt: number;
+  /** Milliseconds since the previous call on the same connection started (null: the first). */
+  sincePrevMs: number | null;
+  /** The whole request and response on the wire, in bytes (null: not recorded). */
+  requestBytes: number | null;
+  responseBytes: number | null;
+  /** A later call showed a negative answer was expected (brz created the bzrdir next). */
+  expected?: boolean;
   /** `pending` until `call-finished` arrives. */
   status: CallFinished['status'] | 'pending';
   responseArgs: JsonValue[] | null;
@@ -38,19 +51,39 @@ export interface CallRecord extends Pick<CallStarted, 'callId' | 'mediumId' | 'p
   responseRaw?: RawBytes;
 }
 
+/** What happened to a connection, as a row between its calls: connect, disconnect, timeout, error, a policy's action on no call. */
+export interface ConnectionRow {
+  row: 'conn';
+  /** `e` + the event's seq: unique, never a call id. */
+  rowId: string;
+  mediumId: string;
+  startedAt: number;
+  event: 'connect' | 'disconnect' | 'timeout' | 'error' | 'policy';
+  text: string;
+  severity: Severity;
+}
+
+export type ListRow = CallRecord | ConnectionRow;
+
+export function rowKey(r: ListRow): string {
+  return r.row === 'call' ? r.callId : r.rowId;
+}
+
 export interface CallsSlice {
-  /** Oldest first; at most `cap` records (the oldest are dropped). */
-  list: CallRecord[];
-  /** callId → absolute position; array index = position − `base`. Kept on append. */
+  /** Oldest first; at most `cap` rows (the oldest are dropped). */
+  list: ListRow[];
+  /** rowKey → absolute position; array index = position − `base`. Kept on append. */
   index: Map<string, number>;
   base: number;
   cap: number;
-  /** Calls dropped by the cap since the start. */
+  /** Calls in `list` (the rest of its rows are connection events). */
+  callCount: number;
+  /** Rows dropped by the cap since the start. */
   dropped: number;
   /** Every verb seen, sorted (for the verb filter); kept on append, not scanned. */
   verbs: string[];
-  /** Policy actions waiting for their call, per medium: policies decide before `call-started`. */
-  pendingPolicy: Record<string, string[]>;
+  /** Policy actions waiting for their call (policies decide before `call-started`), by callId. */
+  pendingPolicy: Record<string, { mediumId: string; actions: string[] }>;
   /** How many of the newest calls keep their raw bytes. */
   rawKept: number;
   /** Absolute position below which raw bytes have been dropped. */
@@ -67,6 +100,16 @@ export interface OwnersSlice {
   list: OwnerInfo[];
   /** Last listener state per owner, from `listener` events. */
   listener: Record<string, Pick<Extract<EngineEvent, { type: 'listener' }>, 'state' | 'url' | 'message'>>;
+  /** Last trouble per owner: `bad` for its upstream failing, `warn` for a call that failed. */
+  trouble: Record<string, OwnerTrouble>;
+}
+
+export interface OwnerTrouble {
+  level: 'warn' | 'bad';
+  text: string;
+  t: number;
+  /** Failed calls and connection errors seen for this owner. */
+  failures: number;
 }
 
 export type ProbeStep = Pick<Extract<EngineEvent, { type: 'probe-step' }>, 'step' | 'ok' | 'ms' | 'bytes' | 'detail'>;
@@ -76,6 +119,8 @@ export interface ProbeRun {
   url: string;
   startedAt: number;
   steps: ProbeStep[];
+  /** When the last step ended (or the run started): the next step's clock starts there. */
+  lastStepAt: number;
   verdict?: Pick<Extract<EngineEvent, { type: 'probe-verdict' }>, 'ok' | 'verdict' | 'fix'>;
 }
 
@@ -96,7 +141,8 @@ export interface CallFilters {
   verb: string;
   mediumId: string;
   vfsOnly: boolean;
-  errorsOnly: boolean;
+  /** Only what made brz fail (calls and connection events of severity `fail`). */
+  failuresOnly: boolean;
   search: string;
 }
 

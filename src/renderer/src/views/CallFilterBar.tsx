@@ -1,4 +1,4 @@
-/** Filters of the call list: verb, medium, VFS only, errors only, free-text search. */
+/** Filters of the call list: verb, connection, VFS only, failures only, free-text search. */
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatCount } from '../lib/format';
@@ -8,6 +8,7 @@ import type { CallFilters } from '../store/types';
 import { Checkbox } from './controls';
 
 export function CallFilterBar({ shown, total }: { shown: number; total: number }) {
+  // `shown` and `total` count calls; connection rows are not counted.
   const filters = useApp((s) => s.ui.filters);
   const mediumIds = useApp(useShallow((s) => s.mediums.order.slice(0, 200)));
   const seen = useApp((s) => s.calls.verbs);
@@ -31,8 +32,8 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
           </option>
         ))}
       </select>
-      <select aria-label="Filter by medium" value={filters.mediumId} onChange={(e) => set({ mediumId: e.target.value })}>
-        <option value="">All mediums</option>
+      <select aria-label="Filter by connection" value={filters.mediumId} onChange={(e) => set({ mediumId: e.target.value })}>
+        <option value="">All connections</option>
         {[...new Set([...mediumIds, ...(filters.mediumId ? [filters.mediumId] : [])])].map((id) => (
           <option key={id} value={id}>
             {id}
@@ -40,7 +41,7 @@ export function CallFilterBar({ shown, total }: { shown: number; total: number }
         ))}
       </select>
       <Checkbox label="VFS only" checked={filters.vfsOnly} onChange={(v) => set({ vfsOnly: v })} />
-      <Checkbox label="Errors only" checked={filters.errorsOnly} onChange={(v) => set({ errorsOnly: v })} />
+      <Checkbox label="Failures only" checked={filters.failuresOnly} onChange={(v) => set({ failuresOnly: v })} />
       <button className="btn btn-plain btn-small" title="Forget the calls and connections shown (the engine keeps running)" onClick={clearActivity}>
         Clear
       </button>

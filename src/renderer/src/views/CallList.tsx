@@ -1,67 +1,35 @@
 /**
  * The call list, virtualized: only the rows in view (plus a few) are in the DOM, so
- * 100k calls scroll as smoothly as 100. Sticks to the newest call while scrolled to
- * the bottom. Keyboard: ↑/↓/PgUp/PgDn/Home/End move, Enter opens the detail.
+ * 100k calls scroll as smoothly as 100. Sticks to the newest row while scrolled to the
+ * bottom. Keyboard: ↑/↓/PgUp/PgDn/Home/End select and show at once, Escape closes.
+ * Connection events (connect, disconnect with its reason, timeout, error, a policy's
+ * cut) are rows between the calls. Filtering by a connection shows its proxy pair too.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { formatArgs, formatMs, formatTime } from '../lib/format';
-import { filterCalls } from '../store/filters';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { filterRows } from '../store/filters';
 import { dispatch, useApp } from '../store/store';
-import type { CallRecord } from '../store/types';
+import { type ListRow, rowKey } from '../store/types';
 import { CallFilterBar } from './CallFilterBar';
+import { CallRow, ROW_HEIGHT } from './CallRow';
 
-export const ROW_HEIGHT = 26;
 const OVERSCAN = 8;
 
-function statusOf(c: CallRecord): { text: string; tone: string } {
-  if (c.error) return { text: c.error.kind, tone: 'bad' };
-  if (c.status === 'pending') return { text: '…', tone: 'muted' };
-  // An error reply is a normal answer (e.g. NotStacked); failures above are the red ones.
-  if (c.status === 'E') return { text: 'E reply', tone: 'warn' };
-  if (c.status === 'S') return { text: 'ok', tone: 'ok' };
-  return { text: '—', tone: 'muted' };
-}
-
-function CallRow({ c, top, active, selected, onPick }: { c: CallRecord; top: number; active: boolean; selected: boolean; onPick: () => void }) {
-  const st = statusOf(c);
-  return (
-    <div
-      id={`call-${c.callId}`}
-      role="option"
-      aria-selected={selected}
-      className={`call-row${active ? ' active' : ''}${selected ? ' selected' : ''}${c.error ? ' is-error' : ''}`}
-      style={{ transform: `translateY(${top}px)` }}
-      onClick={onPick}
-      data-testid="call-row"
-      data-verb={c.verb}
-    >
-      <span className="c-time">{formatTime(c.startedAt)}</span>
-      <span className="c-medium">{c.mediumId}</span>
-      <span className="c-verb">
-        {c.verb}
-        {c.vfs && <span className="tag tag-vfs">VFS</span>}
-        {c.policyActions && (
-          <span className="tag tag-policy" title={c.policyActions.join('\n')}>
-            policy
-          </span>
-        )}
-      </span>
-      <span className="c-args">{formatArgs(c.args)}</span>
-      <span className={`c-status tone-${st.tone}`}>{st.text}</span>
-      <span className="c-dur">{formatMs(c.durationMs)}</span>
-    </div>
-  );
+/** The filtered connection and its proxy pair, or null for all. */
+function useFollowedMediums(): ReadonlySet<string> | null {
+  const mediumId = useApp((s) => s.ui.filters.mediumId);
+  const pairId = useApp((s) => (s.ui.filters.mediumId ? s.mediums.byId[s.ui.filters.mediumId]?.pairId : undefined));
+  return useMemo(() => (mediumId ? new Set(pairId ? [mediumId, pairId] : [mediumId]) : null), [mediumId, pairId]);
 }
 
 export function CallList() {
   const list = useApp((s) => s.calls.list);
   const filters = useApp((s) => s.ui.filters);
   const selectedId = useApp((s) => s.ui.selectedCallId);
-  const calls = useMemo(() => filterCalls(list, filters), [list, filters]);
+  const followed = useFollowedMediums();
+  const rows = useMemo(() => filterRows(list, filters, followed), [list, filters, followed]);
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const [cursor, setCursor] = useState<string | null>(null);
   const follow = useRef(true);
 
   useEffect(() => {
@@ -72,8 +40,8 @@ export function CallList() {
     return () => ro.disconnect();
   }, []);
 
-  const total = calls.length * ROW_HEIGHT;
-  // Following the newest call, the view's top is known without asking the DOM (reading
+  const total = rows.length * ROW_HEIGHT;
+  // Following the newest row, the view's top is known without asking the DOM (reading
   // scrollHeight here forced a layout every frame: a fifth of the time under load).
   const viewTop = follow.current ? Math.max(0, total - height) : scrollTop;
   useLayoutEffect(() => {
@@ -81,12 +49,12 @@ export function CallList() {
     if (el && follow.current) el.scrollTop = viewTop;
   }, [viewTop]);
 
-  const cursorIndex = useMemo(() => (cursor === null ? -1 : calls.findIndex((c) => c.callId === cursor)), [calls, cursor]);
+  const selectedIndex = useMemo(() => (selectedId === null ? -1 : rows.findIndex((r) => rowKey(r) === selectedId)), [rows, selectedId]);
 
   const moveTo = (i: number) => {
-    if (calls.length === 0) return;
-    const idx = Math.max(0, Math.min(calls.length - 1, i));
-    setCursor(calls[idx].callId);
+    if (rows.length === 0) return;
+    const idx = Math.max(0, Math.min(rows.length - 1, i));
+    dispatch({ type: 'select-call', callId: rowKey(rows[idx]) });
     const el = scroller.current;
     if (!el) return;
     const top = idx * ROW_HEIGHT;
@@ -96,50 +64,45 @@ export function CallList() {
 
   const onKey = (e: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
-    const at = cursorIndex < 0 ? calls.length : cursorIndex;
-    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: calls.length - 1 };
+    const at = selectedIndex < 0 ? rows.length : selectedIndex;
+    const moves: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: rows.length - 1 };
     if (e.key in moves) {
       e.preventDefault();
       follow.current = false;
       moveTo(moves[e.key]);
-    } else if (e.key === 'Enter' && cursor) {
-      e.preventDefault();
-      dispatch({ type: 'select-call', callId: cursor });
     } else if (e.key === 'Escape') {
       dispatch({ type: 'select-call', callId: null });
     }
   };
 
+  const onPick = useCallback((r: ListRow) => dispatch({ type: 'select-call', callId: rowKey(r) }), []);
+
   const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(calls.length, Math.ceil((viewTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const rows = [];
+  const last = Math.min(rows.length, Math.ceil((viewTop + height) / ROW_HEIGHT) + OVERSCAN);
+  const shown = [];
   for (let i = first; i < last; i++) {
-    const c = calls[i];
-    rows.push(
-      <CallRow
-        // Keyed by slot, not by call: scrolling reuses the row elements instead of remounting them.
-        key={i % (last - first)}
-        c={c}
-        top={i * ROW_HEIGHT}
-        active={c.callId === cursor}
-        selected={c.callId === selectedId}
-        onPick={() => {
-          setCursor(c.callId);
-          dispatch({ type: 'select-call', callId: c.callId });
-        }}
-      />,
+    const r = rows[i];
+    const key = rowKey(r);
+    shown.push(
+      // Keyed by slot, not by row: scrolling reuses the row elements instead of remounting them.
+      <CallRow key={i % (last - first)} r={r} top={i * ROW_HEIGHT} active={key === selectedId} selected={key === selectedId} onPick={onPick} />,
     );
   }
+  const calls = useApp((s) => s.calls.callCount);
+  const shownCalls = useMemo(() => (rows === list ? calls : rows.reduce((n, r) => (r.row === 'call' ? n + 1 : n), 0)), [rows, list, calls]);
 
   return (
     <div className="call-list">
-      <CallFilterBar shown={calls.length} total={list.length} />
+      <CallFilterBar shown={shownCalls} total={calls} />
       <div className="call-head" aria-hidden="true">
         <span className="c-time">Time</span>
-        <span className="c-medium">Medium</span>
+        <span className="c-medium">Conn</span>
         <span className="c-verb">Verb</span>
         <span className="c-args">Arguments</span>
-        <span className="c-status">Status</span>
+        <span className="c-status">Result</span>
+        <span className="c-size" title="Request size on the wire">Req</span>
+        <span className="c-size" title="Response size on the wire">Resp</span>
+        <span className="c-gap" title="Time since the previous call on the same connection started">Δ prev</span>
         <span className="c-dur">Duration</span>
       </div>
       <div
@@ -148,7 +111,7 @@ export function CallList() {
         tabIndex={0}
         role="listbox"
         aria-label="Calls"
-        aria-activedescendant={cursor && cursorIndex >= 0 ? `call-${cursor}` : undefined}
+        aria-activedescendant={selectedId && selectedIndex >= 0 ? `row-${selectedId}` : undefined}
         onKeyDown={onKey}
         onScroll={(e) => {
           const top = e.currentTarget.scrollTop;
@@ -157,10 +120,10 @@ export function CallList() {
         }}
         data-testid="call-list"
       >
-        <div className="call-spacer" style={{ height: calls.length * ROW_HEIGHT }}>
-          {rows}
+        <div className="call-spacer" style={{ height: total }}>
+          {shown}
         </div>
-        {calls.length === 0 && <p className="empty overlay">{list.length === 0 ? 'No calls yet.' : 'No call matches the filters.'}</p>}
+        {rows.length === 0 && <p className="empty overlay">{list.length === 0 ? 'No calls yet.' : 'No call matches the filters.'}</p>}
       </div>
     </div>
   );

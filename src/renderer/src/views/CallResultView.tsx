@@ -41,7 +41,7 @@ export function CallResultView({ result }: { result: CallResult }) {
         )}
       </dl>
       {result.bodyBase64 !== null && <BodyView label="Body" bytes={base64ToBytes(result.bodyBase64)} length={result.bodyLength} />}
-      {recorded?.requestRaw && <RawBytesView c={recorded} />}
+      {recorded?.requestRaw && <RawBytesView c={recorded} perRow={8} />}
     </div>
   );
 }

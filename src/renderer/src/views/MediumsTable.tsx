@@ -1,6 +1,10 @@
-/** Every connection with its live counters; clicking a row filters the call list to it. */
+/**
+ * Every connection with its live counters and how long it has been idle; clicking a row
+ * follows it (the call list shows it and its proxy pair), clicking again shows all.
+ */
 import { useShallow } from 'zustand/react/shallow';
 import { formatBytes, formatCount } from '../lib/format';
+import { useNow } from '../lib/use-now';
 import { dispatch, useApp } from '../store/store';
 import type { MediumRow } from '../store/types';
 import { Badge } from './controls';
@@ -24,7 +28,12 @@ const COUNTERS: CounterColumn[] = [
   { heading: 'Errors', text: (m) => m.errors, tone: (m) => (m.errors ? 'bad' : '') },
 ];
 
-function Row({ id, selected }: { id: string; selected: boolean }) {
+function idleText(m: MediumRow, now: number): string {
+  if (m.state !== 'open') return '';
+  return `idle ${Math.max(0, Math.floor((now - m.lastActivityAt) / 1000))} s`;
+}
+
+function Row({ id, selected, now }: { id: string; selected: boolean; now: number }) {
   const m = useApp((s) => s.mediums.byId[id]) as MediumRow | undefined;
   if (!m) return null;
   const toggle = () => dispatch({ type: 'filters', filters: { mediumId: selected ? '' : id } });
@@ -35,6 +44,7 @@ function Row({ id, selected }: { id: string; selected: boolean }) {
       </td>
       <td>{m.kind}</td>
       <td>{m.ownerId ?? '—'}</td>
+      <td>{m.pairId ? <code title="The other end of this proxied connection">{m.pairId}</code> : '—'}</td>
       <td className="peer" title={m.peer}>
         {m.peer}
       </td>
@@ -42,6 +52,9 @@ function Row({ id, selected }: { id: string; selected: boolean }) {
         <Badge tone={m.state === 'open' ? 'ok' : 'muted'} title={m.closeReason}>
           {m.state}
         </Badge>
+      </td>
+      <td className="muted" data-testid="medium-idle">
+        {idleText(m, now)}
       </td>
       {COUNTERS.map((c) => (
         <td key={c.heading} className={c.tone ? `num ${c.tone(m)}` : 'num'} data-testid={c.testId}>
@@ -56,6 +69,7 @@ export function MediumsTable() {
   const ids = useApp(useShallow((s) => s.mediums.order.slice(0, MAX_ROWS)));
   const total = useApp((s) => s.mediums.order.length);
   const selected = useApp((s) => s.ui.filters.mediumId);
+  const now = useNow(total > 0, 1000);
   if (total === 0) return <p className="empty empty-panel">No connections yet. Start a proxy or server and point brz at it, or send a call.</p>;
   return (
     <div className="table-wrap">
@@ -65,8 +79,10 @@ export function MediumsTable() {
             <th>Medium</th>
             <th>Kind</th>
             <th>Owner</th>
+            <th>Pair</th>
             <th>Peer</th>
             <th>State</th>
+            <th>Idle</th>
             {COUNTERS.map((c) => (
               <th key={c.heading} className="num">
                 {c.heading}
@@ -76,7 +92,7 @@ export function MediumsTable() {
         </thead>
         <tbody>
           {ids.map((id) => (
-            <Row key={id} id={id} selected={id === selected} />
+            <Row key={id} id={id} selected={id === selected} now={now} />
           ))}
         </tbody>
       </table>

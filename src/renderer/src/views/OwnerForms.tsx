@@ -1,7 +1,7 @@
 /** Forms that start a server (a backend from the engine's registry, TCP and optional SSH) or a proxy. */
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
-import { call } from '../api/api';
+import { startOwner } from '../lib/owner-setup';
 import { dispatch } from '../store/store';
 import { BackendSelect } from './BackendSelect';
 import { Button, Checkbox, TextField } from './controls';
@@ -55,13 +55,13 @@ export function ServerForm() {
   // Until the engine has listed its backends there is nothing to start on.
   const start = async () =>
     backend &&
-    call('Starting the server', 'ui:server:start', {
+    startOwner({ kind: 'server', args: {
       backend,
       dir: dir.trim(),
       listen: listen.trim(),
       allowWrites,
       ssh: ssh ? { listen: sshListen.trim(), authorizedKeys: authorizedKeys.trim(), ...(optional(hostKey) && { hostKey: optional(hostKey) }) } : null,
-    });
+    } });
   return (
     <StartForm what="server" start={start} started={(owner) => owner.urls.join('  ')}>
       <BackendSelect value={backend} onChange={setBackend} />
@@ -87,12 +87,12 @@ export function ProxyForm() {
   const [knownHosts, setKnownHosts] = useState('');
   const isSsh = upstream.startsWith('bzr+ssh://');
   const start = () =>
-    call('Starting the proxy', 'ui:proxy:start', {
+    startOwner({ kind: 'proxy', args: {
       upstream: upstream.trim(),
       listen: listen.trim(),
       identity: isSsh ? optional(identity) : undefined,
       knownHosts: isSsh ? optional(knownHosts) : undefined,
-    });
+    } });
   return (
     <StartForm what="proxy" start={start} started={(owner) => `point brz at ${owner.urls.join('  ')}`}>
       <TextField label="Upstream URL" name="upstream" value={upstream} onChange={setUpstream} placeholder="bzr://host:4155/ or bzr+ssh://user@host/" required />

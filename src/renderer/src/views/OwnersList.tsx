@@ -1,6 +1,13 @@
-/** Running servers and proxies: their URLs, the VFS-refuser switch, and stop. */
+/**
+ * Running servers and proxies: their URLs, their last trouble (a proxy whose upstream
+ * fails turns red, one whose calls fail amber), the faults applied as chips, the
+ * VFS-refuser switch, and stop.
+ */
 import type { OwnerInfo } from '../../../shared/api';
 import { call, run as runCommand } from '../api/api';
+import { faultChips } from '../lib/fault-chips';
+import { savedSetup, saveSetup, startOwner } from '../lib/owner-setup';
+import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
 import { PolicyEditor } from './PolicyEditor';
@@ -8,6 +15,8 @@ import { useBusy } from './useBusy';
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
   const listener = useApp((s) => s.owners.listener[owner.ownerId]);
+  const trouble = useApp((s) => s.owners.trouble[owner.ownerId]);
+  const chips = faultChips(owner.policy);
   const [busy, run] = useBusy();
   const setRefuse = (refuseVfs: boolean) =>
     run(async () => {
@@ -22,7 +31,7 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
     });
   const state = listener?.state ?? 'listening';
   return (
-    <div className="owner-card" data-testid={`owner-${owner.ownerId}`}>
+    <div className={`owner-card${trouble ? ` trouble-${trouble.level}` : ''}`} data-testid={`owner-${owner.ownerId}`} data-trouble={trouble?.level ?? 'none'}>
       <div className="owner-head">
         <Badge tone="info">{owner.kind}</Badge>
         <span className="owner-id">{owner.ownerId}</span>
@@ -31,6 +40,20 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
         </Badge>
       </div>
       <div className="owner-desc">{owner.description}</div>
+      {trouble && (
+        <div className={`owner-trouble tone-${trouble.level}`} data-testid="owner-trouble">
+          <strong>{trouble.level === 'bad' ? 'Upstream failing' : 'Calls failing'}</strong> ({trouble.failures}) · last at {formatTime(trouble.t)}: {trouble.text}
+        </div>
+      )}
+      {chips.length > 0 && (
+        <div className="fault-chips" data-testid="fault-chips">
+          {chips.map((c) => (
+            <Badge key={c} tone="warn">
+              {c}
+            </Badge>
+          ))}
+        </div>
+      )}
       {owner.urls.map((u) => (
         <code key={u} className="owner-url" data-testid="owner-url">
           {u}
@@ -55,6 +78,41 @@ export function OwnersList() {
       {owners.map((o) => (
         <OwnerCard key={o.ownerId} owner={o} />
       ))}
+    </div>
+  );
+}
+
+/** "Save setup" keeps the running servers and proxies (with their ports) in this browser; "Restore setup" starts them again. */
+export function SetupActions() {
+  const owners = useApp((s) => s.owners.list);
+  const [busy, run] = useBusy();
+  const notice = (title: string, message: string) => dispatch({ type: 'notice', notice: { level: 'info', title, message } });
+  const save = () => {
+    const n = saveSetup(owners);
+    notice('Setup saved', n === 0 ? 'Nothing to save: no server or proxy started from this window is running.' : `${n} server(s) and proxies, with their ports; "Restore setup" starts them again.`);
+  };
+  const restore = () =>
+    run(async () => {
+      const setup = savedSetup();
+      if (setup.length === 0) return notice('Nothing to restore', 'Save a setup first (it is kept in this browser).');
+      let started = 0;
+      for (const start of setup) {
+        const owner = await startOwner(start);
+        if (owner) {
+          started++;
+          dispatch({ type: 'owner-updated', owner });
+        }
+      }
+      notice('Setup restored', `${started} of ${setup.length} started on their saved ports.`);
+    });
+  return (
+    <div className="setup-actions">
+      <Button onClick={save} testId="save-setup" title="Remember the running servers and proxies, with their ports">
+        Save setup
+      </Button>
+      <Button onClick={restore} busy={busy} testId="restore-setup" title="Start the saved servers and proxies again">
+        Restore setup
+      </Button>
     </div>
   );
 }

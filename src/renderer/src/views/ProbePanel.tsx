@@ -1,11 +1,32 @@
 /** Starts a probe and shows each run's steps and verdict as the events arrive. */
 import { useState, type FormEvent } from 'react';
 import { call } from '../api/api';
+import { DEFAULT_PROBE_TIMEOUT_MS, nextProbeStep } from '../../../shared/probe-steps';
 import { formatBytes, formatMs } from '../lib/format';
+import { elapsedTone, useNow } from '../lib/use-now';
 import { dispatch, useApp } from '../store/store';
 import type { ProbeRun } from '../store/types';
 import { Badge, Button, TextField } from './controls';
 import { useBusy } from './useBusy';
+
+/** The step the probe waits on, its clock, and the seconds left before the probe gives up on it. */
+function Waiting({ run }: { run: ProbeRun }) {
+  const now = useNow(true);
+  const step = nextProbeStep(run.url, run.steps.map((s) => s.step));
+  const waited = Math.max(0, now - run.lastStepAt);
+  const left = Math.max(0, Math.ceil((DEFAULT_PROBE_TIMEOUT_MS - waited) / 1000));
+  return (
+    <li className="waiting" data-testid="probe-waiting">
+      <span className="step-mark" aria-hidden="true">
+        <span className="spinner" />
+      </span>
+      <span className="step-name">{step ?? 'next step'}</span>
+      <span className={`step-meta tone-${elapsedTone(waited)}`}>
+        {formatMs(waited)} · times out in {left} s
+      </span>
+    </li>
+  );
+}
 
 function ProbeRunView({ run }: { run: ProbeRun }) {
   return (
@@ -32,6 +53,7 @@ function ProbeRunView({ run }: { run: ProbeRun }) {
             <div className="step-detail">{s.detail}</div>
           </li>
         ))}
+        {!run.verdict && <Waiting run={run} />}
       </ol>
       {run.verdict && (
         <div className={`verdict ${run.verdict.ok ? 'verdict-ok' : 'verdict-bad'}`} data-testid="probe-verdict">

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { CallForm } from './CallForm';
 import { Section } from './controls';
-import { OwnersList } from './OwnersList';
+import { OwnersList, SetupActions } from './OwnersList';
 import { ProxyForm, ServerForm } from './OwnerForms';
 import { ProbePanel } from './ProbePanel';
 
@@ -27,7 +27,7 @@ export function Sidebar() {
       <div className="sidebar-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'owners' && (
           <>
-            <Section title="Running">
+            <Section title="Running" actions={<SetupActions />}>
               <OwnersList />
             </Section>
             <Section title="Start a proxy">

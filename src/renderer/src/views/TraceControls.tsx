@@ -7,7 +7,10 @@
  */
 import { useRef, useState } from 'react';
 import { backToLive, queue } from '../lib/live';
-import { parseOpenedFile, serializeTrace, tracePcapng, TraceParseError } from '../lib/trace-file';
+import { captureToEvents, isCaptureHeader } from '../lib/capture-file';
+import { parseOpenedFile, serializeTrace, tracePcapng, TraceParseError, type ParsedTrace } from '../lib/trace-file';
+import { describeSavedTrace, traceCoverage } from '../lib/trace-coverage';
+import { MAX_LOGGED } from '../store/event-log';
 import { dispatch, useApp } from '../store/store';
 import { Button } from './controls';
 
@@ -47,9 +50,22 @@ function exportCalls(selected: string | null) {
   });
 }
 
+/** A trace, a capture of raw bytes (`hpss-capture` JSON Lines), a pcap/pcapng or a brz log, as events. */
+function parseFile(bytes: Uint8Array, file: File): ParsedTrace {
+  const end = bytes.indexOf(0x0a);
+  let header: unknown = null;
+  try {
+    header = JSON.parse(new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end)));
+  } catch {
+    // Not JSON: a capture, a log, or parseOpenedFile says what is wrong.
+  }
+  if (isCaptureHeader(header)) return { events: captureToEvents(new TextDecoder().decode(bytes), file.name, file.lastModified), recordings: 1, skippedLines: 0 };
+  return parseOpenedFile(bytes);
+}
+
 export function TraceControls() {
   const input = useRef<HTMLInputElement>(null);
-  const [progress, setProgress] = useState<number | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number; stage: string } | null>(null);
   const selected = useApp((st) => st.ui.selectedCallId);
   const menu = useRef<HTMLDetailsElement>(null);
   const exportAndClose = (callId: string | null) => {
@@ -60,7 +76,7 @@ export function TraceControls() {
   const watchProgress = (total: number) => {
     const tick = () => {
       const left = queue.pending;
-      setProgress(total === 0 ? 1 : 1 - left / total);
+      setProgress({ done: total - left, total, stage: 'Loading' });
       if (left > 0) requestAnimationFrame(tick);
       else setTimeout(() => setProgress(null), 400);
     };
@@ -69,13 +85,18 @@ export function TraceControls() {
 
   const open = async (file: File) => {
     let bytes: Uint8Array;
+    setProgress({ done: 0, total: file.size, stage: 'Reading' });
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
+      setProgress({ done: 0, total: file.size, stage: 'Parsing' });
+      // Let the label paint before parsing a large file.
+      await new Promise((r) => setTimeout(r, 0));
     } catch (err) {
+      setProgress(null);
       return notifyError(`Opening ${file.name} failed`, String(err), 'Check that the file is readable.');
     }
     try {
-      const parsed = parseOpenedFile(bytes);
+      const parsed = parseFile(bytes, file);
       queue.clear();
       dispatch({ type: 'reset' });
       dispatch({ type: 'trace-shown', file: { name: file.name, events: parsed.events.length } });
@@ -90,12 +111,18 @@ export function TraceControls() {
         dispatch({ type: 'notice', notice: { level: 'info', title: `${file.name}: ${parsed.skippedLines} torn line(s) skipped`, message: 'A recorder stopped mid-line; the rest is shown.' } });
       }
     } catch (err) {
+      setProgress(null);
       const message = err instanceof TraceParseError ? err.message : String(err);
       notifyError(`Opening ${file.name} failed`, message, 'Open a trace (`hpss … --trace FILE` or saved from this app), a pcap/pcapng capture or a brz -Dhpss log.');
     }
   };
 
-  const save = () => download(serializeTrace(queue.log.events()), 'application/x-ndjson', `hpss-trace-${stamp()}.jsonl`);
+  const save = () => {
+    const events = queue.log.events();
+    const summary = describeSavedTrace(traceCoverage(events), queue.log.clearedAt, queue.log.overwritten, MAX_LOGGED);
+    dispatch({ type: 'notice', notice: { level: 'info', title: 'Trace saved', message: summary } });
+    download(serializeTrace(events), 'application/x-ndjson', `hpss-trace-${stamp()}.jsonl`);
+  };
 
   return (
     <div className="trace-controls">
@@ -131,9 +158,10 @@ export function TraceControls() {
         </div>
       </details>
       {progress !== null && (
-        <progress className="progress" value={progress} max={1} aria-label="Loading trace">
-          {Math.round(progress * 100)}%
-        </progress>
+        <span className="trace-progress" role="status" data-testid="trace-progress">
+          <progress className="progress" value={progress.total === 0 ? 1 : progress.done / progress.total} max={1} aria-label="Loading trace" />
+          {progress.stage === 'Loading' ? `Loading ${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')} events` : `${progress.stage} the file…`}
+        </span>
       )}
     </div>
   );

@@ -31,10 +31,19 @@ export function HeadersView({ headers, testId }: { headers: JsonObject | null | 
   );
 }
 
-/** Eight bytes a row: offset, hex and ASCII fit the detail pane without scrolling sideways. */
-const RAW_ROW_BYTES = 8;
+/** Sixteen bytes a row, as every hex viewer shows them (the detail pane is resizable); the sidebar's answers use eight. */
+const RAW_ROW_BYTES = 16;
 
-function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId: string }) {
+/** Downloads the captured bytes as a file (what was captured: the first RAW_CAPTURE_BYTES of the message). */
+function saveBytes(bytes: Uint8Array, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+function RawDump({ label, raw, testId, perRow, fileName }: { label: string; raw: RawBytes; testId: string; perRow: number; fileName: string }) {
   const bytes = useMemo(() => base64ToBytes(raw.base64), [raw.base64]);
   return (
     <div className="body-view" data-testid={testId}>
@@ -44,16 +53,19 @@ function RawDump({ label, raw, testId }: { label: string; raw: RawBytes; testId:
           {raw.truncated ? `first ${formatCount(bytes.length)} of ${formatCount(raw.length)} bytes (${formatBytes(raw.length)})` : `${formatCount(raw.length)} bytes`}
         </span>
         {raw.truncated && <Badge tone="warn">truncated</Badge>}
+        <button className="btn btn-plain btn-small" onClick={() => saveBytes(bytes, fileName)} data-testid={`${testId}-save`} title="Save these bytes to a file">
+          Save
+        </button>
       </div>
       <pre className="hex-pre" aria-label={`${label} bytes as hex`}>
-        {hexDump(bytes, bytes.length, RAW_ROW_BYTES)}
+        {hexDump(bytes, bytes.length, perRow)}
       </pre>
     </div>
   );
 }
 
 /** The request's and the response's first bytes, offset · hex · ASCII. */
-export function RawBytesView({ c }: { c: CallRecord }) {
+export function RawBytesView({ c, perRow = RAW_ROW_BYTES }: { c: CallRecord; perRow?: number }) {
   const missing = (side: string) => (
     <p className="muted">
       No raw bytes for the {side}: only the newest {RAW_BYTES_KEPT.toLocaleString('en')} calls keep them (and older traces have none).
@@ -61,9 +73,9 @@ export function RawBytesView({ c }: { c: CallRecord }) {
   );
   return (
     <section className="raw-bytes" data-testid="raw-bytes">
-      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" /> : missing('request')}
+      {c.requestRaw ? <RawDump label="Request" raw={c.requestRaw} testId="raw-request" perRow={perRow} fileName={`${c.callId}-${c.verb}-request.bin`} /> : missing('request')}
       {c.responseRaw ? (
-        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" />
+        <RawDump label="Response" raw={c.responseRaw} testId="raw-response" perRow={perRow} fileName={`${c.callId}-${c.verb}-response.bin`} />
       ) : c.status === 'pending' ? (
         <p className="muted">Response: waiting for its first bytes…</p>
       ) : c.error ? (

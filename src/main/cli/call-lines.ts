@@ -1,0 +1,78 @@
+/**
+ * `hpss serve` and `hpss proxy` print one line per call as it finishes (connection,
+ * verb, result, duration, sizes; a failure marked and explained) and, at exit, a summary:
+ * calls, connections, failures by verb and result, durations per verb. `--quiet` keeps
+ * the summary only. The judgement of each call is `shared/call-outcome.ts`, as in the UI.
+ */
+import { CallJoiner, VerbStatsBuilder, type FinishedCall } from '../../shared/call-stats';
+import type { EngineEvent } from '../../shared/events';
+import type { EventBus } from '../bus/event-bus';
+import type { OwnerHook } from './owner-command';
+
+function ms(v: number | null): string {
+  if (v === null) return '?';
+  return v < 10 ? `${v.toFixed(1)} ms` : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+}
+
+function size(n: number | null): string {
+  return n === null ? '?' : n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`;
+}
+
+/** `m3 BzrDir.open_2.1 → S no  63 ms  100 B/70 B  FAILED: Not a branch: …` */
+export function callLine(c: FinishedCall): string {
+  const failed = c.outcome.severity === 'fail' ? `  FAILED: ${c.outcome.meaning ?? c.outcome.result}` : '';
+  return `${c.mediumId} ${c.verb} → ${c.outcome.result}  ${ms(c.durationMs)}  ${size(c.requestBytes)}/${size(c.responseBytes)}${failed}`;
+}
+
+export class CallLines {
+  private readonly joiner = new CallJoiner();
+  private readonly stats = new VerbStatsBuilder();
+  private readonly failures = new Map<string, number>();
+  private readonly mediums = new Set<string>();
+  private calls = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    bus: EventBus,
+    private readonly write: (line: string) => void,
+    private readonly quiet: boolean,
+  ) {
+    this.unsubscribe = bus.on((e) => this.onEvent(e));
+  }
+
+  private onEvent(e: EngineEvent): void {
+    if (e.type === 'medium-opened' && e.role === 'server') this.mediums.add(e.mediumId);
+    const c = this.joiner.add(e);
+    if (!c) return;
+    this.calls++;
+    this.stats.add({ ...c, severity: c.outcome.severity });
+    if (c.outcome.severity === 'fail') {
+      const key = `${c.verb} → ${c.outcome.result}`;
+      this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+    }
+    if (!this.quiet) this.write(callLine(c));
+  }
+
+  /** Stops listening and answers the summary lines. */
+  finish(): string[] {
+    this.unsubscribe();
+    const failed = [...this.failures.values()].reduce((a, b) => a + b, 0);
+    const lines = [`${this.calls} calls on ${this.mediums.size} connections, ${failed} failed`];
+    for (const [key, n] of this.failures) lines.push(`  failed: ${key} ×${n}`);
+    for (const v of this.stats.build()) {
+      lines.push(`  ${v.verb}: ${v.count} calls, ${v.errorAnswers} error answers, ${v.failures} failures, p50 ${ms(v.p50Ms)}, p95 ${ms(v.p95Ms)}`);
+    }
+    return lines;
+  }
+}
+
+/** `--quiet`: no line per call, only the summary at exit. */
+export const callLinesHook: OwnerHook = {
+  options: { quiet: { type: 'boolean', default: false } },
+  async afterStart(ctx) {
+    const lines = new CallLines(ctx.bus, (line) => process.stdout.write(`${line}\n`), ctx.values.quiet === true);
+    return async () => {
+      for (const line of lines.finish()) process.stdout.write(`hpss ${ctx.command}: ${line}\n`);
+    };
+  },
+};

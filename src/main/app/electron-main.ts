@@ -13,6 +13,7 @@ import { Engine } from '../engine/engine';
 import { EventBatcher } from '../engine/event-batcher';
 import { realBackends } from '../engine/real-backends';
 import { contentSecurityPolicy } from './browser-shell';
+import { isAllowedExternalLink } from './external-links';
 import { isTrustedSender } from './sender-check';
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html');
@@ -46,12 +47,15 @@ function lockDown(win: BrowserWindow): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
   });
+  // The UI needs no permission (camera, notifications, clipboard-read, …): refuse every
+  // request and every check, so a compromised page cannot even probe for one.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   // Links to docs open in the user's browser; nothing opens inside the app.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }

@@ -3,6 +3,7 @@
  * that owns the job.
  */
 import type { ServerStartArgs } from '../../shared/api';
+import { redactUrlSecrets } from '../../shared/redact';
 import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
 import { prepareSshFront } from '../server/ssh';
@@ -47,7 +48,7 @@ async function serverWithSsh(args: ServerStartArgs, bus: EventBus, ids: IdSource
 
 export const realBackends: EngineBackends = {
   startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => serverWithSsh(args, bus, ids)),
-  startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: args.upstream }, () => startProxy(args, bus, ids)),
+  startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: redactUrlSecrets(args.upstream) }, () => startProxy(args, bus, ids)),
   probe: async (args, probeId, _client, bus, ids) => {
     await runProbe(args.url, { bus, ids: new ReservedProbeId(ids, probeId), identityFile: args.identity, knownHostsFile: args.knownHosts });
   },

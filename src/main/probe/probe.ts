@@ -14,6 +14,7 @@ import type { EngineEvent } from '../../shared/events';
 import { SmartClient } from '../client/smart-client';
 import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
+import { redactUrlSecrets } from '../../shared/redact';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import { bzrRemotePath, remoteServeCommand } from '../medium/ssh/remote-command';
@@ -74,9 +75,10 @@ class ProbeRun {
 
 export async function runProbe(urlText: string, opts: ProbeOptions): Promise<ProbeResult> {
   const run = new ProbeRun(opts.bus, opts.ids);
-  const fail = (f: HelloFailure, answered = false, protocol?: ProtocolVersion) => run.verdict(urlText, false, answered, f.verdict, f.fix, protocol);
+  const shownUrl = redactUrlSecrets(urlText);
+  const fail = (f: HelloFailure, answered = false, protocol?: ProtocolVersion) => run.verdict(shownUrl, false, answered, f.verdict, f.fix, protocol);
 
-  const advice = adviseUrl(urlText);
+  const advice = adviseUrl(shownUrl);
   if (advice) {
     run.step({ step: 'url', ok: false, ms: 0, detail: advice.verdict });
     return fail(advice);
@@ -119,7 +121,7 @@ export async function runProbe(urlText: string, opts: ProbeOptions): Promise<Pro
     if ('verdict' in protocol) return fail(protocol);
     const path = await openPath(run, client, url);
     return path.ok
-      ? run.verdict(urlText, true, true, `a Bazaar smart server answered (protocol v${protocol.version}); ${path.summary}`, undefined, protocol.version)
+      ? run.verdict(shownUrl, true, true, `a Bazaar smart server answered (protocol v${protocol.version}); ${path.summary}`, undefined, protocol.version)
       : fail(path.failure, true, protocol.version);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HpssError, argsToJson, headersToJson, type BValue } from '../../../shared/protocol';
+import { redactUrlSecrets } from '../../../shared/redact';
 import { bytesForJson, hexDump, printableText } from '../../client/byte-view';
 import type { CallResponse } from '../../client/call-types';
 import { openMedium } from '../../client/open-medium';
@@ -29,6 +30,7 @@ export const callCommand = optionsCommand({
     if (!urlText || !verb) return usageMistake();
     const { values } = parsed;
     const bus = new EventBus();
+    const shownUrl = redactUrlSecrets(urlText);
     let medium;
     try {
       const url = parseSmartUrl(urlText);
@@ -43,11 +45,11 @@ export const callCommand = optionsCommand({
       const wireArgs = args.map((a) => (a.startsWith('hex:') ? Buffer.from(a.slice(4), 'hex') : a));
       const response = await client.request({ verb, args: wireArgs, body });
       const timing = { connectMs, callMs: response.durationMs };
-      process.stdout.write(values.json ? JSON.stringify(responseJson(urlText, verb, args, response, timing), null, 2) + '\n' : formatResponse(urlText, verb, response, timing));
+      process.stdout.write(values.json ? JSON.stringify(responseJson(shownUrl, verb, args, response, timing), null, 2) + '\n' : formatResponse(shownUrl, verb, response, timing));
       return response.status === 'S' ? 0 : 3;
     } catch (err) {
       const message = errorText(err);
-      if (values.json) process.stdout.write(JSON.stringify({ url: urlText, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
+      if (values.json) process.stdout.write(JSON.stringify({ url: shownUrl, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
       process.stderr.write(`hpss call: ${message}\n`);
       return err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme') ? 2 : 1;
     } finally {

@@ -5,6 +5,7 @@
  */
 import { EventBus, IdSource } from '../../engine/event-bus';
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
+import { redactUrlSecrets } from '../../../shared/redact';
 import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
 
 const USAGE = 'probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]';
@@ -25,7 +26,7 @@ export const probeCommand = optionsCommand({
     });
     const bus = new EventBus();
     if (!json) {
-      process.stdout.write(`probe ${url}\n`);
+      process.stdout.write(`probe ${redactUrlSecrets(url)}\n`);
       bus.on((e) => {
         if (e.type === 'probe-step') process.stdout.write(formatStep(e) + '\n');
       });

@@ -1,11 +1,12 @@
 /**
- * A planted secret (the password of a bzr+ssh:// or bzr:// URL) appears in no output of
+ * Planted secrets (the password of a bzr+ssh:// or bzr:// URL, the passphrase of an
+ * encrypted identity file) appear in no output of
  * any command: `hpss call` and `hpss probe` (text and --json, success and failure),
  * `hpss proxy --trace` (stdout, stderr, trace file), `hpss serve --trace`, and the UI
  * (API answers, the event WebSocket, a proxy's trace). Real sshd and brz serve.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +22,15 @@ const SECRET = 'PLANTEDs3cr3tPW';
 const run = promisify(execFile);
 let hosts: TestHosts;
 let scratch: string;
+/** The authorized test key, encrypted with SECRET as its passphrase. */
+let encryptedKey: string;
 
 beforeAll(() => {
   hosts = startTestHosts();
   scratch = mkdtempSync(join(tmpdir(), 'hpss-secrets-'));
+  encryptedKey = join(scratch, 'id_encrypted');
+  writeFileSync(encryptedKey, readFileSync(hosts.env.SSH_KEY), { mode: 0o600 });
+  execFileSync('ssh-keygen', ['-q', '-p', '-N', SECRET, '-f', encryptedKey], { stdio: 'ignore' });
 });
 afterAll(() => {
   hosts?.stop();
@@ -38,7 +44,7 @@ function withSecret(url: string, user = hosts.env.SSH_USER): string {
 
 async function hpss(args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [HPSS_BIN, ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await run(process.execPath, [HPSS_BIN, ...args], { timeout: 30_000, env: { ...process.env, KEY_PASS: SECRET, WRONG_PASS: 'wrong' } });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -67,6 +73,9 @@ describe('the CLI', () => {
       { args: ['probe', refused, '--json'], code: 1 },
       { args: ['probe', withSecret('ssh://127.0.0.1:1/x')], code: 1 },
       { args: ['probe', good, '--known-hosts', badKeys, '--identity', hosts.env.SSH_KEY], code: 1 },
+      { args: ['call', good, 'hello', '--identity', encryptedKey, '--known-hosts', hosts.env.SSH_KNOWN_HOSTS, '--passphrase-env', 'KEY_PASS', '--json'], code: 0 },
+      { args: ['probe', good, '--identity', encryptedKey, '--known-hosts', hosts.env.SSH_KNOWN_HOSTS, '--passphrase-env', 'KEY_PASS', '--json'], code: 0 },
+      { args: ['call', refused, 'hello', '--identity', encryptedKey, '--passphrase-env', 'KEY_PASS'], code: 1 },
     ];
     for (const r of runs) {
       const { code, out } = await hpss(r.args);
@@ -145,7 +154,11 @@ describe('the UI', () => {
       out.push(await api('ui:call:send', { url: withSecret(hosts.env.BZR_SSH_URL), verb: 'hello', args: [], ...ssh }));
       out.push(await api('ui:call:send', { url: withSecret('bzr+ssh://127.0.0.1:1/x'), verb: 'hello', args: [] }));
       out.push(await api('ui:call:send', { url: `${withSecret('bzr+ssh://h/')}%zz`, verb: 'hello', args: [] }));
-      const started = await api('ui:proxy:start', { upstream: withSecret(hosts.env.BZR_SSH_URL), listen: '127.0.0.1:0', trace, ...ssh });
+      const encrypted = { identity: encryptedKey, knownHosts: hosts.env.SSH_KNOWN_HOSTS, passphrase: SECRET };
+      out.push(await api('ui:probe:start', { url: `${hosts.env.BZR_SSH_URL}trunk`, ...encrypted }));
+      out.push(await api('ui:call:send', { url: hosts.env.BZR_SSH_URL, verb: 'hello', args: [], ...encrypted }));
+      out.push(await api('ui:call:send', { url: hosts.env.BZR_SSH_URL, verb: 'hello', args: [], ...encrypted, acceptNewHostKey: SECRET }));
+      const started = await api('ui:proxy:start', { upstream: withSecret(hosts.env.BZR_SSH_URL), listen: '127.0.0.1:0', trace, ...ssh, identity: encryptedKey, passphrase: SECRET });
       out.push(started);
       const { data } = JSON.parse(started) as { data: { ownerId: string; urls: string[] } };
       out.push(await api('ui:call:send', { url: data.urls[0], verb: 'hello', args: [] }));

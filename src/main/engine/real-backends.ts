@@ -50,7 +50,14 @@ export const realBackends: EngineBackends = {
   startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => serverWithSsh(args, bus, ids)),
   startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: redactUrlSecrets(args.upstream) }, () => startProxy(args, bus, ids)),
   probe: async (args, probeId, _client, bus, ids) => {
-    await runProbe(args.url, { bus, ids: new ReservedProbeId(ids, probeId), identityFile: args.identity, knownHostsFile: args.knownHosts });
+    await runProbe(args.url, {
+      bus,
+      ids: new ReservedProbeId(ids, probeId),
+      identityFile: args.identity,
+      passphrase: args.passphrase,
+      knownHostsFile: args.knownHosts,
+      acceptNewHostKey: args.acceptNewHostKey,
+    });
   },
   call: sendCall,
 };

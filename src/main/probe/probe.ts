@@ -15,6 +15,7 @@ import { SmartClient } from '../client/smart-client';
 import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
 import { redactUrlSecrets } from '../../shared/redact';
+import type { SshTrustOptions } from '../medium/ssh/ssh-session';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import { bzrRemotePath, remoteServeCommand } from '../medium/ssh/remote-command';
@@ -25,11 +26,9 @@ import { adviseUrl } from './url-advice';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 15_000;
 
-export interface ProbeOptions {
+export interface ProbeOptions extends SshTrustOptions {
   bus: EventBus;
   ids: IdSource;
-  identityFile?: string;
-  knownHostsFile?: string;
   /** How long `hello` may take to answer. */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -106,7 +105,9 @@ export async function runProbe(urlText: string, opts: ProbeOptions): Promise<Pro
     bus: opts.bus,
     ids: opts.ids,
     identityFile: opts.identityFile,
+    passphrase: opts.passphrase,
     knownHostsFile,
+    acceptNewHostKey: opts.acceptNewHostKey,
     remotePath: remote.path,
     onStep: (s) => run.step(s),
   });

@@ -8,7 +8,7 @@ import type { EventBus, IdSource } from '../engine/event-bus';
 import type { Backend } from './backends/backend';
 import { BreezyBackend } from './backends/breezy';
 import { parseUpstreamUrl, tcpUpstream, UpstreamBackend, type UpstreamConnector } from './backends/upstream';
-import { sshUpstreamConnector } from './backends/ssh-upstream';
+import { sshUpstreamConnector, type SshUpstreamOptions } from './backends/ssh-upstream';
 import { DEFAULT_LISTEN, parseListen } from './listen-address';
 import { PolicyStore } from './policies/settings';
 import { TcpListener } from './tcp-listener';
@@ -34,11 +34,9 @@ export interface StartServerOptions {
   policy?: Partial<PolicySettings>;
 }
 
-export interface StartProxyOptions {
+export interface StartProxyOptions extends SshUpstreamOptions {
   upstream: string;
   listen?: string;
-  identity?: string;
-  knownHosts?: string;
   policy?: Partial<PolicySettings>;
 }
 
@@ -85,6 +83,6 @@ export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: Id
   const url = parseUpstreamUrl(opts.upstream);
   const policy = new PolicyStore(opts.policy);
   const connector: UpstreamConnector =
-    url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
+    url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, opts);
   return run('proxy', opts.listen ?? DEFAULT_LISTEN, new UpstreamBackend(url, connector), policy, bus, ids);
 }

@@ -1,5 +1,5 @@
 /**
- * `hpss call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]`:
+ * `hpss call URL VERB [ARG…] [--body-file FILE] [--json]` and the SSH trust options:
  * one smart call over bzr:// or bzr+ssh://, its response decoded: status, args, body (text or
  * hex), the protocol version that answered and the timing. An ARG written `hex:…` is sent as
  * those bytes. Exit status: 0 success, 3 an error response, 1 no response (connection or
@@ -16,9 +16,10 @@ import { SmartClient } from '../../client/smart-client';
 import { parseSmartUrl } from '../../client/smart-url';
 import { EventBus, IdSource } from '../../engine/event-bus';
 import { errorText } from '../args';
-import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
+import { SSH_CLIENT_OPTIONS, SSH_CLIENT_USAGE, SshOptionError, sshTrustFromValues } from '../hooks/ssh-client-options';
+import { JSON_OPTION, optionsCommand } from './command';
 
-const USAGE = 'call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]';
+const USAGE = `call URL VERB [ARG…] [--body-file FILE] [--json] ${SSH_CLIENT_USAGE}`;
 
 export const callCommand = optionsCommand({
   name: 'call',
@@ -36,7 +37,12 @@ export const callCommand = optionsCommand({
       const url = parseSmartUrl(urlText);
       const body = values['body-file'] !== undefined ? readFileSync(values['body-file']) : undefined;
       const ids = new IdSource();
-      medium = openMedium(url, { bus, ids, identityFile: values.identity, knownHostsFile: values['known-hosts'] });
+      const trust = await sshTrustFromValues(values);
+      // An accepted new host key is shown with its fingerprint, as ssh does.
+      const onStep = (s: { step: string; detail: string }) => {
+        if (s.step === 'host-key' && trust.acceptNewHostKey) process.stderr.write(`hpss call: host key: ${s.detail}\n`);
+      };
+      medium = openMedium(url, { bus, ids, ...trust, onStep });
       const client = new SmartClient(medium, { bus, ids });
       const t0 = performance.now();
       await medium.connect();
@@ -51,7 +57,7 @@ export const callCommand = optionsCommand({
       const message = errorText(err);
       if (values.json) process.stdout.write(JSON.stringify({ url: shownUrl, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
       process.stderr.write(`hpss call: ${message}\n`);
-      return err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme') ? 2 : 1;
+      return err instanceof SshOptionError || (err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme')) ? 2 : 1;
     } finally {
       medium?.close();
     }

@@ -1,4 +1,5 @@
 import { breezyFlagsHook } from '../hooks/breezy-flags';
+import { exposureWarningHook } from '../hooks/exposure-warning';
 import { sshHook } from '../hooks/ssh-options';
 import { traceHook } from '../hooks/trace-option';
 import { callCommand } from './call';
@@ -14,5 +15,6 @@ import { uiCommand } from './ui';
 /** Every subcommand, in the order `hpss --help` lists them. */
 export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, decodeCommand, callCommand, probeCommand];
 
-// Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over).
-ownerHooks.push(breezyFlagsHook, traceHook, sshHook);
+// Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over,
+// and `--port`/bare-host `--listen` become the address the exposure warning checks).
+ownerHooks.push(breezyFlagsHook, exposureWarningHook, traceHook, sshHook);

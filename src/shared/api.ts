@@ -71,6 +71,15 @@ export interface OwnerInfo {
   urls: string[];
   description: string;
   policy: PolicySettings;
+  /** The embedded SSH server's trust facts, so clients can pin its host key. */
+  ssh?: OwnerSshInfo;
+}
+
+export interface OwnerSshInfo {
+  url: string;
+  /** `[host]:port keytype base64`, ready for a known_hosts file. */
+  knownHostsLine: string;
+  fingerprint: string;
 }
 
 export interface ProbeArgs extends SshTrustArgs {

@@ -181,3 +181,12 @@ describe('an encrypted identity file', () => {
     expect(code).toBe(0);
   });
 });
+
+test('~ in the key and known_hosts paths is the home folder (no shell expands it for the UI)', async () => {
+  const home = mkdtempSync(join(scratch, 'home-'));
+  copyFileSync(hosts.env.SSH_KEY, join(home, 'id'));
+  copyFileSync(hosts.env.SSH_KNOWN_HOSTS, join(home, 'kh'));
+  const r = await hpss(['call', sshUrl(), 'hello', '--identity', '~/id', '--known-hosts', '~/kh'], { HOME: home });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+});

@@ -23,7 +23,7 @@ export class CommandError extends Error {
 }
 
 function ownerInfo(owner: RunningOwner): OwnerInfo {
-  return { ownerId: owner.ownerId, kind: owner.kind, urls: owner.urls, description: owner.description, policy: owner.policy() };
+  return { ownerId: owner.ownerId, kind: owner.kind, urls: owner.urls, description: owner.description, policy: owner.policy(), ...(owner.ssh && { ssh: owner.ssh }) };
 }
 
 /** Engine error classes whose meaning the UI acts on, by name (no import cycle into every module). */

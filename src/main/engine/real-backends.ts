@@ -8,6 +8,7 @@ import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
 import { prepareSshFront } from '../server/ssh';
 import { attachSshFront } from '../server/ssh/attach';
+import { knownHostsLine } from '../server/ssh/host-key';
 import { TraceRecorder } from '../trace/recorder';
 import type { EngineBackends, RunningOwner } from './backends';
 import { sendCall } from './client-call';
@@ -43,7 +44,9 @@ async function serverWithSsh(args: ServerStartArgs, bus: EventBus, ids: IdSource
   const ssh = args.ssh ? prepareSshFront(args.ssh) : null;
   const owner = await startServer(args, bus, ids);
   if (!ssh) return owner;
-  return (await attachSshFront(owner, ssh, { dir: args.dir, allowWrites: args.allowWrites, bus, ids })).owner;
+  const { owner: both, front } = await attachSshFront(owner, ssh, { dir: args.dir, allowWrites: args.allowWrites, bus, ids });
+  const { host, port, url } = front.listener;
+  return { ...both, ssh: { url, knownHostsLine: knownHostsLine(host, port, front.hostKey.key), fingerprint: front.hostKey.fingerprint } };
 }
 
 export const realBackends: EngineBackends = {

@@ -16,6 +16,7 @@ import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
 import { redactUrlSecrets } from '../../shared/redact';
 import type { SshTrustOptions } from '../medium/ssh/ssh-session';
+import { expandHome } from '../medium/ssh/expand-home';
 import type { EventBus, IdSource } from '../engine/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import { bzrRemotePath, remoteServeCommand } from '../medium/ssh/remote-command';
@@ -100,7 +101,7 @@ export async function runProbe(urlText: string, opts: ProbeOptions): Promise<Pro
     detail: `${url.scheme}://${url.host}:${url.port}, path ${JSON.stringify(url.remotePath)}${remoteCommand ? `; remote command '${remoteCommand}' (${remoteSource})` : ''}`,
   });
 
-  const knownHostsFile = opts.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const knownHostsFile = expandHome(opts.knownHostsFile) ?? join(homedir(), '.ssh', 'known_hosts');
   const medium = openMedium(url, {
     bus: opts.bus,
     ids: opts.ids,

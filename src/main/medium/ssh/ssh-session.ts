@@ -10,8 +10,10 @@ import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, type AuthenticationType, type ClientChannel } from 'ssh2';
+import { unknownHostKeyMessage } from '../../../shared/host-key-offer';
 import { HpssError } from '../../../shared/protocol/errors';
 import { formatPeer, reportStep, resolveAndConnect, type ConnectStepListener } from '../tcp-client-connect';
+import { expandHome } from './expand-home';
 import { checkIdentity, identityError } from './identity';
 import { appendKnownHost, checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, knownKeyTypes, readKnownHosts, removeKnownHostCommand, type HostKeyCheck } from './known-hosts';
 
@@ -69,7 +71,7 @@ function credentials(params: SshParams, username: string): Credentials {
     else keyProblem ??= identityError(file, check);
   };
   const agent = params.agentSocket ?? process.env.SSH_AUTH_SOCK;
-  if (params.identityFile) offer(params.identityFile);
+  if (params.identityFile) offer(expandHome(params.identityFile));
   else if (!agent) {
     for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
       const file = join(homedir(), '.ssh', name);
@@ -110,14 +112,8 @@ function hostKeyError(check: Exclude<HostKeyCheck, { status: 'match' }>, ctx: Ho
       );
     case 'revoked':
       return new HpssError('ssh', 'host-key-revoked', `Host key verification failed: the ${type} host key for ${name} is revoked (${ctx.file} line ${check.line}; ${fp})`);
-    case 'unknown': {
-      const others = check.otherTypes.length ? `; it knows ${check.otherTypes.join(', ')} keys for it` : '';
-      return new HpssError(
-        'ssh',
-        'host-key-unknown',
-        `Host key verification failed: no ${type} host key is known for ${name} in ${ctx.file} (server sent ${fp}${others}); once the fingerprint is checked, accept it as a new host key`,
-      );
-    }
+    case 'unknown':
+      return new HpssError('ssh', 'host-key-unknown', unknownHostKeyMessage({ keyType: type, name, fingerprint: fp }, ctx.file, check.otherTypes));
   }
 }
 
@@ -130,7 +126,7 @@ function acceptsNewKey(accept: string | undefined, key: Buffer): boolean {
 export async function openSshSession(params: SshParams, onStep: ConnectStepListener = () => undefined): Promise<SshSession> {
   const port = params.port ?? SSH_DEFAULT_PORT;
   const username = params.username ?? userInfo().username;
-  const knownHostsFile = params.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const knownHostsFile = expandHome(params.knownHostsFile) ?? join(homedir(), '.ssh', 'known_hosts');
   const timeoutMs = params.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const socket = await resolveAndConnect(params.host, port, onStep, timeoutMs);
   let t = performance.now();

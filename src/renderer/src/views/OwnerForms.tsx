@@ -1,9 +1,12 @@
 /** Forms that start a server (breezy backend, TCP and optional SSH) or a proxy. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
-import { call } from '../api/api';
+import { parseUnknownHostKey } from '../../../shared/host-key-offer';
+import { api, call } from '../api/api';
 import { dispatch } from '../store/store';
 import { Button, Checkbox, TextField } from './controls';
+import { HostKeyPrompt, SshSettingsBlock } from './ssh/SshSettings';
+import { isSshUrl, sshTrustArgs } from './ssh/ssh-settings';
 import { useBusy } from './useBusy';
 
 function optional(v: string): string | undefined {
@@ -89,26 +92,31 @@ export function ServerForm() {
 export function ProxyForm() {
   const [upstream, setUpstream] = useState('');
   const [listen, setListen] = useState('127.0.0.1:0');
-  const [identity, setIdentity] = useState('');
-  const [knownHosts, setKnownHosts] = useState('');
-  const isSsh = upstream.startsWith('bzr+ssh://');
-  const start = () =>
-    call('Starting the proxy', 'ui:proxy:start', {
-      upstream: upstream.trim(),
-      listen: listen.trim(),
-      identity: isSsh ? optional(identity) : undefined,
-      knownHosts: isSsh ? optional(knownHosts) : undefined,
-    });
+  const [hostKeyProblem, setHostKeyProblem] = useState<string | null>(null);
+  /** The fingerprint the user chose to trust, for the submit the prompt's button makes. */
+  const trusted = useRef<string | undefined>(undefined);
+  const start = async () => {
+    const target = upstream.trim();
+    const acceptNewHostKey = trusted.current;
+    trusted.current = undefined;
+    setHostKeyProblem(null);
+    if (isSshUrl(target)) {
+      // The proxy logs in upstream per client, where nobody could answer a host key
+      // question: settle it now with one call, and show an unknown key's fingerprint.
+      const check = await api.invoke('ui:call:send', { url: target, verb: 'hello', args: [], ...sshTrustArgs(target, acceptNewHostKey) });
+      if (!check.ok && parseUnknownHostKey(check.error.message)) {
+        setHostKeyProblem(check.error.message);
+        return null;
+      }
+    }
+    return call('Starting the proxy', 'ui:proxy:start', { upstream: target, listen: listen.trim(), ...sshTrustArgs(target) });
+  };
   return (
     <StartForm what="proxy" start={start} started={(owner) => `point brz at ${owner.urls.join('  ')}`}>
       <TextField label="Upstream URL" name="upstream" value={upstream} onChange={setUpstream} placeholder="bzr://host:4155/ or bzr+ssh://user@host/" required />
       <TextField label="Listen" name="proxy-listen" value={listen} onChange={setListen} hint="HOST:PORT — port 0 picks a free one" />
-      {isSsh && (
-        <>
-          <TextField label="Identity file" value={identity} onChange={setIdentity} placeholder="~/.ssh/id_ed25519 (default: agent)" />
-          <TextField label="known_hosts file" value={knownHosts} onChange={setKnownHosts} placeholder="~/.ssh/known_hosts" />
-        </>
-      )}
+      <SshSettingsBlock url={upstream} />
+      <HostKeyPrompt text={hostKeyProblem} submits onTrust={(fp) => (trusted.current = fp)} />
     </StartForm>
   );
 }

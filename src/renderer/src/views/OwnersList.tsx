@@ -4,6 +4,7 @@ import { call, run as runCommand } from '../api/api';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
 import { PolicyEditor } from './PolicyEditor';
+import { SshServerTrust } from './ssh/SshServerTrust';
 import { useBusy } from './useBusy';
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
@@ -36,6 +37,7 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
           {u}
         </code>
       ))}
+      {owner.ssh && <SshServerTrust ssh={owner.ssh} />}
       <div className="owner-actions">
         <Switch label="Refuse VFS calls" checked={owner.policy.refuseVfs} disabled={busy} onChange={setRefuse} testId={`refuse-vfs-${owner.ownerId}`} />
         <Button kind="danger" onClick={stop} busy={busy}>

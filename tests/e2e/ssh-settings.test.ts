@@ -135,13 +135,13 @@ test("the embedded SSH server's card copies its known_hosts line and a BRZ_SSH r
   expect(await trust.locator('summary').textContent()).toContain(hostFingerprint);
   await trust.getByTestId('copy-known-hosts').click();
   await expect.poll(() => trust.getByTestId('copy-known-hosts').textContent()).toBe('Copied');
-  const line = await page.evaluate(() => navigator.clipboard.readText());
+  const line = (await page.evaluate('navigator.clipboard.readText()')) as string;
   const sshUrlOfServer = (await card.getByTestId('owner-url').nth(1).textContent()) ?? '';
   const port = Number(new URL(sshUrlOfServer).port);
   expect(line).toMatch(new RegExp(`^\\[127\\.0\\.0\\.1\\]:${port} ssh-ed25519 \\S+$`));
   await trust.getByTestId('copy-brz-ssh').click();
   await expect.poll(() => trust.getByTestId('copy-brz-ssh').textContent()).toBe('Copied');
-  const recipe = await page.evaluate(() => navigator.clipboard.readText());
+  const recipe = (await page.evaluate('navigator.clipboard.readText()')) as string;
   await e2e.ui.screenshot('ssh-server-card-recipe');
 
   // Run it as a user would paste it (the branch path added), with the test key in an agent.

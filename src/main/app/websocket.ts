@@ -53,6 +53,14 @@ export function encodeFrame(opcode: number, payload: Buffer): Buffer {
 
 export class WebSocketConnection {
   private pending: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks that arrived after `pending` while a frame is incomplete, joined only once
+   * `need` bytes are there: a frame trickling in byte by byte is copied once, not once
+   * per byte (which would be quadratic in its size).
+   */
+  private later: Buffer[] = [];
+  private laterBytes = 0;
+  private need = 2;
   private closed = false;
   onClose: (() => void) | null = null;
 
@@ -92,7 +100,13 @@ export class WebSocketConnection {
 
   /** Parses as many complete client frames as the buffered bytes hold. */
   private receive(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.later.push(chunk);
+    this.laterBytes += chunk.length;
+    if (this.pending.length + this.laterBytes < this.need) return;
+    this.pending = Buffer.concat([this.pending, ...this.later]);
+    this.later = [];
+    this.laterBytes = 0;
+    this.need = 2;
     while (!this.closed && this.pending.length >= 2) {
       const b0 = this.pending[0];
       const b1 = this.pending[1];
@@ -104,7 +118,7 @@ export class WebSocketConnection {
       let len = b1 & 0x7f;
       let offset = 2;
       if (len === 126) {
-        if (this.pending.length < 4) return;
+        if (this.pending.length < 4) return void (this.need = 4);
         len = this.pending.readUInt16BE(2);
         offset = 4;
       } else if (len === 127) {
@@ -112,7 +126,7 @@ export class WebSocketConnection {
       }
       if (opcode >= OP_CLOSE && len > MAX_CONTROL_PAYLOAD) return this.close(1002, 'control frame too large');
       if (len > MAX_CLIENT_PAYLOAD) return this.close(1009, 'frame too large');
-      if (this.pending.length < offset + 4 + len) return;
+      if (this.pending.length < offset + 4 + len) return void (this.need = offset + 4 + len);
       const mask = this.pending.subarray(offset, offset + 4);
       const payload = Buffer.from(this.pending.subarray(offset + 4, offset + 4 + len));
       for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];

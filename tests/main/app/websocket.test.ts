@@ -102,3 +102,21 @@ test('a ping flood from a client that never reads leaves the pong backlog bounde
   expect(maxBacklog).toBeLessThan(MAX_PONG_BACKLOG + 200);
   client.destroy();
 });
+
+test('a 60 KB frame arriving in many small pieces is parsed whole; the ping after it is answered', async () => {
+  const { conn, client, received } = await pair();
+  const frame = clientFrame(0x9, Buffer.alloc(125, 0x41));
+  const text = clientFrame(0x1, Buffer.alloc(60_000, 0x61));
+  client.setNoDelay(true);
+  const pongArrives = received();
+  // The 60 KB text frame byte by byte (in 1-byte writes), then a ping whose pong proves it was parsed.
+  for (let i = 0; i < text.length; i += 1) {
+    if (!client.write(text.subarray(i, i + 1))) await new Promise((r) => client.once('drain', r));
+    if (i % 4096 === 0) await new Promise((r) => setImmediate(r));
+  }
+  client.write(frame);
+  const pong = await pongArrives;
+  expect(pong[0]).toBe(0x8a);
+  expect(conn.isOpen).toBe(true);
+  client.destroy();
+});

@@ -1,8 +1,10 @@
 /**
  * A ready recipe for pointing a real brz at the embedded SSH server: an ssh wrapper
- * (Breezy's BRZ_SSH takes a program path and asks it `-V` for its vendor) that trusts
- * exactly this server's host key from a known_hosts file of its own, so the user's
- * ~/.ssh/known_hosts is left alone. Plain POSIX sh.
+ * (Breezy's BRZ_SSH takes a program path and asks it `-V` for its vendor) that checks
+ * this server's host key against a known_hosts file of its own, so the user's
+ * ~/.ssh/known_hosts is left alone. (For 127.0.0.1 brz itself adds
+ * `-oNoHostAuthenticationForLocalhost=yes`; the pin matters once the server is reached by
+ * another name.) The key comes from the user's agent or ~/.ssh/id_*. Plain POSIX sh.
  */
 
 /** The folder the recipe writes to: one per port, under /tmp. */

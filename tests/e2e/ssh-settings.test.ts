@@ -162,3 +162,22 @@ test("the embedded SSH server's card copies its known_hosts line and a BRZ_SSH r
   await card.waitFor({ state: 'detached' });
   expect(e2e.ui.pageErrors).toEqual([]);
 });
+
+test('proxy: an upstream check that fails otherwise (a changed host key) is said at once; the proxy still starts', async () => {
+  const { page } = e2e.ui;
+  const changed = join(scratch, 'known_hosts_changed');
+  writeFileSync(changed, `[127.0.0.1]:${e2e.hosts.env.SSH_PORT} ${readFileSync(`${e2e.hosts.env.SSH_KEY}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+  await page.getByRole('tab', { name: 'Serve & proxy' }).click();
+  await page.getByLabel('Upstream URL').fill(sshUrl());
+  await fillSsh(e2e.hosts.env.SSH_KEY, changed);
+  await page.getByRole('button', { name: 'Start proxy' }).click();
+  const notice = page.getByTestId('notice').filter({ hasText: 'The upstream check failed' }).first();
+  await notice.waitFor({ timeout: 20_000 });
+  expect(await notice.textContent()).toMatch(/has CHANGED: .* has SHA256:\S+, the server offered SHA256:\S+\. .*ssh-keygen -R/);
+  expect(await page.getByTestId('host-key-prompt').count()).toBe(0);
+  const card = page.locator('[data-testid^="owner-p"]').filter({ hasText: 'bzr+ssh://' }).first();
+  await card.waitFor();
+  await e2e.ui.screenshot('ssh-proxy-changed-host-key');
+  await card.getByRole('button', { name: 'Stop' }).click();
+  await card.waitFor({ state: 'detached' });
+});

@@ -2,7 +2,7 @@
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
 import { parseUnknownHostKey } from '../../../shared/host-key-offer';
-import { api, call } from '../api/api';
+import { api, call, hintFor } from '../api/api';
 import { dispatch } from '../store/store';
 import { Button, Checkbox, TextField } from './controls';
 import { HostKeyPrompt, SshSettingsBlock } from './ssh/SshSettings';
@@ -108,6 +108,9 @@ export function ProxyForm() {
         setHostKeyProblem(check.error.message);
         return null;
       }
+      // Other trouble (a refused key, a passphrase, a changed host key) would fail every relayed
+      // connection: say so now; the proxy still starts, as the upstream may come right later.
+      if (!check.ok) dispatch({ type: 'notice', notice: { level: 'error', title: 'The upstream check failed (the proxy starts anyway)', message: check.error.message, hint: hintFor(check.error) } });
     }
     return call('Starting the proxy', 'ui:proxy:start', { upstream: target, listen: listen.trim(), ...sshTrustArgs(target) });
   };

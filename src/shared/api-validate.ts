@@ -3,7 +3,7 @@
  * browser shell (HTTP). Both receive untrusted JSON from a renderer; nothing reaches
  * the engine unless it passed here. Pure: no Node, no DOM.
  */
-import type { ApiError, CommandArgs, CommandName, Commands, PolicySettings, Result } from './api';
+import type { ApiError, CommandArgs, CommandName, Commands, PolicySettings, Result, SshTrustArgs } from './api';
 import { checkPolicy as checkPolicySettings, InvalidPolicy } from './policies';
 import { isServerBackendId, SERVER_BACKEND_IDS } from './server-backends';
 
@@ -100,11 +100,32 @@ export function checkPolicy(value: unknown, path = 'policy'): Partial<PolicySett
 
 type Validators = { [C in CommandName]: (args: unknown) => Commands[C]['args'] };
 
-/** The optional `identity` and `knownHosts` of a command that may open an SSH connection. */
-function sshFiles(o: Obj): { identity?: string; knownHosts?: string } {
+const SSH_TRUST_FIELDS = ['identity', 'knownHosts', 'passphrase', 'acceptNewHostKey'] as const;
+
+/** `any`, or an OpenSSH `SHA256:` fingerprint (43 base64 characters, no padding). */
+function checkAcceptNewHostKey(value: unknown, path: string): string {
+  const s = string(value, path);
+  if (s !== 'any' && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(s)) fail(path, "expected 'any' or a SHA256:… fingerprint");
+  return s;
+}
+
+/** A passphrase: any string, never echoed back in an error. */
+function checkPassphrase(value: unknown, path: string): string {
+  return string(value, path);
+}
+
+/** The optional SSH trust fields of a command that may open an SSH connection. */
+function sshTrust(o: Obj): SshTrustArgs {
   const identity = optional(o.identity, 'identity', nonEmpty);
   const knownHosts = optional(o.knownHosts, 'knownHosts', nonEmpty);
-  return { ...(identity !== undefined && { identity }), ...(knownHosts !== undefined && { knownHosts }) };
+  const passphrase = optional(o.passphrase, 'passphrase', checkPassphrase);
+  const acceptNewHostKey = optional(o.acceptNewHostKey, 'acceptNewHostKey', checkAcceptNewHostKey);
+  return {
+    ...(identity !== undefined && { identity }),
+    ...(knownHosts !== undefined && { knownHosts }),
+    ...(passphrase !== undefined && { passphrase }),
+    ...(acceptNewHostKey !== undefined && { acceptNewHostKey }),
+  };
 }
 
 function none(args: unknown, path: string): null {
@@ -140,8 +161,8 @@ const VALIDATORS: Validators = {
     };
   },
   'ui:proxy:start': (a) => {
-    const o = object(a, 'args', ['upstream', 'listen', 'identity', 'knownHosts', 'policy', 'trace']);
-    const keyFiles = sshFiles(o);
+    const o = object(a, 'args', ['upstream', 'listen', ...SSH_TRUST_FIELDS, 'policy', 'trace']);
+    const keyFiles = sshTrust(o);
     const policy = optional(o.policy, 'policy', checkPolicy);
     const trace = optional(o.trace, 'trace', nonEmpty);
     return {
@@ -160,17 +181,17 @@ const VALIDATORS: Validators = {
   'ui:client:state': (a) => none(a, 'args'),
   'ui:client:refuse-vfs': (a) => ({ enabled: boolean(object(a, 'args', ['enabled']).enabled, 'enabled') }),
   'ui:probe:start': (a) => {
-    const o = object(a, 'args', ['url', 'identity', 'knownHosts']);
-    const keyFiles = sshFiles(o);
+    const o = object(a, 'args', ['url', ...SSH_TRUST_FIELDS]);
+    const keyFiles = sshTrust(o);
     return {
       url: checkProbeUrl(o.url, 'url'),
       ...keyFiles,
     };
   },
   'ui:call:send': (a) => {
-    const o = object(a, 'args', ['url', 'verb', 'args', 'bodyBase64', 'identity', 'knownHosts']);
+    const o = object(a, 'args', ['url', 'verb', 'args', 'bodyBase64', ...SSH_TRUST_FIELDS]);
     const bodyBase64 = optional(o.bodyBase64, 'bodyBase64', checkBase64);
-    const keyFiles = sshFiles(o);
+    const keyFiles = sshTrust(o);
     const verb = nonEmpty(o.verb, 'verb');
     if (/\s/.test(verb)) fail('verb', `'${verb}' contains whitespace`);
     return {

@@ -22,11 +22,19 @@ export interface ServerStartArgs {
   trace?: string;
 }
 
-export interface ProxyStartArgs {
-  upstream: string;
-  listen: string;
+/** How a command that may open an SSH connection trusts it: key, passphrase, known hosts. */
+export interface SshTrustArgs {
   identity?: string;
   knownHosts?: string;
+  /** Opens an encrypted identity file; never shown or recorded. */
+  passphrase?: string;
+  /** Accept a host key known_hosts lacks and add it there: 'any', or only the `SHA256:…` fingerprint the user was shown. */
+  acceptNewHostKey?: string;
+}
+
+export interface ProxyStartArgs extends SshTrustArgs {
+  upstream: string;
+  listen: string;
   policy?: Partial<PolicySettings>;
   trace?: string;
 }
@@ -37,22 +45,27 @@ export interface OwnerInfo {
   urls: string[];
   description: string;
   policy: PolicySettings;
+  /** The embedded SSH server's trust facts, so clients can pin its host key. */
+  ssh?: OwnerSshInfo;
 }
 
-export interface ProbeArgs {
+export interface OwnerSshInfo {
   url: string;
-  identity?: string;
-  knownHosts?: string;
+  /** `[host]:port keytype base64`, ready for a known_hosts file. */
+  knownHostsLine: string;
+  fingerprint: string;
 }
 
-export interface CallArgs {
+export interface ProbeArgs extends SshTrustArgs {
+  url: string;
+}
+
+export interface CallArgs extends SshTrustArgs {
   url: string;
   verb: string;
   args: string[];
   /** Request body, base64; absent for none. */
   bodyBase64?: string;
-  identity?: string;
-  knownHosts?: string;
 }
 
 export interface CallResult {

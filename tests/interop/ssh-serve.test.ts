@@ -55,8 +55,10 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-test('prints the host key it made and kept, with its fingerprint', () => {
+test('prints the host key it made and kept, with its fingerprint and its known_hosts line', () => {
   expect(server.stderr()).toMatch(/ssh host key ssh-ed25519 SHA256:[A-Za-z0-9+/]{43} \(new, kept in .*\/state\/hpss-inspector\/host_key\)/);
+  const line = /^hpss serve: known_hosts line: (.*)$/m.exec(server.stderr())?.[1];
+  expect(`${line}\n`).toBe(readFileSync(join(scratch, 'known_hosts'), 'utf8'));
 });
 
 test("brz info, log, cat, branch, push twice, checkout + commit and pull over bzr+ssh work as against sshd, with brz's own call counts", async () => {

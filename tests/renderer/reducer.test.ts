@@ -279,3 +279,15 @@ describe('wire detail', () => {
     expect([c?.requestRaw, c?.responseRaw, c?.requestHeaders, c?.responseHeaders]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
+
+test("the engine's own errors (no connection) become notices; a connection's errors do not", () => {
+  const emit = stamper();
+  let s = initialState();
+  s = apply(s, [
+    emit({ type: 'error', kind: 'internal', message: 'cannot write trace /x: the file (or its folder) was removed; later events are not recorded', fatal: false }),
+    emit({ type: 'error', kind: 'ssh', message: 'ssh client 127.0.0.1:1: no login within 20 s; disconnected', fatal: false }),
+    emit({ type: 'error', mediumId: 'm9', kind: 'internal', message: 'on a connection', fatal: false }),
+  ]);
+  expect(s.ui.notices.map((n) => [n.level, n.title, n.message])).toEqual([['error', 'Engine problem', expect.stringMatching(/^cannot write trace \/x/)]]);
+  expect(s.ui.lastSeq).toBe(3);
+});

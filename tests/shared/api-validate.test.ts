@@ -77,3 +77,17 @@ describe('validateArgs', () => {
     expect(() => checkListen('127.0.0.1')).toThrow(/not HOST:PORT/);
   });
 });
+
+test('SSH trust fields: a passphrase is any string and never echoed; acceptNewHostKey is any or a SHA256 fingerprint', () => {
+  const fp = `SHA256:${'A'.repeat(43)}`;
+  for (const command of ['ui:probe:start', 'ui:call:send', 'ui:proxy:start'] as const) {
+    const base = command === 'ui:proxy:start' ? { upstream: 'bzr+ssh://h/', listen: '127.0.0.1:0' } : command === 'ui:call:send' ? { url: 'bzr+ssh://h/', verb: 'hello', args: [] } : { url: 'bzr+ssh://h/' };
+    expect(validateArgs(command, { ...base, passphrase: 'p w', acceptNewHostKey: fp })).toMatchObject({ ok: true, data: { passphrase: 'p w', acceptNewHostKey: fp } });
+    expect(validateArgs(command, { ...base, acceptNewHostKey: 'any' })).toMatchObject({ ok: true });
+    const bad = validateArgs(command, { ...base, acceptNewHostKey: 'yes please', passphrase: 'x'.repeat(5000) });
+    expect(bad.ok).toBe(false);
+    const badPass = validateArgs(command, { ...base, passphrase: 'SECRETx'.repeat(1000) });
+    expect(badPass.ok).toBe(false);
+    expect(JSON.stringify(badPass)).not.toContain('SECRETx');
+  }
+});

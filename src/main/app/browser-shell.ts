@@ -5,8 +5,13 @@
  * Security: loopback only; a random per-launch token guards everything. The page URL
  * carries it once (`/?token=…`); the page then sends it as a header (API), as a
  * query parameter (WebSocket) and, for its own static assets, as a SameSite=Strict
- * cookie set on that first load. The Host header must name the listener, which
- * shuts out DNS-rebinding pages. Responses carry a strict CSP and no-referrer.
+ * cookie set on that first load. The API takes the token from the header only: a page
+ * on another 127.0.0.1 port is same-site, so the cookie would ride along with its
+ * requests. On top of that, a request whose Origin is not ours or whose
+ * Sec-Fetch-Site is not same-origin is refused (API and WebSocket). The Host header
+ * must name the listener, which shuts out DNS-rebinding pages. Every handler is total:
+ * a URL or escape that does not parse answers 400. Responses carry a strict CSP and
+ * no-referrer.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -89,6 +94,29 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** The path of a request target, decoded once; null when it does not parse (§ total handlers). */
+export function parseTarget(target: string | undefined): { pathname: string; query: URLSearchParams } | null {
+  try {
+    const url = new URL(target ?? '/', 'http://loopback');
+    return { pathname: decodeURIComponent(url.pathname), query: url.searchParams };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the browser says this request comes from a page of our own origin. Browsers
+ * send Origin on every POST and WebSocket handshake and Sec-Fetch-Site on every fetch;
+ * a client that sends neither (curl, tests) is no browser page and is let through to
+ * the token check.
+ */
+export function sameOriginRequest(headers: IncomingMessage['headers'], ownOrigins: ReadonlySet<string>): boolean {
+  const origin = headers.origin;
+  if (origin !== undefined && !ownOrigins.has(origin)) return false;
+  const site = headers['sec-fetch-site'];
+  return site === undefined || site === 'same-origin' || site === 'none';
+}
+
 function baseHeaders(): Record<string, string> {
   return {
     'Content-Security-Policy': contentSecurityPolicy(),
@@ -138,6 +166,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     if (clients.size > 0) batcher.push(e);
   });
   let hostHeaders = new Set<string>();
+  let ownOrigins = new Set<string>();
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, command: string): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { ok: false, error: invalidArgument('use POST') });
@@ -154,7 +183,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
   }
 
   async function handleStatic(res: ServerResponse, pathname: string, setCookie: boolean): Promise<void> {
-    const rel = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(/^([/\\])+/, '');
+    const rel = normalize(pathname === '/' ? '/index.html' : pathname).replace(/^([/\\])+/, '');
     const file = join(opts.rendererDir, rel);
     if (!file.startsWith(opts.rendererDir + sep)) return send(res, 404, 'not found', 'text/plain');
     try {
@@ -166,24 +195,43 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     }
   }
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://loopback');
+  function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     if (!hostHeaders.has(req.headers.host ?? '')) return send(res, 403, 'forbidden: wrong Host', 'text/plain');
-    const queryToken = url.searchParams.get('token');
-    const authorized =
-      sameToken(req.headers[TOKEN_HEADER] as string | undefined, token) || sameToken(queryToken, token) || sameToken(cookieToken(req), token);
-    if (!authorized) return send(res, 403, 'forbidden: open the URL with its token, as printed by `hpss ui`', 'text/plain');
-    const done = url.pathname.startsWith('/api/')
-      ? handleApi(req, res, decodeURIComponent(url.pathname.slice(5)))
-      : handleStatic(res, url.pathname, sameToken(queryToken, token));
-    done.catch((err: unknown) => {
+    const target = parseTarget(req.url);
+    if (!target) return send(res, 400, 'bad request: the URL does not parse', 'text/plain');
+    const queryToken = target.query.get('token');
+    if (target.pathname.startsWith('/api/')) {
+      if (!sameOriginRequest(req.headers, ownOrigins)) return send(res, 403, 'forbidden: the API answers only pages of its own origin', 'text/plain');
+      if (!sameToken(req.headers[TOKEN_HEADER] as string | undefined, token)) return send(res, 403, `forbidden: the API needs the token in the ${TOKEN_HEADER} header`, 'text/plain');
+      return handleApi(req, res, target.pathname.slice(5));
+    }
+    if (!sameToken(queryToken, token) && !sameToken(cookieToken(req), token)) {
+      return send(res, 403, 'forbidden: open the URL with its token, as printed by `hpss ui`', 'text/plain');
+    }
+    return handleStatic(res, target.pathname, sameToken(queryToken, token));
+  }
+
+  const server = createServer((req, res) => {
+    const fail = (err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: String(err) } });
-    });
+      else res.destroy();
+    };
+    try {
+      void Promise.resolve(handleRequest(req, res)).catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  });
+  // A request line Node cannot parse never reaches the handler: answer 400, not a reset.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   server.on('upgrade', (req, socket) => {
-    const url = new URL(req.url ?? '/', 'http://loopback');
-    if (url.pathname !== '/events' || !hostHeaders.has(req.headers.host ?? '') || !sameToken(url.searchParams.get('token'), token)) {
+    socket.on('error', () => socket.destroy());
+    const target = parseTarget(req.url);
+    if (!target || target.pathname !== '/events' || !hostHeaders.has(req.headers.host ?? '') || !sameOriginRequest(req.headers, ownOrigins) || !sameToken(target.query.get('token'), token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -200,6 +248,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
   const actual = (server.address() as AddressInfo).port;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   hostHeaders = new Set([`${hostPart}:${actual}`, ...(host === '127.0.0.1' ? [`localhost:${actual}`] : [])]);
+  ownOrigins = new Set([...hostHeaders].map((h) => `http://${h}`));
 
   return {
     url: `http://${hostPart}:${actual}/?token=${token}`,

@@ -13,6 +13,8 @@ import { Engine } from '../engine/engine';
 import { EventBatcher } from '../engine/event-batcher';
 import { realBackends } from '../engine/real-backends';
 import { contentSecurityPolicy } from './browser-shell';
+import { isAllowedExternalLink } from './external-links';
+import { isAllowedPermission } from './permissions';
 import { isTrustedSender } from './sender-check';
 
 const RENDERER_INDEX = join(__dirname, '../renderer/index.html');
@@ -46,12 +48,16 @@ function lockDown(win: BrowserWindow): void {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // The UI needs no permission beyond writing the clipboard (camera, notifications,
+  // clipboard-read, … are refused), and only for our own window: requests and checks alike.
+  const ours = (wc: Electron.WebContents | null) => wc !== null && mainWindow !== null && wc === mainWindow.webContents;
+  session.defaultSession.setPermissionRequestHandler((wc, permission, callback) => callback(ours(wc) && isAllowedPermission(permission)));
+  session.defaultSession.setPermissionCheckHandler((wc, permission) => ours(wc) && isAllowedPermission(permission));
   win.webContents.on('will-navigate', (e) => e.preventDefault());
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
   // Links to docs open in the user's browser; nothing opens inside the app.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isAllowedExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
 }

@@ -3,7 +3,10 @@
  * sends text frames (event batches); from the client it accepts only control frames
  * and small text frames, which it ignores. Enough for one-way streaming without a
  * dependency. Client frames must be masked (§5.1); oversize or fragmented frames close
- * the connection with 1009/1003.
+ * the connection with 1009/1003; reserved bits, unknown opcodes and control frames
+ * over 125 bytes (§5.5) with 1002. Pongs are not queued behind a client that does not
+ * read: past a small backlog a ping goes unanswered (§5.5.3 lets a pong answer only
+ * the latest ping), so a ping flood costs no memory.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -11,11 +14,18 @@ import type { Duplex } from 'node:stream';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
 const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
 const OP_PONG = 0xa;
 const FIN = 0x80;
 const MASKED = 0x80;
+const RESERVED_BITS = 0x70;
+/** §5.5: control frames carry at most 125 bytes and are never fragmented. */
+const MAX_CONTROL_PAYLOAD = 125;
+/** Past this many unsent bytes to the client, pings are left unanswered. */
+export const MAX_PONG_BACKLOG = 64 * 1024;
+const KNOWN_OPCODES = new Set([OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG]);
 /** Largest frame we accept from a client; it has nothing big to say. */
 const MAX_CLIENT_PAYLOAD = 64 * 1024;
 /** A client this far behind is dropped rather than buffered without bound. */
@@ -43,6 +53,14 @@ export function encodeFrame(opcode: number, payload: Buffer): Buffer {
 
 export class WebSocketConnection {
   private pending: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks that arrived after `pending` while a frame is incomplete, joined only once
+   * `need` bytes are there: a frame trickling in byte by byte is copied once, not once
+   * per byte (which would be quadratic in its size).
+   */
+  private later: Buffer[] = [];
+  private laterBytes = 0;
+  private need = 2;
   private closed = false;
   onClose: (() => void) | null = null;
 
@@ -82,30 +100,39 @@ export class WebSocketConnection {
 
   /** Parses as many complete client frames as the buffered bytes hold. */
   private receive(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.later.push(chunk);
+    this.laterBytes += chunk.length;
+    if (this.pending.length + this.laterBytes < this.need) return;
+    this.pending = Buffer.concat([this.pending, ...this.later]);
+    this.later = [];
+    this.laterBytes = 0;
+    this.need = 2;
     while (!this.closed && this.pending.length >= 2) {
       const b0 = this.pending[0];
       const b1 = this.pending[1];
       const opcode = b0 & 0x0f;
       if (!(b1 & MASKED)) return this.close(1002, 'client frames must be masked');
+      if (b0 & RESERVED_BITS) return this.close(1002, 'reserved bits set');
       if (!(b0 & FIN)) return this.close(1003, 'fragmented frames are not accepted');
+      if (!KNOWN_OPCODES.has(opcode)) return this.close(1002, 'unknown opcode');
       let len = b1 & 0x7f;
       let offset = 2;
       if (len === 126) {
-        if (this.pending.length < 4) return;
+        if (this.pending.length < 4) return void (this.need = 4);
         len = this.pending.readUInt16BE(2);
         offset = 4;
       } else if (len === 127) {
         return this.close(1009, 'frame too large');
       }
+      if (opcode >= OP_CLOSE && len > MAX_CONTROL_PAYLOAD) return this.close(1002, 'control frame too large');
       if (len > MAX_CLIENT_PAYLOAD) return this.close(1009, 'frame too large');
-      if (this.pending.length < offset + 4 + len) return;
+      if (this.pending.length < offset + 4 + len) return void (this.need = offset + 4 + len);
       const mask = this.pending.subarray(offset, offset + 4);
       const payload = Buffer.from(this.pending.subarray(offset + 4, offset + 4 + len));
       for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
       this.pending = this.pending.subarray(offset + 4 + len);
       if (opcode === OP_CLOSE) return this.close(1000);
-      if (opcode === OP_PING) this.socket.write(encodeFrame(OP_PONG, payload));
+      if (opcode === OP_PING && this.socket.writableLength < MAX_PONG_BACKLOG) this.socket.write(encodeFrame(OP_PONG, payload));
     }
   }
 }

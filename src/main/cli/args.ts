@@ -3,6 +3,7 @@
  * and one way to report a usage mistake (message, usage line, exit status 2).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { redactUrlSecrets } from '../../shared/redact';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -10,7 +11,7 @@ export type ParsedArgs<T extends OptionSpec> = ReturnType<typeof parseArgs<{ arg
 
 /** The text of anything thrown. */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactUrlSecrets(err instanceof Error ? err.message : String(err));
 }
 
 /** Writes `hpss COMMAND: MESSAGE` (when given) and the usage line to stderr; the exit status for usage. */

@@ -2,15 +2,14 @@
 import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ClientMedium, PostConnectHook } from '../medium/client-medium';
 import { SshClientMedium } from '../medium/ssh-client-medium';
+import type { SshTrustOptions } from '../medium/ssh/ssh-session';
 import type { ConnectStepListener } from '../medium/tcp-client-connect';
 import { TcpClientMedium } from '../medium/tcp-client-medium';
 import type { SmartUrl } from './smart-url';
 
-export interface MediumOptions {
+export interface MediumOptions extends SshTrustOptions {
   bus: EventBus;
   ids: IdSource;
-  identityFile?: string;
-  knownHostsFile?: string;
   /** The remote brz/bzr for bzr+ssh; default `BZR_REMOTE_PATH`, else `bzr`. */
   remotePath?: string;
   onStep?: ConnectStepListener;
@@ -27,7 +26,9 @@ export function openMedium(url: SmartUrl, opts: MediumOptions): ClientMedium {
     username: url.username,
     password: url.password,
     identityFile: opts.identityFile,
+    passphrase: opts.passphrase,
     knownHostsFile: opts.knownHostsFile,
+    acceptNewHostKey: opts.acceptNewHostKey,
     remotePath: opts.remotePath,
   });
 }

@@ -6,6 +6,7 @@
  * Over bzr+ssh the server runs with `--directory=/`, so that path is the filesystem path.
  */
 import { HpssError } from '../../shared/protocol';
+import { redactUrlSecrets } from '../../shared/redact';
 import { BZR_DEFAULT_PORT } from '../medium/tcp-client-connect';
 import { SSH_DEFAULT_PORT } from '../medium/ssh/ssh-session';
 
@@ -37,14 +38,14 @@ export function parseSmartUrl(text: string): SmartUrl {
   try {
     url = new URL(text);
   } catch {
-    throw new HpssError('transport', 'bad-url', `not a URL: ${text}`, { fatal: false });
+    throw new HpssError('transport', 'bad-url', `not a URL: ${redactUrlSecrets(text)}`, { fatal: false });
   }
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== 'bzr' && scheme !== 'bzr+ssh') {
-    const hint = scheme === 'ssh' || scheme === 'sftp' ? ` (did you mean bzr+ssh://${text.slice(scheme.length + 3)} ?)` : '';
+    const hint = scheme === 'ssh' || scheme === 'sftp' ? ` (did you mean bzr+ssh://${redactUrlSecrets(text).slice(scheme.length + 3)} ?)` : '';
     throw new HpssError('transport', 'unsupported-scheme', `unsupported URL scheme '${scheme}://': use bzr:// or bzr+ssh://${hint}`, { fatal: false });
   }
-  if (!url.hostname) throw new HpssError('transport', 'bad-url', `no host in ${text}`, { fatal: false });
+  if (!url.hostname) throw new HpssError('transport', 'bad-url', `no host in ${redactUrlSecrets(text)}`, { fatal: false });
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const path = decodeURIComponent(url.pathname || '/');
   return {

@@ -2,7 +2,7 @@
  * What the Engine facade needs from the engine modules, as one injectable interface:
  * the real wiring lives in ./real-backends.ts; tests may pass their own.
  */
-import type { CallArgs, CallResult, OwnerInfo, PolicySettings, ProbeArgs, ProxyStartArgs, ServerBackendAvailability, ServerStartArgs } from '../../shared/api';
+import type { CallArgs, CallResult, OwnerInfo, OwnerSshInfo, PolicySettings, ProbeArgs, ProxyStartArgs, ServerBackendAvailability, ServerStartArgs } from '../../shared/api';
 import type { EventBus, IdSource } from '../bus/event-bus';
 
 /** A running server or proxy, as `src/main/server` hands it out. */
@@ -11,6 +11,7 @@ export interface RunningOwner {
   kind: OwnerInfo['kind'];
   urls: string[];
   description: string;
+  ssh?: OwnerSshInfo;
   policy(): PolicySettings;
   setPolicy(partial: Partial<PolicySettings>): unknown;
   stop(): Promise<void> | void;

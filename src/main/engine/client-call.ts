@@ -22,7 +22,15 @@ export async function sendCall(args: CallArgs, client: ClientOptions, bus: Event
   const url = parseSmartUrl(args.url);
   const hooks = new ClientHooks();
   if (client.refuseVfs) hooks.onCall(vfsRefuser);
-  const medium = openMedium(url, { bus, ids, identityFile: args.identity, knownHostsFile: args.knownHosts, postConnect: hooks.postConnect });
+  const medium = openMedium(url, {
+    bus,
+    ids,
+    identityFile: args.identity,
+    passphrase: args.passphrase,
+    knownHostsFile: args.knownHosts,
+    acceptNewHostKey: args.acceptNewHostKey,
+    postConnect: hooks.postConnect,
+  });
   try {
     const smart = new SmartClient(medium, { bus, ids, hooks });
     const t0 = performance.now();

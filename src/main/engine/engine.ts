@@ -6,6 +6,7 @@
 import type { ApiError, CommandArgs, CommandName, CommandResult, OwnerInfo, Result } from '../../shared/api';
 import { validateArgs } from '../../shared/api-validate';
 import type { EngineEvent } from '../../shared/events';
+import { redactUrlSecrets } from '../../shared/redact';
 import type { ClientOptions, EngineBackends, RunningOwner } from './backends';
 import { EventBus, IdSource } from '../bus/event-bus';
 import { checkServerDir } from './server-dir';
@@ -23,7 +24,7 @@ export class CommandError extends Error {
 }
 
 function ownerInfo(owner: RunningOwner): OwnerInfo {
-  return { ownerId: owner.ownerId, kind: owner.kind, urls: owner.urls, description: owner.description, policy: owner.policy() };
+  return { ownerId: owner.ownerId, kind: owner.kind, urls: owner.urls, description: owner.description, policy: owner.policy(), ...(owner.ssh && { ssh: owner.ssh }) };
 }
 
 /** Engine error classes whose meaning the UI acts on, by name (no import cycle into every module). */
@@ -43,7 +44,7 @@ const CODE_BY_HPSS_CODE: Record<string, string> = {
 
 /** Maps anything a module threw to an ApiError with a code the UI can act on. */
 export function toApiError(command: CommandName, err: unknown): ApiError {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactUrlSecrets(err instanceof Error ? err.message : String(err));
   const fields = typeof err === 'object' && err !== null ? (err as { code?: unknown; kind?: unknown }) : {};
   if (err instanceof CommandError) return { code: err.code, message };
   const name = err instanceof Error ? err.name : '';

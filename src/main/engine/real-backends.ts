@@ -3,11 +3,13 @@
  * that owns the job.
  */
 import type { ServerStartArgs } from '../../shared/api';
+import { redactUrlSecrets } from '../../shared/redact';
 import { runProbe } from '../probe/probe';
 import { startProxy, startServer } from '../server';
 import { listServerBackends } from '../server/backends/registry';
 import { prepareSshFront } from '../server/ssh';
 import { attachSshFront } from '../server/ssh/attach';
+import { knownHostsLine } from '../server/ssh/host-key';
 import { TraceRecorder } from '../trace/recorder';
 import type { EngineBackends, RunningOwner } from './backends';
 import { sendCall } from './client-call';
@@ -43,15 +45,24 @@ async function serverWithSsh(args: ServerStartArgs, bus: EventBus, ids: IdSource
   const ssh = args.ssh ? prepareSshFront(args.ssh) : null;
   const owner = await startServer(args, bus, ids);
   if (!ssh) return owner;
-  return (await attachSshFront(owner, ssh, { bus, ids })).owner;
+  const { owner: both, front } = await attachSshFront(owner, ssh, { bus, ids });
+  const { host, port, url } = front.listener;
+  return { ...both, ssh: { url, knownHostsLine: knownHostsLine(host, port, front.hostKey.key), fingerprint: front.hostKey.fingerprint } };
 }
 
 export const realBackends: EngineBackends = {
   listBackends: listServerBackends,
   startServer: (args, bus, ids) => traced(args.trace, bus, { command: 'serve', dir: args.dir }, () => serverWithSsh(args, bus, ids)),
-  startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: args.upstream }, () => startProxy(args, bus, ids)),
+  startProxy: (args, bus, ids) => traced(args.trace, bus, { command: 'proxy', upstream: redactUrlSecrets(args.upstream) }, () => startProxy(args, bus, ids)),
   probe: async (args, probeId, _client, bus, ids) => {
-    await runProbe(args.url, { bus, ids: new ReservedProbeId(ids, probeId), identityFile: args.identity, knownHostsFile: args.knownHosts });
+    await runProbe(args.url, {
+      bus,
+      ids: new ReservedProbeId(ids, probeId),
+      identityFile: args.identity,
+      passphrase: args.passphrase,
+      knownHostsFile: args.knownHosts,
+      acceptNewHostKey: args.acceptNewHostKey,
+    });
   },
   call: sendCall,
 };

@@ -1,6 +1,7 @@
 /** A plain verdict and the likely fix for a connection that failed before any HPSS byte. */
 import { HpssError } from '../../shared/protocol';
 import type { SmartUrl } from '../client/smart-url';
+import { removeKnownHostCommand } from '../medium/ssh/known-hosts';
 import type { HelloFailure } from './remote-diagnosis';
 
 export interface ConnectContext {
@@ -33,12 +34,12 @@ export function connectFailure(err: unknown, ctx: ConnectContext): HelloFailure 
     case 'host-key-unknown':
       return {
         verdict: `the server's host key is not known: ${message}`,
-        fix: `check the fingerprint with the server's admin, then add the key to ${ctx.knownHostsFile} (e.g. ssh-keyscan -p ${url.port} ${url.host} >> ${ctx.knownHostsFile}, or connect once with ssh)`,
+        fix: `check the fingerprint with the server's admin, then accept it: --accept-new-host-key (or "Trust this key" in the app) writes it to ${ctx.knownHostsFile}`,
       };
     case 'host-key-changed':
       return {
         verdict: `the server's host key has CHANGED: ${message}. Someone may be intercepting the connection, or the server was reinstalled`,
-        fix: `confirm the new key with the server's admin, then remove the old one: ssh-keygen -R '${url.port === 22 ? url.host : `[${url.host}]:${url.port}`}' -f ${ctx.knownHostsFile}`,
+        fix: `confirm the new key with the server's admin, then remove the old one: ${removeKnownHostCommand(url.host, url.port, ctx.knownHostsFile)}`,
       };
     case 'host-key-revoked':
       return { verdict: `the server's host key is revoked: ${message}`, fix: 'do not connect; ask the server admin' };
@@ -47,6 +48,15 @@ export function connectFailure(err: unknown, ctx: ConnectContext): HelloFailure 
         verdict: `the server refused our key: ${message}`,
         fix: `add your public key (${ctx.identityFile ? `${ctx.identityFile}.pub` : 'e.g. ~/.ssh/id_ed25519.pub'}) to ~/.ssh/authorized_keys of ${url.username ?? 'the user'} on ${url.host}, pass the right key with --identity FILE, or check the user name in the URL`,
       };
+    case 'key-passphrase':
+      return {
+        verdict: message,
+        fix: 'give the key passphrase: --passphrase-env VAR (the variable holding it), type it when hpss asks on a terminal, or fill "Key passphrase" in the app',
+      };
+    case 'identity-unusable':
+      return { verdict: message, fix: 'pass a private key file (not the .pub) with --identity FILE' };
+    case 'known-hosts-unwritable':
+      return { verdict: message, fix: 'check that the known_hosts file and its folder are writable, or pass another one with --known-hosts FILE' };
     case 'no-credentials':
       return { verdict: message, fix: 'pass a private key with --identity FILE, or start ssh-agent and ssh-add your key' };
     case 'ssh-timeout':

@@ -14,6 +14,9 @@ import type { EngineEvent } from '../../shared/events';
 import { SmartClient } from '../client/smart-client';
 import { openMedium } from '../client/open-medium';
 import { parseSmartUrl, type SmartUrl } from '../client/smart-url';
+import { redactUrlSecrets } from '../../shared/redact';
+import type { SshTrustOptions } from '../medium/ssh/ssh-session';
+import { expandHome } from '../medium/ssh/expand-home';
 import type { EventBus, IdSource } from '../bus/event-bus';
 import type { ClientMedium } from '../medium/client-medium';
 import { bzrRemotePath, remoteServeCommand } from '../medium/ssh/remote-command';
@@ -25,11 +28,9 @@ import { DEFAULT_PROBE_TIMEOUT_MS } from '../../shared/probe-steps';
 
 export { DEFAULT_PROBE_TIMEOUT_MS } from '../../shared/probe-steps';
 
-export interface ProbeOptions {
+export interface ProbeOptions extends SshTrustOptions {
   bus: EventBus;
   ids: IdSource;
-  identityFile?: string;
-  knownHostsFile?: string;
   /** How long `hello` may take to answer. */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -75,9 +76,10 @@ class ProbeRun {
 
 export async function runProbe(urlText: string, opts: ProbeOptions): Promise<ProbeResult> {
   const run = new ProbeRun(opts.bus, opts.ids);
-  const fail = (f: HelloFailure, answered = false, protocol?: ProtocolVersion) => run.verdict(urlText, false, answered, f.verdict, f.fix, protocol);
+  const shownUrl = redactUrlSecrets(urlText);
+  const fail = (f: HelloFailure, answered = false, protocol?: ProtocolVersion) => run.verdict(shownUrl, false, answered, f.verdict, f.fix, protocol);
 
-  const advice = adviseUrl(urlText);
+  const advice = adviseUrl(shownUrl);
   if (advice) {
     run.step({ step: 'url', ok: false, ms: 0, detail: advice.verdict });
     return fail(advice);
@@ -100,12 +102,14 @@ export async function runProbe(urlText: string, opts: ProbeOptions): Promise<Pro
     detail: `${url.scheme}://${url.host}:${url.port}, path ${JSON.stringify(url.remotePath)}${remoteCommand ? `; remote command '${remoteCommand}' (${remoteSource})` : ''}`,
   });
 
-  const knownHostsFile = opts.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const knownHostsFile = expandHome(opts.knownHostsFile) ?? join(homedir(), '.ssh', 'known_hosts');
   const medium = openMedium(url, {
     bus: opts.bus,
     ids: opts.ids,
     identityFile: opts.identityFile,
+    passphrase: opts.passphrase,
     knownHostsFile,
+    acceptNewHostKey: opts.acceptNewHostKey,
     remotePath: remote.path,
     onStep: (s) => run.step(s),
   });
@@ -120,7 +124,7 @@ export async function runProbe(urlText: string, opts: ProbeOptions): Promise<Pro
     if ('verdict' in protocol) return fail(protocol);
     const path = await openPath(run, client, url);
     return path.ok
-      ? run.verdict(urlText, true, true, `a Bazaar smart server answered (protocol v${protocol.version}); ${path.summary}`, undefined, protocol.version)
+      ? run.verdict(shownUrl, true, true, `a Bazaar smart server answered (protocol v${protocol.version}); ${path.summary}`, undefined, protocol.version)
       : fail(path.failure, true, protocol.version);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -10,7 +10,7 @@ import type { Backend } from './backends/backend';
 import { createServerBackend, serverBackend } from './backends/registry';
 import type { UpstreamConnector } from './backends/relay';
 import { parseUpstreamUrl, tcpUpstream, upstreamBackend } from './backends/upstream';
-import { sshUpstreamConnector } from './backends/ssh-upstream';
+import { sshUpstreamConnector, type SshUpstreamOptions } from './backends/ssh-upstream';
 import { DEFAULT_LISTEN, parseListen } from './listen-address';
 import { PolicyStore } from './policies/settings';
 import { TcpListener } from './tcp-listener';
@@ -42,11 +42,9 @@ export interface StartServerOptions {
   maxProcesses?: number;
 }
 
-export interface StartProxyOptions {
+export interface StartProxyOptions extends SshUpstreamOptions {
   upstream: string;
   listen?: string;
-  identity?: string;
-  knownHosts?: string;
   policy?: Partial<PolicySettings>;
   maxConnections?: number;
 }
@@ -95,6 +93,6 @@ export async function startProxy(opts: StartProxyOptions, bus: EventBus, ids: Id
   const url = parseUpstreamUrl(opts.upstream);
   const policy = new PolicyStore(opts.policy);
   const connector: UpstreamConnector =
-    url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, { identity: opts.identity, knownHosts: opts.knownHosts });
+    url.scheme === 'bzr' ? (ctx) => tcpUpstream(url.host, url.port, ctx) : sshUpstreamConnector(url, opts);
   return run('proxy', opts.listen ?? DEFAULT_LISTEN, upstreamBackend(url, connector), policy, bus, ids, opts.maxConnections);
 }

@@ -6,8 +6,14 @@
  * process, so a process killed (even with SIGKILL) loses no event it had emitted;
  * at worst a line torn by a full disk, which `readTrace` tolerates. Trace files hold
  * protocol data, so they are created 0600.
+ *
+ * Faults: a write that fails (full disk, EFBIG, I/O error) or a file that is no longer
+ * where it was (removed, or its folder removed: writes to the open descriptor would
+ * still succeed and be lost, so the path is checked against the descriptor at most
+ * once a second) stops the recorder and reports once; by default as an `error` event
+ * on the bus, which the CLI prints and the UI shows. Whatever emits goes on serving.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EngineEvent } from '../../shared/events';
 import type { EventBus } from '../bus/event-bus';
@@ -26,7 +32,7 @@ export class TraceWriteError extends Error {
 
 export interface TraceRecorderOptions {
   meta?: TraceHeader['meta'];
-  /** Called once when a write fails; the recorder then stops. Default: a process warning. */
+  /** Called once when a write fails; the recorder then stops. Default: an `error` event on the bus. */
   onError?: (error: TraceWriteError) => void;
 }
 
@@ -34,6 +40,9 @@ export class TraceRecorder {
   private fd: number | null;
   private readonly unsubscribe: () => void;
   private eventCount = 0;
+  /** Which file the descriptor is, to notice the path no longer leads to it. */
+  private readonly identity: { dev: number; ino: number };
+  private lastPathCheck = Date.now();
 
   private constructor(
     readonly file: string,
@@ -42,6 +51,8 @@ export class TraceRecorder {
     private readonly onError: (error: TraceWriteError) => void,
   ) {
     this.fd = fd;
+    const st = fstatSync(fd);
+    this.identity = { dev: st.dev, ino: st.ino };
     this.unsubscribe = bus.on((event) => this.write(event));
   }
 
@@ -61,7 +72,9 @@ export class TraceRecorder {
       pid: process.pid,
       ...(options.meta ? { meta: options.meta } : {}),
     };
-    const onError = options.onError ?? ((e: TraceWriteError) => process.emitWarning(e.message));
+    // Deferred: emitting from inside the bus's own dispatch would hand the error event to
+    // later listeners before the event being written, out of seq order.
+    const onError = options.onError ?? ((e: TraceWriteError) => queueMicrotask(() => bus.emit({ type: 'error', kind: 'internal', message: e.message, fatal: false })));
     try {
       // A torn line left by an earlier killed writer must not swallow our header.
       const prefix = endsInsideLine(fd) ? '\n' : '';
@@ -93,6 +106,7 @@ export class TraceRecorder {
   private write(event: EngineEvent): void {
     if (this.fd === null) return;
     try {
+      this.checkPath();
       writeAll(this.fd, JSON.stringify(event) + '\n');
       this.eventCount++;
     } catch (err) {
@@ -100,7 +114,23 @@ export class TraceRecorder {
       this.onError(new TraceWriteError(this.file, err));
     }
   }
+
+  /** Throws when the trace path no longer names our file (at most one stat a second). */
+  private checkPath(): void {
+    const now = Date.now();
+    if (now - this.lastPathCheck < PATH_CHECK_INTERVAL_MS) return;
+    this.lastPathCheck = now;
+    let st;
+    try {
+      st = statSync(this.file);
+    } catch {
+      throw new Error('the file (or its folder) was removed; later events are not recorded');
+    }
+    if (st.dev !== this.identity.dev || st.ino !== this.identity.ino) throw new Error('the file was replaced by another; later events are not recorded');
+  }
 }
+
+const PATH_CHECK_INTERVAL_MS = 1000;
 
 function endsInsideLine(fd: number): boolean {
   const size = fstatSync(fd).size;

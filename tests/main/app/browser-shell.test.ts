@@ -158,6 +158,67 @@ test('the event WebSocket needs the token and delivers events in batches', async
   expect(batch.map((e) => e.message)).toEqual(['one', 'two']);
 });
 
+/** Raw bytes over a socket, as a hostile client would send them; the first answer's status line. */
+function raw(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(shell.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text.split('\r\n')[0]));
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.end(bytes);
+  });
+}
+
+describe('every request handler is total', () => {
+  const host = () => `Host: 127.0.0.1:${shell.port}`;
+  test('malformed URLs and bad percent-escapes answer 400, and the shell keeps answering', async () => {
+    for (const target of ['http://[', '/api/%', '/api/%E0%A4%A', '/api/ui%3owners', `/%ZZ?token=${shell.token}`, '/%C0%AF', 'http://[::1']) {
+      const status = await raw(`GET ${target} HTTP/1.1\r\n${host()}\r\nX-HPSS-Token: ${shell.token}\r\nConnection: close\r\n\r\n`);
+      expect(status, target).toMatch(/^HTTP\/1\.1 400/);
+    }
+    expect(await raw(`POST /api/%ff HTTP/1.1\r\n${host()}\r\nX-HPSS-Token: ${shell.token}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnull`)).toMatch(/ 400 /);
+    expect(await raw('GARBAGE\x00\x01\r\n\r\n')).toMatch(/ 400 /);
+    expect(await raw(`GET /events?token=${shell.token} HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`)).toMatch(/ 400 /);
+    expect(await raw(`GET http://[ HTTP/1.1\r\n${host()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`)).toMatch(/ 403 /);
+    expect((await api('ui:owners:list', 'null')).status).toBe(200);
+  });
+});
+
+describe('another origin cannot call the API', () => {
+  test('the cookie or the query token alone is not enough: the API wants the header', async () => {
+    const page = await http(`/?token=${shell.token}`);
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    const byCookie = await http('/api/ui:owners:list', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body: 'null' });
+    expect(byCookie.status).toBe(403);
+    expect(byCookie.body).toMatch(/X-HPSS-Token|x-hpss-token/i);
+    expect((await http(`/api/ui:owners:list?token=${shell.token}`, { method: 'POST', body: 'null' })).status).toBe(403);
+  });
+
+  test('a foreign Origin or a cross-origin Sec-Fetch-Site is refused even with the token', async () => {
+    const other = `http://127.0.0.1:${shell.port + 1}`;
+    const foreign: Record<string, string>[] = [{ Origin: other }, { Origin: 'null' }, { 'Sec-Fetch-Site': 'same-site' }, { 'Sec-Fetch-Site': 'cross-site' }];
+    for (const headers of foreign) {
+      const r = await http('/api/ui:owners:list', { method: 'POST', headers: { 'X-HPSS-Token': shell.token, ...headers }, body: 'null' });
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+    }
+    const own = await http('/api/ui:owners:list', {
+      method: 'POST',
+      headers: { 'X-HPSS-Token': shell.token, Origin: `http://127.0.0.1:${shell.port}`, 'Sec-Fetch-Site': 'same-origin' },
+      body: 'null',
+    });
+    expect(own.status).toBe(200);
+  });
+
+  test('the event WebSocket refuses a foreign Origin even with the token', async () => {
+    const status = await raw(
+      [`GET /events?token=${shell.token} HTTP/1.1`, `Host: 127.0.0.1:${shell.port}`, `Origin: http://127.0.0.1:${shell.port + 1}`, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13', '', ''].join('\r\n'),
+    );
+    expect(status).toMatch(/ 403 /);
+  });
+});
+
 test('the UI listens on loopback only', () => {
   expect(parseLoopbackListen('127.0.0.1:0')).toEqual({ host: '127.0.0.1', port: 0 });
   expect(parseLoopbackListen('[::1]:8080')).toEqual({ host: '::1', port: 8080 });

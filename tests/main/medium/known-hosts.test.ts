@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, parseKnownHosts, patternsMatch } from '../../../src/main/medium/ssh/known-hosts';
+import { appendKnownHost, checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, parseKnownHosts, patternsMatch, removeKnownHostCommand } from '../../../src/main/medium/ssh/known-hosts';
 
 // Real keys from ssh-keygen, and hashed entries from `ssh-keygen -H`: OpenSSH's own formats.
 let dir: string;
@@ -51,7 +51,7 @@ test('match, changed, unknown (with the types it does know), revoked', () => {
   );
   expect(keyTypeOfBlob(keyA.blob)).toBe('ssh-ed25519');
   expect(checkHostKey(entries, 'h', 2222, keyA.blob)).toEqual({ status: 'match', line: 2 });
-  expect(checkHostKey(entries, 'h', 2222, keyB.blob)).toEqual({ status: 'changed', line: 2 });
+  expect(checkHostKey(entries, 'h', 2222, keyB.blob)).toEqual({ status: 'changed', line: 2, knownKey: keyA.blob });
   expect(checkHostKey(entries, 'h', 22, keyA.blob)).toEqual({ status: 'unknown', otherTypes: [] });
   expect(checkHostKey(entries, 'h', 2222, rsa.blob)).toEqual({ status: 'revoked', line: 4 });
   const rsaOnly = parseKnownHosts(`[h]:2222 ${keyA.type} ${keyA.b64}`);
@@ -73,4 +73,18 @@ test('hashed |1| entries written by ssh-keygen -H', () => {
 test('fingerprints are OpenSSH SHA256 fingerprints', () => {
   const line = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'a.pub')], { encoding: 'utf8' });
   expect(line.split(' ')[1]).toBe(fingerprint(keyA.blob));
+});
+
+test('a new key is appended as one plain line, after a newline the file lacked; the removal command quotes the name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hpss-kh-append-'));
+  const file = join(dir, 'sub', 'known_hosts');
+  expect(appendKnownHost(file, 'h', 2222, keyA.blob)).toBe(1);
+  writeFileSync(file, `${readFileSync(file, 'utf8')}# no newline at the end`);
+  expect(appendKnownHost(file, 'plain.example', 22, keyB.blob)).toBe(3);
+  const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+  expect(checkHostKey(entries, 'h', 2222, keyA.blob)).toEqual({ status: 'match', line: 1 });
+  expect(checkHostKey(entries, 'plain.example', 22, keyB.blob)).toEqual({ status: 'match', line: 3 });
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(removeKnownHostCommand('h', 2222, file)).toBe(`ssh-keygen -R '[h]:2222' -f '${file}'`);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -88,3 +88,73 @@ test('a process killed with SIGKILL loses no event it had emitted', async () => 
   expect(seqs.slice(0, lastAnnounced)).toEqual(Array.from({ length: lastAnnounced }, (_, i) => i + 1));
   expect(trace.tornLines).toEqual([]);
 });
+
+test('a trace whose folder is removed, or whose file is replaced, stops with one error event after the event it was writing', async () => {
+  for (const fault of ['remove-folder', 'replace-file'] as const) {
+    const file = join(dir, `${fault}`, 't.jsonl');
+    const bus = new EventBus();
+    const recorder = TraceRecorder.open(file, bus);
+    bus.emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: 1 });
+    if (fault === 'remove-folder') rmSync(join(dir, fault), { recursive: true, force: true });
+    else {
+      rmSync(file);
+      writeFileSync(file, 'someone else\n');
+    }
+    await new Promise((r) => setTimeout(r, 1_100)); // the path is checked at most once a second
+    const seen: string[] = [];
+    bus.on((e) => seen.push(e.type === 'error' ? `error: ${e.message}` : e.type));
+    bus.emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: 2 });
+    bus.emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: 3 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(recorder.isOpen).toBe(false);
+    expect(seen).toEqual([
+      'bytes',
+      'bytes',
+      expect.stringMatching(new RegExp(`^error: cannot write trace ${file.replace(/[/.]/g, '\\$&')}: the file .*(removed|replaced)`)),
+    ]);
+    expect(bus.recent().at(-1)).toMatchObject({ type: 'error', kind: 'internal', fatal: false });
+  }
+});
+
+test('a write that fails (a real EFBIG past RLIMIT_FSIZE) stops the recorder with an error event; the process goes on', async () => {
+  const file = join(dir, 'limited.jsonl');
+  const script = join(dir, 'limited.cjs');
+  writeFileSync(
+    script,
+    buildSync({
+      stdin: {
+        contents: `
+          import { EventBus } from './src/main/bus/event-bus';
+          import { TraceRecorder } from './src/main/trace/recorder';
+          const bus = new EventBus();
+          const errors = [];
+          bus.on((e) => { if (e.type === 'error') errors.push(e.message); });
+          const recorder = TraceRecorder.open(process.argv[2], bus);
+          let i = 0;
+          for (; i < 200; i++) bus.emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: i });
+          setTimeout(() => {
+            bus.emit({ type: 'bytes', mediumId: 'm1', direction: 'read', count: -1 });
+            console.log(JSON.stringify({ errors, open: recorder.isOpen, written: recorder.written, emitted: i }));
+          }, 10);
+        `,
+        resolveDir: join(__dirname, '../../..'),
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      write: false,
+    }).outputFiles[0].text,
+  );
+  const child = spawn('prlimit', ['--fsize=2000', process.execPath, script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  expect(code).toBe(0);
+  const result = JSON.parse(out) as { errors: string[]; open: boolean; written: number; emitted: number };
+  expect(result.open).toBe(false);
+  expect(result.errors).toEqual([expect.stringMatching(/^cannot write trace .*limited\.jsonl: .*(EFBIG|too large)/i)]);
+  expect(result.written).toBeGreaterThan(5);
+  expect(result.written).toBeLessThan(result.emitted);
+  expect(statSync(file).size).toBeLessThanOrEqual(2000);
+});

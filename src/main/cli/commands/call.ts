@@ -1,5 +1,5 @@
 /**
- * `hpss call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]`:
+ * `hpss call URL VERB [ARG…] [--body-file FILE] [--json]` and the SSH trust options:
  * one smart call over bzr:// or bzr+ssh://, its response decoded: status, args, body (text or
  * hex), the protocol version that answered and the timing. An ARG written `hex:…` is sent as
  * those bytes. Exit status: 0 success, 3 an error response, 1 no response (connection or
@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { HpssError, argsToJson, headersToJson, type BValue } from '../../../shared/protocol';
+import { redactUrlSecrets } from '../../../shared/redact';
 import { bytesForJson, hexDump, printableText } from '../../client/byte-view';
 import type { CallResponse } from '../../client/call-types';
 import { openMedium } from '../../client/open-medium';
@@ -15,9 +16,10 @@ import { SmartClient } from '../../client/smart-client';
 import { parseSmartUrl } from '../../client/smart-url';
 import { EventBus, IdSource } from '../../bus/event-bus';
 import { errorText } from '../args';
-import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
+import { SSH_CLIENT_OPTIONS, SSH_CLIENT_USAGE, SshOptionError, sshTrustFromValues } from '../hooks/ssh-client-options';
+import { JSON_OPTION, optionsCommand } from './command';
 
-const USAGE = 'call URL VERB [ARG…] [--body-file FILE] [--json] [--identity FILE] [--known-hosts FILE]';
+const USAGE = `call URL VERB [ARG…] [--body-file FILE] [--json] ${SSH_CLIENT_USAGE}`;
 
 export const callCommand = optionsCommand({
   name: 'call',
@@ -29,12 +31,18 @@ export const callCommand = optionsCommand({
     if (!urlText || !verb) return usageMistake();
     const { values } = parsed;
     const bus = new EventBus();
+    const shownUrl = redactUrlSecrets(urlText);
     let medium;
     try {
       const url = parseSmartUrl(urlText);
       const body = values['body-file'] !== undefined ? readFileSync(values['body-file']) : undefined;
       const ids = new IdSource();
-      medium = openMedium(url, { bus, ids, identityFile: values.identity, knownHostsFile: values['known-hosts'] });
+      const trust = await sshTrustFromValues(values);
+      // An accepted new host key is shown with its fingerprint, as ssh does.
+      const onStep = (s: { step: string; detail: string }) => {
+        if (s.step === 'host-key' && trust.acceptNewHostKey) process.stderr.write(`hpss call: host key: ${s.detail}\n`);
+      };
+      medium = openMedium(url, { bus, ids, ...trust, onStep });
       const client = new SmartClient(medium, { bus, ids });
       const t0 = performance.now();
       await medium.connect();
@@ -43,13 +51,13 @@ export const callCommand = optionsCommand({
       const wireArgs = args.map((a) => (a.startsWith('hex:') ? Buffer.from(a.slice(4), 'hex') : a));
       const response = await client.request({ verb, args: wireArgs, body });
       const timing = { connectMs, callMs: response.durationMs };
-      process.stdout.write(values.json ? JSON.stringify(responseJson(urlText, verb, args, response, timing), null, 2) + '\n' : formatResponse(urlText, verb, response, timing));
+      process.stdout.write(values.json ? JSON.stringify(responseJson(shownUrl, verb, args, response, timing), null, 2) + '\n' : formatResponse(shownUrl, verb, response, timing));
       return response.status === 'S' ? 0 : 3;
     } catch (err) {
       const message = errorText(err);
-      if (values.json) process.stdout.write(JSON.stringify({ url: urlText, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
+      if (values.json) process.stdout.write(JSON.stringify({ url: shownUrl, verb, error: { code: err instanceof HpssError ? err.code : 'internal', message } }, null, 2) + '\n');
       process.stderr.write(`hpss call: ${message}\n`);
-      return err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme') ? 2 : 1;
+      return err instanceof SshOptionError || (err instanceof HpssError && (err.code === 'bad-url' || err.code === 'unsupported-scheme')) ? 2 : 1;
     } finally {
       medium?.close();
     }

@@ -12,9 +12,6 @@ export interface CliCommand {
 /** `--json`: machine-readable output. */
 export const JSON_OPTION = { json: { type: 'boolean', default: false } } as const;
 
-/** How a client command reaches a bzr+ssh:// host: its key and the host keys it trusts. */
-export const SSH_CLIENT_OPTIONS = { identity: { type: 'string' }, 'known-hosts': { type: 'string' } } as const;
-
 export interface OptionsCommand<T extends OptionSpec> {
   name: string;
   usage: string;

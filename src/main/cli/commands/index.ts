@@ -1,5 +1,6 @@
 import { callLinesHook } from '../call-lines';
 import { breezyFlagsHook } from '../hooks/breezy-flags';
+import { exposureWarningHook } from '../hooks/exposure-warning';
 import { sshHook } from '../hooks/ssh-options';
 import { traceHook } from '../hooks/trace-option';
 import { callCommand } from './call';
@@ -17,5 +18,6 @@ import { uiCommand } from './ui';
 /** Every subcommand, in the order `hpss --help` lists them. */
 export const COMMANDS: CliCommand[] = [uiCommand, serveCommand, proxyCommand, traceCommand, importCommand, exportCommand, decodeCommand, callCommand, probeCommand];
 
-// Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over).
-ownerHooks.push(breezyFlagsHook, traceHook, sshHook, callLinesHook);
+// Options of serve/proxy from other features; breezy flags first (`--inet` takes the run over,
+// and `--port`/bare-host `--listen` become the address the exposure warning checks).
+ownerHooks.push(breezyFlagsHook, exposureWarningHook, traceHook, sshHook, callLinesHook);

@@ -1,13 +1,16 @@
 /**
- * `hpss probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]`: the
+ * `hpss probe URL [--json] [--timeout SECONDS]` and the SSH trust options: the
  * diagnosis walk (src/main/probe), each step printed as it happens. Exit status 0 only when a
  * smart server answered and the path opened; 1 otherwise; 2 for usage.
  */
 import { EventBus, IdSource } from '../../bus/event-bus';
 import { DEFAULT_PROBE_TIMEOUT_MS, runProbe, type ProbeResult, type ProbeStep } from '../../probe/probe';
-import { JSON_OPTION, optionsCommand, SSH_CLIENT_OPTIONS } from './command';
+import { redactUrlSecrets } from '../../../shared/redact';
+import { SSH_CLIENT_OPTIONS, SSH_CLIENT_USAGE, sshTrustFromValues } from '../hooks/ssh-client-options';
+import { errorText } from '../args';
+import { JSON_OPTION, optionsCommand } from './command';
 
-const USAGE = 'probe URL [--json] [--identity FILE] [--known-hosts FILE] [--timeout SECONDS]';
+const USAGE = `probe URL [--json] [--timeout SECONDS] ${SSH_CLIENT_USAGE}`;
 
 export const probeCommand = optionsCommand({
   name: 'probe',
@@ -23,9 +26,16 @@ export const probeCommand = optionsCommand({
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') throw err;
     });
+    let trust;
+    try {
+      trust = await sshTrustFromValues(parsed.values);
+    } catch (err) {
+      process.stderr.write(`hpss probe: ${errorText(err)}\n`);
+      return 2;
+    }
     const bus = new EventBus();
     if (!json) {
-      process.stdout.write(`probe ${url}\n`);
+      process.stdout.write(`probe ${redactUrlSecrets(url)}\n`);
       bus.on((e) => {
         if (e.type === 'probe-step') process.stdout.write(formatStep(e) + '\n');
       });
@@ -33,8 +43,7 @@ export const probeCommand = optionsCommand({
     const result = await runProbe(url, {
       bus,
       ids: new IdSource(),
-      identityFile: parsed.values.identity,
-      knownHostsFile: parsed.values['known-hosts'],
+      ...trust,
       timeoutMs: timeoutSec * 1000,
     });
     process.stdout.write(json ? JSON.stringify(roundResult(result), null, 2) + '\n' : formatVerdict(result));

@@ -5,6 +5,7 @@
  */
 import { describeHostKey, prepareSshFront, type PreparedSshFront } from '../../server/ssh';
 import { attachSshFront } from '../../server/ssh/attach';
+import { knownHostsLine } from '../../server/ssh/host-key';
 import type { OwnerHook, OwnerHookContext } from '../owner-command';
 import { errorText } from '../args';
 
@@ -38,6 +39,8 @@ export const sshHook: OwnerHook = {
     const { front: started } = await attachSshFront(owner, ready, { bus: ctx.bus, ids: ctx.ids });
     for (const warning of started.warnings) process.stderr.write(`hpss serve: ${warning}\n`);
     process.stderr.write(`hpss serve: ${describeHostKey(started.hostKey)}\n`);
+    // Ready to paste into a client's known_hosts (the UI's server card offers the same).
+    process.stderr.write(`hpss serve: known_hosts line: ${knownHostsLine(started.listener.host, started.listener.port, started.hostKey.key)}\n`);
     process.stdout.write(`listening on ${started.listener.url}\n`);
     return () => started.listener.close();
   },

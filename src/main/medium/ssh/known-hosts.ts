@@ -7,7 +7,8 @@
  * Line layout: `[@marker] patterns keytype base64-key [comment]`.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface KnownHostEntry {
   marker: '@revoked' | null;
@@ -19,8 +20,8 @@ export interface KnownHostEntry {
 
 export type HostKeyCheck =
   | { status: 'match'; line: number }
-  /** known_hosts has a key of this type for the host, and it is a different one. */
-  | { status: 'changed'; line: number }
+  /** known_hosts has a key of this type for the host (`knownKey`, on `line`), and it is a different one. */
+  | { status: 'changed'; line: number; knownKey: Buffer }
   /** The key is listed as revoked. */
   | { status: 'revoked'; line: number }
   /** No key of this type for the host; `otherTypes` lists the types it does have. */
@@ -104,7 +105,7 @@ export function checkHostKey(entries: KnownHostEntry[], host: string, port: numb
   const same = valid.find((e) => e.key.equals(key));
   if (same) return { status: 'match', line: same.line };
   const sameType = valid.find((e) => e.keyType === keyType);
-  if (sameType) return { status: 'changed', line: sameType.line };
+  if (sameType) return { status: 'changed', line: sameType.line, knownKey: sameType.key };
   return { status: 'unknown', otherTypes: [...new Set(valid.map((e) => e.keyType))] };
 }
 
@@ -112,4 +113,28 @@ export function checkHostKey(entries: KnownHostEntry[], host: string, port: numb
 export function knownKeyTypes(entries: KnownHostEntry[], host: string, port: number): string[] {
   const name = knownHostsName(host, port);
   return [...new Set(entries.filter((e) => e.marker === null && patternsMatch(e.patterns, name)).map((e) => e.keyType))];
+}
+
+/** The `ssh-keygen -R` line that removes a host's old keys from a known_hosts file. */
+export function removeKnownHostCommand(host: string, port: number, file: string): string {
+  return `ssh-keygen -R '${knownHostsName(host, port)}' -f '${file}'`;
+}
+
+/**
+ * Adds a host key as OpenSSH's `StrictHostKeyChecking=accept-new` does: one plain
+ * `name keytype base64` line at the end of the file, which (and whose folder) is created
+ * private when missing. A file that does not end in a newline gets one first. Answers
+ * the line number written.
+ */
+export function appendKnownHost(file: string, host: string, port: number, key: Buffer): number {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const lead = text === '' || text.endsWith('\n') ? '' : '\n';
+  appendFileSync(file, `${lead}${knownHostsName(host, port)} ${keyTypeOfBlob(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
+  return (text + lead).split('\n').length;
 }

@@ -4,6 +4,7 @@
  * client would. The streams exist at once; bytes queue until the exec channel is up.
  */
 import type { ClientChannel } from 'ssh2';
+import type { SshTrustArgs } from '../../../shared/api';
 import { bzrRemotePath, remoteServeCommand } from '../../medium/ssh/remote-command';
 import { execRemote, openSshSession, type SshSession } from '../../medium/ssh/ssh-session';
 import type { ConnectionContext } from './backend';
@@ -11,10 +12,7 @@ import { StreamUpstream } from './stream-upstream';
 import type { UpstreamConnector } from './relay';
 import type { UpstreamUrl } from './upstream';
 
-export interface SshUpstreamOptions {
-  identity?: string;
-  knownHosts?: string;
-}
+export type SshUpstreamOptions = Pick<SshTrustArgs, 'identity' | 'knownHosts' | 'passphrase' | 'acceptNewHostKey'>;
 
 export function sshUpstreamConnector(url: UpstreamUrl, opts: SshUpstreamOptions): UpstreamConnector {
   return (ctx: ConnectionContext) => {
@@ -22,7 +20,15 @@ export function sshUpstreamConnector(url: UpstreamUrl, opts: SshUpstreamOptions)
     const command = remoteServeCommand(bzrRemotePath().path);
     let session: SshSession | null = null;
     const open = async (): Promise<void> => {
-      session = await openSshSession({ host: url.host, port: url.port, username: url.user, identityFile: opts.identity, knownHostsFile: opts.knownHosts });
+      session = await openSshSession({
+        host: url.host,
+        port: url.port,
+        username: url.user,
+        identityFile: opts.identity,
+        passphrase: opts.passphrase,
+        knownHostsFile: opts.knownHosts,
+        acceptNewHostKey: opts.acceptNewHostKey,
+      });
       const channel: ClientChannel = await execRemote(session, command);
       const client = session.client;
       let stderr = '';

@@ -7,6 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { expandHome } from '../../medium/ssh/expand-home';
 import { utils, type ParsedKey } from 'ssh2';
 import { SshSetupError } from './errors';
 
@@ -26,7 +27,8 @@ export interface AuthorizedKeys {
   skipped: { line: number; reason: string }[];
 }
 
-export function readAuthorizedKeys(file: string): AuthorizedKeys {
+export function readAuthorizedKeys(given: string): AuthorizedKeys {
+  const file = expandHome(given);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

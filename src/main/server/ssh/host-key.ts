@@ -3,6 +3,7 @@
  * under the state folder, so clients' known_hosts entries stay valid across runs.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { expandHome } from '../../medium/ssh/expand-home';
 import { join } from 'node:path';
 import { utils, type ParsedKey } from 'ssh2';
 import { hpssStateDir } from '../../trace/state-dir';
@@ -25,7 +26,7 @@ function defaultHostKeyFile(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Loads `file` when given; otherwise loads or creates the default host key. */
 export function loadHostKey(file?: string, env: NodeJS.ProcessEnv = process.env): HostKey {
-  if (file !== undefined) return readHostKey(file, false);
+  if (file !== undefined) return readHostKey(expandHome(file), false);
   const kept = defaultHostKeyFile(env);
   if (existsSync(kept)) return readHostKey(kept, false);
   const pair = utils.generateKeyPairSync('ed25519', {});

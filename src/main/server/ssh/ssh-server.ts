@@ -8,8 +8,15 @@
  * Each exec request of `bzr serve --inet …` hands its channel to `onSession`; other
  * commands, shells and subsystems are refused, commands with exit status 127 and a
  * reason on stderr, as a shell would for a missing program.
+ *
+ * Admission (as OpenSSH's LoginGraceTime and MaxStartups): we accept the TCP sockets
+ * ourselves and hand them to ssh2, so a connection that never says a word is counted
+ * too. A connection must log in within `loginTimeoutMs` or it is closed; at most
+ * `maxUnauthenticated` connections may be logging in at once and at most
+ * `maxConnections` be open at all; past either, new sockets are closed at once (one
+ * `error` event a second says how many). Authenticated sessions are not timed here.
  */
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { EventBus } from '../../bus/event-bus';
 import { formatHostPort } from '../listen-address';
@@ -39,7 +46,20 @@ export interface SshServerOptions {
   bus: EventBus;
   ownerId: string;
   onSession: SshSessionHandler;
+  /** Default SSH_LOGIN_TIMEOUT_MS. */
+  loginTimeoutMs?: number;
+  /** Default SSH_MAX_UNAUTHENTICATED. */
+  maxUnauthenticated?: number;
+  /** Default SSH_MAX_CONNECTIONS. */
+  maxConnections?: number;
 }
+
+/** How long a connection may take from TCP accept to a completed login. */
+export const SSH_LOGIN_TIMEOUT_MS = 20_000;
+/** Connections still logging in at once (OpenSSH refuses all new ones past 100 by default). */
+export const SSH_MAX_UNAUTHENTICATED = 64;
+/** Open connections at once, logged in or not. */
+export const SSH_MAX_CONNECTIONS = 256;
 
 export interface SshListener {
   host: string;
@@ -57,11 +77,13 @@ export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
     bus.emit({ type: 'error', kind: 'ssh', message, fatal: false });
   };
 
+  const admission = new Admission(opts, sshError);
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'hpss-inspector' }, (client, info) => {
     clients.add(client);
     let user = '';
     const from = `${info.ip}:${info.port}`;
     client.on('close', () => clients.delete(client));
+    client.once('ready', () => admission.loggedIn(from));
     client.on('error', (err) => sshError(`ssh client ${from}: ${err.message}`));
     client.on('authentication', (ctx) => {
       user = ctx.username;
@@ -116,11 +138,15 @@ export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
       bus.emit({ type: 'listener', ownerId, state: 'failed', url: sshUrl(opts.host, opts.port), message: err.message });
       reject(new SshSetupError(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`));
     };
-    server.once('error', onListenError);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', onListenError);
-      server.on('error', (err: Error) => sshError(`ssh server: ${err.message}`));
-      const port = (server.address() as AddressInfo).port;
+    // Our own TCP listener: ssh2 would see a connection only once it sent its version line.
+    const tcp = createTcpServer((socket) => {
+      if (admission.admit(socket)) server.injectSocket(socket);
+    });
+    tcp.once('error', onListenError);
+    tcp.listen(opts.port, opts.host, () => {
+      tcp.off('error', onListenError);
+      tcp.on('error', (err: Error) => sshError(`ssh server: ${err.message}`));
+      const port = (tcp.address() as AddressInfo).port;
       const url = sshUrl(opts.host, port);
       bus.emit({ type: 'listener', ownerId, state: 'listening', url });
       resolve({
@@ -130,7 +156,8 @@ export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
         close: () =>
           new Promise<void>((done) => {
             for (const c of clients) c.end();
-            server.close(() => {
+            admission.closeAll();
+            tcp.close(() => {
               bus.emit({ type: 'listener', ownerId, state: 'stopped', url });
               done();
             });
@@ -138,6 +165,72 @@ export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
       });
     });
   });
+}
+
+/** Counts and times connections from accept to login; see the module comment. */
+class Admission {
+  private readonly loggingIn = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
+  private open = 0;
+  private refusedSinceReport = 0;
+  private lastReport = 0;
+  private readonly loginTimeoutMs: number;
+  private readonly maxUnauthenticated: number;
+  private readonly maxConnections: number;
+
+  constructor(
+    opts: SshServerOptions,
+    private readonly report: (message: string) => void,
+  ) {
+    this.loginTimeoutMs = opts.loginTimeoutMs ?? SSH_LOGIN_TIMEOUT_MS;
+    this.maxUnauthenticated = opts.maxUnauthenticated ?? SSH_MAX_UNAUTHENTICATED;
+    this.maxConnections = opts.maxConnections ?? SSH_MAX_CONNECTIONS;
+  }
+
+  /** Whether a new socket may go on to the SSH handshake; one that may not is closed. */
+  admit(socket: Socket): boolean {
+    socket.on('error', () => socket.destroy());
+    if (this.loggingIn.size >= this.maxUnauthenticated || this.open >= this.maxConnections) {
+      socket.destroy();
+      this.refused();
+      return false;
+    }
+    const key = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.open++;
+    const timer = setTimeout(() => {
+      this.report(`ssh client ${key}: no login within ${this.loginTimeoutMs / 1000} s; disconnected`);
+      socket.destroy();
+    }, this.loginTimeoutMs);
+    this.loggingIn.set(key, { socket, timer });
+    socket.once('close', () => {
+      this.open--;
+      this.loggedIn(key);
+    });
+    return true;
+  }
+
+  /** The connection from `key` logged in (or closed): it no longer counts as logging in. */
+  loggedIn(key: string): void {
+    const entry = this.loggingIn.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.loggingIn.delete(key);
+  }
+
+  closeAll(): void {
+    for (const { socket } of [...this.loggingIn.values()]) socket.destroy();
+  }
+
+  /** One event a second at most, however hard the flood. */
+  private refused(): void {
+    this.refusedSinceReport++;
+    const now = Date.now();
+    if (now - this.lastReport < 1000) return;
+    this.report(
+      `ssh: refused ${this.refusedSinceReport} connection(s): ${this.loggingIn.size} logging in (max ${this.maxUnauthenticated}), ${this.open} open (max ${this.maxConnections})`,
+    );
+    this.refusedSinceReport = 0;
+    this.lastReport = now;
+  }
 }
 
 /** Sends the exit status and closes, unless the session already closed the channel. */

@@ -28,10 +28,17 @@ export function pinnedStart(start: OwnerStart, owner: OwnerInfo): OwnerStart {
   return { kind: 'server', args: { ...start.args, listen, ssh: start.args.ssh && sshListen ? { ...start.args.ssh, listen: sshListen } : start.args.ssh } };
 }
 
+/** What is remembered (and may be saved to localStorage) never holds a key passphrase. */
+function withoutSecrets(start: OwnerStart): OwnerStart {
+  if (start.kind !== 'proxy' || start.args.passphrase === undefined) return start;
+  const { passphrase: _secret, ...args } = start.args;
+  return { kind: 'proxy', args };
+}
+
 /** Starts a server or proxy as the forms do; null when it failed (`call` has shown why). */
 export async function startOwner(start: OwnerStart): Promise<OwnerInfo | null> {
   const owner = start.kind === 'server' ? await call('Starting the server', 'ui:server:start', start.args) : await call('Starting the proxy', 'ui:proxy:start', start.args);
-  if (owner) started.set(owner.ownerId, pinnedStart(start, owner));
+  if (owner) started.set(owner.ownerId, pinnedStart(withoutSecrets(start), owner));
   return owner;
 }
 

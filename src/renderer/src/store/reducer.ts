@@ -20,6 +20,7 @@ function noteTrouble(owners: OwnersSlice, ownerId: string, level: OwnerTrouble['
 }
 
 export const MAX_NOTICES = 5;
+const ENGINE_HINT = 'The servers and proxies keep running; check the disk and folder of the trace file, then start a new trace.';
 
 export function initialState(callCap = DEFAULT_CALL_CAP, theme: UiSlice['theme'] = 'system'): AppState {
   return {
@@ -48,6 +49,7 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
   const series = new SeriesDraft(state.series);
   let { probes, owners } = state;
   let lastSeq = state.ui.lastSeq;
+  let { notices, nextNoticeId } = state.ui;
   for (const e of events) {
     // Replay and live stream overlap at the seam: seq tells what is already in.
     if (typeof e?.seq !== 'number' || e.seq <= lastSeq) continue;
@@ -64,6 +66,10 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
           calls.apply(e);
           const ownerId = e.mediumId === undefined ? undefined : mediums.get(e.mediumId)?.ownerId;
           if (ownerId && e.fatal) owners = noteTrouble(owners, ownerId, 'bad', e.message, e.t);
+          // The engine's own trouble (a trace it can no longer write) belongs to no connection: say it aloud.
+          if (e.mediumId === undefined && e.kind === 'internal') {
+            notices = [...notices, { id: nextNoticeId++, level: 'error' as const, title: 'Engine problem', message: e.message, hint: ENGINE_HINT }].slice(-MAX_NOTICES);
+          }
           break;
         }
         case 'bytes':
@@ -111,7 +117,7 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
     series: series.finish(),
     probes,
     owners,
-    ui: lastSeq === state.ui.lastSeq ? state.ui : { ...state.ui, lastSeq },
+    ui: lastSeq === state.ui.lastSeq && notices === state.ui.notices ? state.ui : { ...state.ui, lastSeq, notices, nextNoticeId },
   };
 }
 

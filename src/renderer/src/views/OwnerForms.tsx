@@ -1,10 +1,14 @@
 /** Forms that start a server (a backend from the engine's registry, TCP and optional SSH) or a proxy. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Backend, OwnerInfo } from '../../../shared/api';
+import { parseUnknownHostKey } from '../../../shared/host-key-offer';
+import { api, hintFor } from '../api/api';
 import { startOwner } from '../lib/owner-setup';
 import { dispatch } from '../store/store';
 import { BackendSelect } from './BackendSelect';
 import { Button, Checkbox, TextField } from './controls';
+import { HostKeyPrompt, SshSettingsBlock } from './ssh/SshSettings';
+import { isSshUrl, sshTrustArgs } from './ssh/ssh-settings';
 import { useBusy } from './useBusy';
 
 function optional(v: string): string | undefined {
@@ -83,26 +87,34 @@ export function ServerForm() {
 export function ProxyForm() {
   const [upstream, setUpstream] = useState('');
   const [listen, setListen] = useState('127.0.0.1:0');
-  const [identity, setIdentity] = useState('');
-  const [knownHosts, setKnownHosts] = useState('');
-  const isSsh = upstream.startsWith('bzr+ssh://');
-  const start = () =>
-    startOwner({ kind: 'proxy', args: {
-      upstream: upstream.trim(),
-      listen: listen.trim(),
-      identity: isSsh ? optional(identity) : undefined,
-      knownHosts: isSsh ? optional(knownHosts) : undefined,
-    } });
+  const [hostKeyProblem, setHostKeyProblem] = useState<string | null>(null);
+  /** The fingerprint the user chose to trust, for the submit the prompt's button makes. */
+  const trusted = useRef<string | undefined>(undefined);
+  const start = async () => {
+    const target = upstream.trim();
+    const acceptNewHostKey = trusted.current;
+    trusted.current = undefined;
+    setHostKeyProblem(null);
+    if (isSshUrl(target)) {
+      // The proxy logs in upstream per client, where nobody could answer a host key
+      // question: settle it now with one call, and show an unknown key's fingerprint.
+      const check = await api.invoke('ui:call:send', { url: target, verb: 'hello', args: [], ...sshTrustArgs(target, acceptNewHostKey) });
+      if (!check.ok && parseUnknownHostKey(check.error.message)) {
+        setHostKeyProblem(check.error.message);
+        return null;
+      }
+      // Other trouble (a refused key, a passphrase, a changed host key) would fail every relayed
+      // connection: say so now; the proxy still starts, as the upstream may come right later.
+      if (!check.ok) dispatch({ type: 'notice', notice: { level: 'error', title: 'The upstream check failed (the proxy starts anyway)', message: check.error.message, hint: hintFor(check.error) } });
+    }
+    return startOwner({ kind: 'proxy', args: { upstream: target, listen: listen.trim(), ...sshTrustArgs(target) } });
+  };
   return (
     <StartForm what="proxy" start={start} started={(owner) => `point brz at ${owner.urls.join('  ')}`}>
       <TextField label="Upstream URL" name="upstream" value={upstream} onChange={setUpstream} placeholder="bzr://host:4155/ or bzr+ssh://user@host/" required />
       <TextField label="Listen" name="proxy-listen" value={listen} onChange={setListen} hint="HOST:PORT — port 0 picks a free one" />
-      {isSsh && (
-        <>
-          <TextField label="Identity file" value={identity} onChange={setIdentity} placeholder="~/.ssh/id_ed25519 (default: agent)" />
-          <TextField label="known_hosts file" value={knownHosts} onChange={setKnownHosts} placeholder="~/.ssh/known_hosts" />
-        </>
-      )}
+      <SshSettingsBlock url={upstream} />
+      <HostKeyPrompt text={hostKeyProblem} submits onTrust={(fp) => (trusted.current = fp)} />
     </StartForm>
   );
 }

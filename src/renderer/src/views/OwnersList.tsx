@@ -11,6 +11,7 @@ import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
 import { Badge, Button, Switch } from './controls';
 import { PolicyEditor } from './PolicyEditor';
+import { SshServerTrust } from './ssh/SshServerTrust';
 import { useBusy } from './useBusy';
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
@@ -59,6 +60,7 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
           {u}
         </code>
       ))}
+      {owner.ssh && <SshServerTrust ssh={owner.ssh} />}
       <div className="owner-actions">
         <Switch label="Refuse VFS calls" checked={owner.policy.refuseVfs} disabled={busy} onChange={setRefuse} testId={`refuse-vfs-${owner.ownerId}`} />
         <Button kind="danger" onClick={stop} busy={busy}>

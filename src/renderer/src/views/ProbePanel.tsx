@@ -7,6 +7,8 @@ import { elapsedTone, useNow } from '../lib/use-now';
 import { dispatch, useApp } from '../store/store';
 import type { ProbeRun } from '../store/types';
 import { Badge, Button, TextField } from './controls';
+import { HostKeyPrompt, SshSettingsBlock } from './ssh/SshSettings';
+import { sshTrustArgs } from './ssh/ssh-settings';
 import { useBusy } from './useBusy';
 
 /** The step the probe waits on, its clock, and the seconds left before the probe gives up on it. */
@@ -28,7 +30,7 @@ function Waiting({ run }: { run: ProbeRun }) {
   );
 }
 
-function ProbeRunView({ run }: { run: ProbeRun }) {
+function ProbeRunView({ run, retry }: { run: ProbeRun; retry: (url: string, acceptNewHostKey: string) => void }) {
   return (
     <div className="probe-run" data-testid="probe-run">
       <div className="probe-url">
@@ -62,6 +64,7 @@ function ProbeRunView({ run }: { run: ProbeRun }) {
           {run.verdict.fix && <div className="verdict-fix">Try: {run.verdict.fix}</div>}
         </div>
       )}
+      {run.verdict && !run.verdict.ok && <HostKeyPrompt text={run.verdict.verdict} onTrust={(fp) => retry(run.url, fp)} />}
     </div>
   );
 }
@@ -70,23 +73,26 @@ export function ProbePanel() {
   const [url, setUrl] = useState('');
   const runs = useApp((s) => s.probes.runs);
   const [busy, run] = useBusy();
+  const start = (target: string, acceptNewHostKey?: string) =>
+    void run(async () => {
+      const started = await call('Starting the probe', 'ui:probe:start', { url: target, ...sshTrustArgs(target, acceptNewHostKey) });
+      if (started) dispatch({ type: 'probe-started', probeId: started.probeId, url: target, t: Date.now() });
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(async () => {
-      const started = await call('Starting the probe', 'ui:probe:start', { url: url.trim() });
-      if (started) dispatch({ type: 'probe-started', probeId: started.probeId, url: url.trim(), t: Date.now() });
-    });
+    start(url.trim());
   };
   return (
     <div>
       <form className="form" onSubmit={submit} aria-label="Probe a URL">
         <TextField label="URL to probe" name="probe-url" value={url} onChange={setUrl} placeholder="bzr+ssh://user@host/path" required />
+        <SshSettingsBlock url={url} />
         <Button type="submit" kind="primary" busy={busy} testId="start-probe">
           Probe
         </Button>
       </form>
       {runs.map((r) => (
-        <ProbeRunView key={r.probeId} run={r} />
+        <ProbeRunView key={r.probeId} run={r} retry={start} />
       ))}
     </div>
   );

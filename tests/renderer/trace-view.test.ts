@@ -37,18 +37,18 @@ describe('a failed push through a proxy', () => {
   const emit = stamper();
   let s = apply(initialState(), [
     emit({ type: 'medium-opened', mediumId: 'm1', kind: 'tcp-server', role: 'server', peer: '127.0.0.1:50001', ownerId: 'p1' }),
-    emit({ type: 'medium-opened', mediumId: 'm2', kind: 'tcp-client', role: 'client', peer: '127.0.0.1:4155', ownerId: 'p1' }),
+    emit({ type: 'medium-opened', mediumId: 'm2', kind: 'tcp-client', role: 'client', peer: '127.0.0.1:4155', ownerId: 'p1', parentMediumId: 'm1' }),
     ...call(emit, 'm1', 'c1', 'BzrDir.open_2.1', ['notabranch/'], 'S', ['no']),
     ...call(emit, 'm1', 'c2', 'Branch.get_stacked_on_url', ['trunk/'], 'E', ['NotStacked']),
     emit({ type: 'medium-opened', mediumId: 'm3', kind: 'tcp-server', role: 'server', peer: '127.0.0.1:50002', ownerId: 'p1' }),
-    emit({ type: 'medium-opened', mediumId: 'm4', kind: 'ssh-client', role: 'client', peer: 'u@h:22', ownerId: 'p1' }),
+    emit({ type: 'medium-opened', mediumId: 'm4', kind: 'ssh-client', role: 'client', peer: 'u@h:22', ownerId: 'p1', parentMediumId: 'm3' }),
     emit({ type: 'error', mediumId: 'm4', kind: 'transport', message: 'upstream: host key changed for [127.0.0.1]:2222', fatal: true }),
     emit({ type: 'medium-closed', mediumId: 'm4', reason: 'host key changed for [127.0.0.1]:2222', calls: 0, vfsCalls: 0 }),
   ]);
 
-  test('the proxy connection and its upstream are one pair, whichever opens first', () => {
+  test('the proxy connection and its upstream are one pair, as the upstream names it, whichever is seen first', () => {
     const upstreamFirst = apply(initialState(), [
-      emit({ type: 'medium-opened', mediumId: 'm8', kind: 'tcp-client', role: 'client', peer: '127.0.0.1:4155', ownerId: 'p1' }),
+      emit({ type: 'medium-opened', mediumId: 'm8', kind: 'tcp-client', role: 'client', peer: '127.0.0.1:4155', ownerId: 'p1', parentMediumId: 'm7' }),
       emit({ type: 'medium-opened', mediumId: 'm7', kind: 'tcp-server', role: 'server', peer: '127.0.0.1:50009', ownerId: 'p1' }),
     ]);
     expect([upstreamFirst.mediums.byId.m7.pairId, upstreamFirst.mediums.byId.m8.pairId]).toEqual(['m8', 'm7']);

@@ -9,6 +9,9 @@ import { ID_PREFIXES, type IdKind } from '../../shared/ids';
 
 export type EventListener = (event: EngineEvent) => void;
 
+/** The replay ring of a process no UI attaches to (the CLI's serve and proxy, `serve --inet`). */
+export const HEADLESS_RING_EVENTS = 256;
+
 export class EventBus {
   private seq = 0;
   private readonly listeners = new Set<EventListener>();

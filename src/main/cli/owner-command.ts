@@ -5,7 +5,7 @@
  */
 import { defaultPolicy, InvalidPolicy, policyFromInputs, policyInputs, type PolicySettings } from '../../shared/policies';
 import type { EngineEvent } from '../../shared/events';
-import { EventBus, IdSource } from '../bus/event-bus';
+import { EventBus, HEADLESS_RING_EVENTS, IdSource } from '../bus/event-bus';
 import type { RunningOwner } from '../server';
 import { errorText, parseCommandArgs, type OptionSpec } from './args';
 
@@ -106,7 +106,8 @@ export async function runOwnerCommand(
     process.stdout.write(`usage: hpss ${usage}\n\n${policyHelp()}`);
     return 0;
   }
-  const bus = new EventBus();
+  // No UI replays this process's events: keep only a short ring (each event may hold 4 KiB of raw bytes).
+  const bus = new EventBus(HEADLESS_RING_EVENTS);
   const ids = new IdSource();
   const ctx: OwnerHookContext = { command, values: parsed.values, positionals: parsed.positionals, bus, ids };
   for (const hook of ownerHooks) {

@@ -9,7 +9,7 @@
  * $XDG_STATE_HOME/hpss-inspector/traces). stdout carries protocol bytes only:
  * everything else goes to stderr, which the client's ssh shows to its user.
  */
-import { EventBus, IdSource } from '../../bus/event-bus';
+import { EventBus, HEADLESS_RING_EVENTS, IdSource } from '../../bus/event-bus';
 import { TraceRecorder } from '../../trace/recorder';
 import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
 import { createServerBackend } from '../backends/registry';
@@ -39,7 +39,7 @@ export interface InetSessionResult {
 /** Serves the session on this process's stdin/stdout; resolves when it ends. */
 export async function runInetSession(opts: InetSessionOptions): Promise<InetSessionResult> {
   const env = opts.env ?? process.env;
-  const bus = new EventBus();
+  const bus = new EventBus(HEADLESS_RING_EVENTS);
   const traceFile = opts.trace ?? sessionTraceFile(defaultTraceDir(env), 'inet');
   const peer = inetPeer(env);
   const recorder = TraceRecorder.open(traceFile, bus, {
@@ -52,7 +52,7 @@ export async function runInetSession(opts: InetSessionOptions): Promise<InetSess
     failed = true;
     process.stderr.write(`hpss serve --inet: ${e.message}\n`);
   });
-  const backend = createServerBackend('breezy', { dir: opts.directory, allowWrites: opts.allowWrites });
+  const backend = createServerBackend('breezy', { dir: opts.directory, allowWrites: opts.allowWrites, warm: false });
   const policy = new PolicyStore(opts.policy);
   try {
     const reason = await servePipe(process.stdin, process.stdout, peer, { backend, policy, bus, ids: new IdSource(), ownerId: OWNER_ID });

@@ -8,7 +8,6 @@ import type { MediumRow, MediumsSlice } from './types';
 
 export const MAX_CLOSED_MEDIUMS = 2_000;
 /** A connection and its upstream open within this of each other. */
-const PAIR_WINDOW_MS = 5_000;
 
 export function emptyMediums(): MediumsSlice {
   return { byId: {}, order: [] };
@@ -60,7 +59,11 @@ export class MediumsDraft {
     switch (e.type) {
       case 'medium-opened':
         Object.assign(row, { kind: e.kind, role: e.role, peer: e.peer, ownerId: e.ownerId, openedAt: e.t, state: 'open' });
-        if (e.ownerId && !row.pairId) this.pair(row);
+        // A relay's upstream names the client connection it serves: the two are one session.
+        if (e.parentMediumId) {
+          row.pairId = e.parentMediumId;
+          this.row(e.parentMediumId, e.t).pairId = mediumId;
+        }
         return;
       case 'medium-closed':
         // The engine's own count is authoritative (it saw calls we may not have).
@@ -79,26 +82,6 @@ export class MediumsDraft {
   /** A medium of this batch or the slice (read-only). */
   get(mediumId: string): MediumRow | undefined {
     return (this.byId ?? this.slice.byId)[mediumId];
-  }
-
-  /**
-   * An owner's client medium is the upstream of one of its server connections: the two
-   * are paired as they open, each with the newest open, unpaired medium of the same owner
-   * and the other role (the serve loop opens the upstream as the connection starts, so
-   * either may be reported first). A heuristic: two connections opening at the same moment
-   * may swap partners; the engine's events name no pair.
-   */
-  private pair(opened: MediumRow): void {
-    const byId = this.byId ?? this.slice.byId;
-    const recent = [...[...this.added].reverse(), ...this.slice.order.slice(0, 256)];
-    for (const id of recent) {
-      const m = byId[id];
-      if (m && id !== opened.mediumId && m.role !== opened.role && m.ownerId === opened.ownerId && m.state === 'open' && !m.pairId && Math.abs(m.openedAt - opened.openedAt) < PAIR_WINDOW_MS) {
-        this.row(id, m.lastActivityAt).pairId = opened.mediumId;
-        opened.pairId = id;
-        return;
-      }
-    }
   }
 
   finish(): MediumsSlice {

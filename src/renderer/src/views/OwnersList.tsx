@@ -9,10 +9,15 @@ import { faultChips } from '../lib/fault-chips';
 import { savedSetup, saveSetup, startOwner } from '../lib/owner-setup';
 import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';
-import { Badge, Button, Switch } from './controls';
+import { Badge, Button, CopyButton, Switch } from './controls';
 import { PolicyEditor } from './PolicyEditor';
 import { SshServerTrust } from './ssh/SshServerTrust';
 import { useBusy } from './useBusy';
+
+/** A brz command to point at a served or proxied URL (a branch under it is the user's to name). */
+function exampleCommand(url: string): string {
+  return `brz log ${url}BRANCH`;
+}
 
 function OwnerCard({ owner }: { owner: OwnerInfo }) {
   const listener = useApp((s) => s.owners.listener[owner.ownerId]);
@@ -56,9 +61,13 @@ function OwnerCard({ owner }: { owner: OwnerInfo }) {
         </div>
       )}
       {owner.urls.map((u) => (
-        <code key={u} className="owner-url" data-testid="owner-url">
-          {u}
-        </code>
+        <div key={u} className="owner-url-row">
+          <code className="owner-url" data-testid="owner-url">
+            {u}
+          </code>
+          <CopyButton text={u} label="Copy URL" testId="copy-owner-url" />
+          <CopyButton text={exampleCommand(u)} label="Copy brz command" testId="copy-owner-command" />
+        </div>
       ))}
       {owner.ssh && <SshServerTrust ssh={owner.ssh} />}
       <div className="owner-actions">

@@ -1,5 +1,5 @@
 /** Small form controls with consistent labels, spacing and keyboard behaviour. */
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 
 export function Switch(props: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean; testId?: string }) {
   return (
@@ -83,5 +83,20 @@ export function Badge(props: { tone: 'ok' | 'warn' | 'bad' | 'muted' | 'info'; c
     <span className={`badge badge-${props.tone}`} title={props.title}>
       {props.children}
     </span>
+  );
+}
+
+/** Copies `text` to the clipboard and says whether it did. */
+export function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () =>
+    navigator.clipboard.writeText(text).then(
+      () => setState('copied'),
+      () => setState('failed'),
+    );
+  return (
+    <Button onClick={() => void copy()} testId={testId} title={text}>
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select the text' : label}
+    </Button>
   );
 }

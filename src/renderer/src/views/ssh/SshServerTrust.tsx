@@ -2,24 +2,9 @@
  * On a server's card, when it serves bzr+ssh:// too: its host key fingerprint, and copy
  * buttons for its known_hosts line and a ready BRZ_SSH recipe (src/shared/ssh-recipe.ts).
  */
-import { useState } from 'react';
 import type { OwnerSshInfo } from '../../../../shared/api';
 import { brzSshRecipe } from '../../../../shared/ssh-recipe';
-import { Button } from '../controls';
-
-function CopyButton({ text, label, testId }: { text: string; label: string; testId: string }) {
-  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
-  const copy = () =>
-    navigator.clipboard.writeText(text).then(
-      () => setState('copied'),
-      () => setState('failed'),
-    );
-  return (
-    <Button onClick={() => void copy()} testId={testId} title={text}>
-      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed: select the text' : label}
-    </Button>
-  );
-}
+import { CopyButton } from '../controls';
 
 export function SshServerTrust({ ssh }: { ssh: OwnerSshInfo }) {
   const recipe = brzSshRecipe(ssh.url, ssh.knownHostsLine);

@@ -17,7 +17,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, writeSyn
 import { dirname } from 'node:path';
 import type { EngineEvent } from '../../shared/events';
 import type { EventBus } from '../bus/event-bus';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from './trace-format';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../shared/trace-format';
 
 export class TraceWriteError extends Error {
   readonly kind = 'internal' as const;

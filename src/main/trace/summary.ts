@@ -6,7 +6,7 @@
 import { CallJoiner, VerbStatsBuilder, type VerbStats } from '../../shared/call-stats';
 import type { EngineEvent, MediumKind, MediumRole } from '../../shared/events';
 import { countedMediumIds, countMediumEvent, emptyCounters, type MediumCounters } from '../../shared/medium-counters';
-import type { TraceSession } from './trace-format';
+import type { TraceSession } from '../../shared/trace-format';
 
 export interface MediumSummary extends MediumCounters {
   /** Which recording in the file (1-based); ids restart with each recording. */

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { EngineEvent } from '../../shared/events';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from './trace-format';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../shared/trace-format';
 
 export function writeTraceFile(file: string, events: readonly EngineEvent[], meta: TraceHeader['meta'], started = new Date()): void {
   const header: TraceHeader = { format: TRACE_FORMAT, version: TRACE_VERSION, started: started.toISOString(), pid: process.pid, meta };

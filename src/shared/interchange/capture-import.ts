@@ -9,7 +9,7 @@
  * after that bytes go straight to the decoders.
  */
 import type { EngineEvent } from '../events';
-import { MESSAGE_VERSION_THREE, PART_ONE_BYTE, PART_STRUCTURE, REQUEST_VERSION_TWO, RESPONSE_VERSION_TWO, verbInfo } from '../protocol';
+import { concatBytes, MESSAGE_VERSION_THREE, PART_ONE_BYTE, PART_STRUCTURE, REQUEST_VERSION_TWO, RESPONSE_VERSION_TWO, verbInfo } from '../protocol';
 import { CaptureFormatError, CaptureReader, type CaptureFormat } from './capture-reader';
 import { CapturedConnection, indexOf } from './captured-connection';
 import { ImportedEvents } from './imported-events';
@@ -160,13 +160,7 @@ function leading(probe: Probe, fromA: boolean): Uint8Array {
     if (!c.bytes) break;
     parts.push(c.bytes);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean | null {

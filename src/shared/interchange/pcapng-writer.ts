@@ -9,6 +9,7 @@
  * EPB    = 6: interface u32, timestamp high u32, low u32, captured u32, original u32, DATA, options
  * option = code u16, length u16, value padded to 4; `opt_endofopt` (0) ends the list
  */
+import { concatBytes } from '../protocol';
 import { LINKTYPE_ETHERNET, TCP_ACK } from './packet';
 
 const SHB = 0x0a0d0d0a;
@@ -32,9 +33,9 @@ export class PcapngWriter {
   private readonly blocks: Uint8Array[] = [];
 
   constructor(application: string) {
-    const body = concat([u32(0x1a2b3c4d), u16(1), u16(0), u32(0xffffffff), u32(0xffffffff), options([[OPT_SHB_USERAPPL, application]])]);
+    const body = concatBytes([u32(0x1a2b3c4d), u16(1), u16(0), u32(0xffffffff), u32(0xffffffff), options([[OPT_SHB_USERAPPL, application]])]);
     this.block(SHB, body);
-    this.block(IDB, concat([u16(LINKTYPE_ETHERNET), u16(0), u32(SNAP_LENGTH), options([])]));
+    this.block(IDB, concatBytes([u16(LINKTYPE_ETHERNET), u16(0), u32(SNAP_LENGTH), options([])]));
   }
 
   /** One TCP segment from `from` to `to` at `t` (ms since the epoch). */
@@ -44,17 +45,17 @@ export class PcapngWriter {
     const high = Math.floor(micros / 2 ** 32);
     const low = micros - high * 2 ** 32;
     const padded = pad4(frame);
-    const body = concat([u32(0), u32(high), u32(low), u32(frame.length), u32(frame.length), padded, options(comment ? [[OPT_COMMENT, comment]] : [])]);
+    const body = concatBytes([u32(0), u32(high), u32(low), u32(frame.length), u32(frame.length), padded, options(comment ? [[OPT_COMMENT, comment]] : [])]);
     this.block(EPB, body);
   }
 
   bytes(): Uint8Array {
-    return concat(this.blocks);
+    return concatBytes(this.blocks);
   }
 
   private block(type: number, body: Uint8Array): void {
     const total = 12 + body.length;
-    this.blocks.push(concat([u32(type), u32(total), body, u32(total)]));
+    this.blocks.push(concatBytes([u32(type), u32(total), body, u32(total)]));
   }
 }
 
@@ -72,7 +73,7 @@ function u32(n: number): Uint8Array {
 
 function pad4(b: Uint8Array): Uint8Array {
   const extra = (4 - (b.length % 4)) % 4;
-  return extra === 0 ? b : concat([b, new Uint8Array(extra)]);
+  return extra === 0 ? b : concatBytes([b, new Uint8Array(extra)]);
 }
 
 function options(list: [number, string][]): Uint8Array {
@@ -83,18 +84,9 @@ function options(list: [number, string][]): Uint8Array {
     parts.push(u16(code), u16(value.length), pad4(value));
   }
   parts.push(u16(0), u16(0));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** The ones' complement sum of 16-bit big-endian words, folded. */
 function checksum(parts: Uint8Array[]): number {

@@ -32,3 +32,4 @@ export { ConnectionDecoder, type Direction } from './connection-decoder';
 export { MessageRenderer, type IncrementalHash, type RenderedMessage } from './message-renderer';
 export { pythonRepr, pythonTupleRepr, vfsNotAllowedText, REPR_MAX_BYTES } from './python-repr';
 export { unknownMethodArgs, olderServerArgs, v1ResponseStatus } from './breezy-answers';
+export { concatBytes } from './bytes';

@@ -4,7 +4,7 @@
  */
 import type { DecodeEvent, MessageSummary } from './types';
 import { HpssError } from './errors';
-import { copyOf } from './bytes';
+import { concatBytes, copyOf } from './bytes';
 
 export interface CollectedMessage {
   summary: MessageSummary;
@@ -55,14 +55,14 @@ export class MessageCollector {
         this.current.push(copyOf(e.data, 0, e.data.length));
         return;
       case 'body-part-end':
-        this.parts.push(concat(this.current));
+        this.parts.push(concatBytes(this.current));
         return;
       case 'message-end':
         this.onMessage({
           summary: e.summary,
           offset: e.offset,
           length: e.length,
-          body: e.summary.body ? concat(this.parts) : null,
+          body: e.summary.body ? concatBytes(this.parts) : null,
           bodyParts: this.parts,
         });
         return;
@@ -75,15 +75,3 @@ export class MessageCollector {
   };
 }
 
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}

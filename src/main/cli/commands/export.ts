@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import type { EngineEvent } from '../../../shared/events';
 import { BZR_PORT, exportPcapng } from '../../../shared/interchange';
+import { flattenRecordings } from '../../../shared/trace-format';
 import { errorText } from '../args';
 import { readTrace } from '../../trace/read-trace';
 import { optionsCommand } from './command';
@@ -17,14 +18,7 @@ const USAGE = 'export --pcapng OUT TRACE [--calls ID,…]';
 /** Every recording's events; with several, ids are prefixed `rN.` (as the app shows them) so they stay unique. */
 function traceEvents(file: string): EngineEvent[] {
   const { sessions } = readTrace(file);
-  if (sessions.length === 1) return sessions[0].events;
-  return sessions.flatMap((s, i) =>
-    s.events.map((e) => {
-      const copy = { ...e } as Record<string, unknown>;
-      for (const f of ['mediumId', 'callId', 'ownerId', 'probeId']) if (typeof copy[f] === 'string') copy[f] = `r${i + 1}.${copy[f] as string}`;
-      return copy as unknown as EngineEvent;
-    }),
-  );
+  return sessions.length === 1 ? sessions[0].events : flattenRecordings(sessions, true);
 }
 
 export const exportCommand = optionsCommand({

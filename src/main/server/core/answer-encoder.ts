@@ -9,7 +9,7 @@
 import type { JsonObject } from '../../../shared/events';
 import type { BValue, ProtocolVersion } from '../../../shared/protocol';
 import {
-  defaultHeaders, headersToJson,
+  concatBytes, defaultHeaders, headersToJson,
   encodeBulkBodyHeader, encodeBulkBodyTrailer, encodeChunkedBodyEnd, encodeChunkedBodyStart, encodeChunkedError, encodeChunkHeader,
   encodeResponse, encodeV12Tuple, encodeV3BodyPartHeader, encodeV3End, encodeV3MessageStart, encodeV3Status, encodeV3Structure,
   RESPONSE_VERSION_TWO, verbInfo,
@@ -87,7 +87,7 @@ export class AnswerEncoder {
     const framing = bodyFraming(answer, protocol, verb);
     const args = answerArgs(answer.args);
     if (protocol === 3) {
-      yield concat([encodeV3MessageStart(), encodeV3Status(answer.status), encodeV3Structure(args)]);
+      yield concatBytes([encodeV3MessageStart(), encodeV3Status(answer.status), encodeV3Structure(args)]);
       try {
         for await (const piece of body.pieces) {
           yield encodeV3BodyPartHeader(piece.length);
@@ -95,12 +95,12 @@ export class AnswerEncoder {
         }
       } catch (err) {
         if (!(err instanceof StreamedBodyError)) throw err;
-        yield concat([encodeV3Status('E'), encodeV3Structure(answerArgs(err.args))]);
+        yield concatBytes([encodeV3Status('E'), encodeV3Structure(answerArgs(err.args))]);
       }
       yield encodeV3End();
       return;
     }
-    const head = concat([...(protocol === 2 ? [RESPONSE_VERSION_TWO, text.encode(answer.status === 'S' ? 'success\n' : 'failed\n')] : []), encodeV12Tuple(args)]);
+    const head = concatBytes([...(protocol === 2 ? [RESPONSE_VERSION_TWO, text.encode(answer.status === 'S' ? 'success\n' : 'failed\n')] : []), encodeV12Tuple(args)]);
     yield head;
     if (framing === 'bulk') {
       // A length-prefixed body must be as long as it said: a source that fails or falls short ends the connection.
@@ -143,17 +143,6 @@ function bodyFraming(answer: MessageAnswer, protocol: ProtocolVersion, verb: str
   return expected;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function sameAnswer(a: MessageAnswer, b: MessageAnswer): boolean {
   if (a.status !== b.status || a.args.length !== b.args.length || b.body) return false;

@@ -9,6 +9,7 @@
  * `highWaterBytes`, and a producer that ignores it is a programming error, not a client's.
  * Chunks are kept as given: a producer that reuses a buffer must push a copy.
  */
+import { concatBytes } from '../../../shared/protocol';
 
 /** Who receives a piped stream's chunks; `data` may answer a promise to slow the producer. */
 export interface ByteConsumer {
@@ -104,14 +105,7 @@ export class ByteStream implements AsyncIterable<Uint8Array> {
       if (length > limit) throw tooLarge(limit);
       parts.push(chunk);
     }
-    if (parts.length === 1) return parts[0];
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(parts);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {

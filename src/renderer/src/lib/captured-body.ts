@@ -5,7 +5,7 @@
  * where the capture does; nothing else is kept.
  */
 import type { RawBytes } from '../../../shared/events';
-import { RequestStreamDecoder, ResponseStreamDecoder, type DecodeEvent, type ProtocolVersion } from '../../../shared/protocol';
+import { concatBytes, RequestStreamDecoder, ResponseStreamDecoder, type DecodeEvent, type ProtocolVersion } from '../../../shared/protocol';
 import { base64ToBytes } from './format';
 
 function collectBody(feed: (onEvent: (e: DecodeEvent) => void) => void): Uint8Array | null {
@@ -20,13 +20,7 @@ function collectBody(feed: (onEvent: (e: DecodeEvent) => void) => void): Uint8Ar
     // The capture ends inside the message (or the bytes are not ours): keep what decoded.
   }
   if (!sawBody) return null;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The request body's captured bytes; null when the capture holds none. */

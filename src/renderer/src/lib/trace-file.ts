@@ -7,16 +7,8 @@
  * code), and "Export…" writes a pcapng for Wireshark.
  */
 import type { EngineEvent } from '../../../shared/events';
+import { flattenRecordings, parseTrace, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from '../../../shared/trace-format';
 import { CaptureImporter, captureFormatOf, exportPcapng, importBrzLog, isBrzLog, type PcapngExport } from '../../../shared/interchange';
-
-// The recorder's header line (src/main/trace/trace-format.ts, which the web build cannot
-// import); tests/renderer/trace-file.test.ts reads our output with the recorder's parser.
-const TRACE_FORMAT = 'hpss-trace';
-const TRACE_VERSION = 1;
-
-function isTraceHeader(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as { format?: unknown }).format === TRACE_FORMAT && typeof (v as { version?: unknown }).version === 'number';
-}
 
 export interface ParsedTrace {
   events: EngineEvent[];
@@ -28,51 +20,17 @@ export interface ParsedTrace {
   importedFrom?: string;
 }
 
-export class TraceParseError extends Error {}
+/** A file that is not a trace (the shared parser's error: line number and why). */
+export { TraceFormatError as TraceParseError } from '../../../shared/trace-format';
 
-const ID_FIELDS = ['mediumId', 'callId', 'ownerId', 'probeId'] as const;
-
-function isEvent(v: unknown): v is EngineEvent {
-  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' && typeof (v as { seq?: unknown }).seq === 'number';
-}
-
+/** A trace's text as events; ids always prefixed by recording (`r1.m3`), never a live id. */
 export function parseTraceText(text: string): ParsedTrace {
-  const events: EngineEvent[] = [];
-  let recordings = 0;
-  let skippedLines = 0;
-  let seq = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      // A torn line is where a writer was killed; anything else is not a trace.
-      if (recordings === 0) throw new TraceParseError(`line ${i + 1} is not JSON: this is not an hpss trace file`);
-      skippedLines++;
-      continue;
-    }
-    if (isTraceHeader(value)) {
-      recordings++;
-      continue;
-    }
-    if (recordings === 0) throw new TraceParseError('no header line: this is not an hpss trace file (save one from the app or record with --trace)');
-    if (!isEvent(value)) {
-      skippedLines++;
-      continue;
-    }
-    const event = { ...value, seq: ++seq } as Record<string, unknown>;
-    for (const f of ID_FIELDS) if (typeof event[f] === 'string') event[f] = `r${recordings}.${event[f] as string}`;
-    events.push(event as unknown as EngineEvent);
-  }
-  if (recordings === 0) throw new TraceParseError('the file is empty');
-  return { events, recordings, skippedLines };
+  const { sessions, tornLines } = parseTrace(text, 'the file');
+  return { events: flattenRecordings(sessions, true), recordings: sessions.length, skippedLines: tornLines.length };
 }
 
 export function serializeTrace(events: EngineEvent[], now = new Date()): string {
-  const header = { format: TRACE_FORMAT, version: TRACE_VERSION, started: now.toISOString(), pid: 0, meta: { source: 'hpss-inspector-ui' } };
+  const header: TraceHeader = { format: TRACE_FORMAT, version: TRACE_VERSION, started: now.toISOString(), pid: 0, meta: { source: 'hpss-inspector-ui' } };
   const lines = [JSON.stringify(header)];
   for (const e of events) lines.push(JSON.stringify(e));
   return lines.join('\n') + '\n';

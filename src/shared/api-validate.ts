@@ -4,6 +4,7 @@
  * the engine unless it passed here. Pure: no Node, no DOM.
  */
 import type { ApiError, CommandArgs, CommandName, Commands, PolicySettings, Result, SshTrustArgs } from './api';
+import { parseHostPort } from './host-port';
 import { checkPolicy as checkPolicySettings, InvalidPolicy } from './policies';
 import { isServerBackendId, SERVER_BACKEND_IDS } from './server-backends';
 
@@ -63,8 +64,9 @@ function stringList(value: unknown, path: string, max = MAX_ARGS): string[] {
 /** HOST:PORT or [IPv6]:PORT; port 0 picks a free one. */
 export function checkListen(value: unknown, path = 'listen'): string {
   const s = nonEmpty(value, path);
-  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
-  if (!m || Number(m[2]) > 65535) fail(path, `'${s}' is not HOST:PORT (e.g. 127.0.0.1:0)`);
+  const hp = parseHostPort(s);
+  // Untrusted: a host is a name or an IP literal, nothing else.
+  if (!hp || !/^([A-Za-z0-9.-]+|[0-9a-fA-F:.]+)$/.test(hp.host)) fail(path, `'${s}' is not HOST:PORT (e.g. 127.0.0.1:0)`);
   return s;
 }
 

@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Result } from '../../shared/api';
 import { invalidArgument } from '../../shared/api-validate';
+import { bracketHost } from '../../shared/host-port';
 import type { Engine } from '../engine/engine';
 import { EventBatcher } from '../engine/event-batcher';
 import { acceptWebSocket, type WebSocketConnection } from './websocket';
@@ -246,7 +247,7 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
     server.listen(port, host, () => resolve());
   });
   const actual = (server.address() as AddressInfo).port;
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  const hostPart = bracketHost(host);
   hostHeaders = new Set([`${hostPart}:${actual}`, ...(host === '127.0.0.1' ? [`localhost:${actual}`] : [])]);
   ownOrigins = new Set([...hostHeaders].map((h) => `http://${h}`));
 

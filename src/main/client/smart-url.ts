@@ -7,8 +7,7 @@
  */
 import { HpssError } from '../../shared/protocol';
 import { redactUrlSecrets } from '../../shared/redact';
-import { BZR_DEFAULT_PORT } from '../medium/tcp-client-connect';
-import { SSH_DEFAULT_PORT } from '../medium/ssh/ssh-session';
+import { BZR_DEFAULT_PORT, SSH_DEFAULT_PORT } from '../../shared/host-port';
 
 export type SmartScheme = 'bzr' | 'bzr+ssh';
 

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { HpssError } from '../../shared/protocol/errors';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
-import { formatPeer } from './tcp-client-connect';
+import { formatHostPort } from '../../shared/host-port';
 import { socketStreams } from './tcp-client-medium';
 
 export interface ConnectedSocketClientMediumOptions extends ClientMediumOptions {
@@ -23,7 +23,7 @@ export class ConnectedSocketClientMedium extends ClientMedium {
     this.socket = opts.socket;
     this.socket.setNoDelay(true);
     this.peerName = opts.socket.remoteAddress
-      ? formatPeer(opts.socket.remoteAddress, opts.socket.remotePort ?? 0)
+      ? formatHostPort(opts.socket.remoteAddress, opts.socket.remotePort ?? 0)
       : 'connected socket';
     // Connected by definition, as in Breezy: attach now so reads work without a write first.
     this.connect().catch(() => undefined);

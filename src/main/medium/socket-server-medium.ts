@@ -1,6 +1,7 @@
 /** The server end of one TCP connection (Breezy's SmartServerSocketStreamMedium). */
 import type { Socket } from 'node:net';
 import type { MediumKind } from '../../shared/events';
+import { formatHostPort } from '../../shared/host-port';
 import { ServerMedium, type ServerMediumOptions } from './server-medium';
 
 /** The socket is both streams and names the peer. */
@@ -9,7 +10,7 @@ export type SocketServerMediumOptions = Omit<ServerMediumOptions, 'input' | 'out
 /** "HOST:PORT", with IPv6 hosts in brackets; taken at once, as the socket may close later. */
 export function socketPeer(socket: Socket): string {
   const host = socket.remoteAddress ?? '<unknown>';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+  return formatHostPort(host, socket.remotePort ?? 0);
 }
 
 const CLOSE_GRACE_MS = 1000;

@@ -7,7 +7,8 @@ import type { ClientChannel } from 'ssh2';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
 import { StderrTail, describeExit } from './client-stderr-tail';
 import { bzrRemotePath, remoteServeCommand } from './ssh/remote-command';
-import { execRemote, openSshSession, SSH_DEFAULT_PORT, type SshParams } from './ssh/ssh-session';
+import { SSH_DEFAULT_PORT } from '../../shared/host-port';
+import { execRemote, openSshSession, type SshParams } from './ssh/ssh-session';
 import { reportStep, type ConnectStepListener } from './tcp-client-connect';
 
 export interface SshClientMediumOptions extends ClientMediumOptions, SshParams {

@@ -7,10 +7,9 @@
 import { lookup } from 'node:dns/promises';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { formatHostPort } from '../../shared/host-port';
 import { HpssError } from '../../shared/protocol/errors';
 
-/** Port 4155 is the default port for bzr://, registered with IANA. */
-export const BZR_DEFAULT_PORT = 4155;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
 /** The steps of making a connection, as a diagnosis names them. */
@@ -49,7 +48,7 @@ export async function reportStep<T>(
 /** Resolves and connects, reporting both steps. */
 export async function resolveAndConnect(host: string, port: number, onStep: ConnectStepListener, timeoutMs?: number): Promise<Socket> {
   const addresses = await reportStep(onStep, 'resolve', () => resolveHost(host, port), (a) => a.map((x) => x.address).join(', '));
-  return reportStep(onStep, 'tcp-connect', () => connectFirst(host, port, addresses, timeoutMs), (s) => `connected to ${formatPeer(s.remoteAddress ?? host, port)}`);
+  return reportStep(onStep, 'tcp-connect', () => connectFirst(host, port, addresses, timeoutMs), (s) => `connected to ${formatHostPort(s.remoteAddress ?? host, port)}`);
 }
 
 export interface ResolvedAddress {
@@ -128,9 +127,4 @@ export async function connectFirst(
     }
   }
   throw new HpssError('transport', 'connect-failed', `failed to connect to ${host}:${port}: ${systemErrorText(lastErr)}`);
-}
-
-/** `[addr]:port` for IPv6, `addr:port` otherwise. */
-export function formatPeer(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

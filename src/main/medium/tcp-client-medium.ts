@@ -1,7 +1,8 @@
 /** A client medium over a TCP connection it makes itself on first use (Breezy's SmartTCPClientMedium). */
 import type { Socket } from 'node:net';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
-import { BZR_DEFAULT_PORT, formatPeer, resolveAndConnect, type ConnectStepListener } from './tcp-client-connect';
+import { BZR_DEFAULT_PORT, formatHostPort } from '../../shared/host-port';
+import { resolveAndConnect, type ConnectStepListener } from './tcp-client-connect';
 
 export interface TcpClientMediumOptions extends ClientMediumOptions {
   host: string;
@@ -33,10 +34,10 @@ export class TcpClientMedium extends ClientMedium {
 
   protected async open(): Promise<OpenedStreams> {
     const socket = await resolveAndConnect(this.host, this.port, this.onStep, this.connectTimeoutMs);
-    return socketStreams(socket, formatPeer(socket.remoteAddress ?? this.host, socket.remotePort ?? this.port));
+    return socketStreams(socket, formatHostPort(socket.remoteAddress ?? this.host, socket.remotePort ?? this.port));
   }
 
   describe(): string {
-    return `TcpClientMedium(bzr://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}/)`;
+    return `TcpClientMedium(bzr://${formatHostPort(this.host, this.port)}/)`;
   }
 }

@@ -10,11 +10,13 @@
  * recorded bytes (e.g. imported from a brz log) cannot be exported and are counted.
  */
 import type { EngineEvent, RawBytes } from '../events';
+import { BZR_DEFAULT_PORT } from '../host-port';
 import { fromBase64 } from './base64';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from './packet';
 import { PcapngWriter, type TcpEndpoint } from './pcapng-writer';
 
-export const BZR_PORT = 4155;
+/** The port exports use: tshark's `bzr` dissector knows it. */
+export const BZR_PORT = BZR_DEFAULT_PORT;
 
 export interface ExportOptions {
   /** Only these calls (all when absent). */

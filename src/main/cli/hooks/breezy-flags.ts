@@ -9,11 +9,11 @@
  * the session itself), so nothing else may open listeners or write to stdout.
  */
 import { runInetSession } from '../../server/ssh/inet-session';
+import { BZR_DEFAULT_PORT, formatHostPort, parseHostPort } from '../../../shared/host-port';
 import type { PolicySettings } from '../../../shared/policies';
 import { policyFromValues, type OwnerHook, type ParsedValues } from '../owner-command';
 import { errorText } from '../args';
 
-const BREEZY_PORT = 4155;
 
 export const breezyFlagsHook: OwnerHook = {
   options: { inet: { type: 'boolean', default: false }, directory: { type: 'string' }, port: { type: 'string' } },
@@ -62,21 +62,15 @@ async function serveInet(values: ParsedValues, directory: string): Promise<numbe
   }
 }
 
-const HOST_PORT = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/;
-
 /**
  * Our `--listen HOST:PORT` from Breezy's `--listen HOST` and `--port N`; null when
  * there is nothing to change, -1 for a bad port.
  */
 export function breezyListen(listen: unknown, port: unknown): string | null | -1 {
   const given = typeof listen === 'string' ? listen : null;
-  const withPort = given === null ? null : HOST_PORT.exec(given);
-  const host = given === null ? '127.0.0.1' : withPort ? (withPort[1] ?? withPort[2]) : given.replace(/^\[(.*)\]$/, '$1');
-  if (port === undefined) return given !== null && !withPort ? `${bracket(host)}:${BREEZY_PORT}` : null;
+  const withPort = given === null ? null : parseHostPort(given);
+  const host = given === null ? '127.0.0.1' : withPort ? withPort.host : given.replace(/^\[(.*)\]$/, '$1');
+  if (port === undefined) return given !== null && !withPort ? formatHostPort(host, BZR_DEFAULT_PORT) : null;
   if (typeof port !== 'string' || !/^\d+$/.test(port) || Number(port) > 65535) return -1;
-  return `${bracket(host)}:${Number(port)}`;
-}
-
-function bracket(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
+  return formatHostPort(host, Number(port));
 }

@@ -12,12 +12,12 @@ import { performance } from 'node:perf_hooks';
 import { Client, type AuthenticationType, type ClientChannel } from 'ssh2';
 import { unknownHostKeyMessage } from '../../../shared/host-key-offer';
 import { HpssError } from '../../../shared/protocol/errors';
-import { formatPeer, reportStep, resolveAndConnect, type ConnectStepListener } from '../tcp-client-connect';
+import { formatHostPort, SSH_DEFAULT_PORT } from '../../../shared/host-port';
+import { reportStep, resolveAndConnect, type ConnectStepListener } from '../tcp-client-connect';
 import { expandHome } from './expand-home';
 import { checkIdentity, identityError } from './identity';
 import { appendKnownHost, checkHostKey, fingerprint, keyTypeOfBlob, knownHostsName, knownKeyTypes, readKnownHosts, removeKnownHostCommand, type HostKeyCheck } from './known-hosts';
 
-export const SSH_DEFAULT_PORT = 22;
 
 export interface SshParams {
   host: string;
@@ -136,7 +136,7 @@ export async function openSshSession(params: SshParams, onStep: ConnectStepListe
     t = now;
     return ms;
   };
-  const peer = formatPeer(socket.remoteAddress ?? params.host, port);
+  const peer = formatHostPort(socket.remoteAddress ?? params.host, port);
   const entries = readKnownHosts(knownHostsFile);
   const name = knownHostsName(params.host, port);
   const known = knownKeyTypes(entries, params.host, port).flatMap(algorithmsFor);

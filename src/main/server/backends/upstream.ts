@@ -4,13 +4,12 @@
  * an SSH exec channel (ssh-upstream.ts). Request paths go through as the client sent
  * them, so they name paths on the upstream server.
  */
+import { BZR_DEFAULT_PORT, formatHostPort, SSH_DEFAULT_PORT } from '../../../shared/host-port';
 import { resolveAndConnect } from '../../medium/tcp-client-connect';
 import type { ConnectionContext } from './backend';
 import { RelayBackend, type UpstreamConnector } from './relay';
 import { StreamUpstream } from './stream-upstream';
 
-export const DEFAULT_BZR_PORT = 4155;
-export const DEFAULT_SSH_PORT = 22;
 
 export interface UpstreamUrl {
   scheme: 'bzr' | 'bzr+ssh';
@@ -38,7 +37,7 @@ export function parseUpstreamUrl(text: string): UpstreamUrl {
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) throw new UpstreamUrlError(`no host in ${text}`);
-  const port = url.port ? Number(url.port) : scheme === 'bzr' ? DEFAULT_BZR_PORT : DEFAULT_SSH_PORT;
+  const port = url.port ? Number(url.port) : scheme === 'bzr' ? BZR_DEFAULT_PORT : SSH_DEFAULT_PORT;
   return { scheme, host, port, user: url.username ? decodeURIComponent(url.username) : undefined, path: decodeURIComponent(url.pathname || '/') };
 }
 
@@ -62,7 +61,7 @@ export function tcpUpstream(host: string, port: number, ctx: ConnectionContext):
 
 /** The proxy's backend: every client connection relayed to its own connection to `url`. */
 export function upstreamBackend(url: UpstreamUrl, connector: UpstreamConnector): RelayBackend {
-  const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
+  const hostPort = formatHostPort(url.host, url.port);
   const user = url.user ? `${url.user}@` : '';
   const target = url.scheme === 'bzr' ? { kind: 'tcp-client' as const, peer: hostPort } : { kind: 'ssh-client' as const, peer: `${user}${hostPort}` };
   return new RelayBackend(`proxy to ${url.scheme}://${user}${url.host}:${url.port}${url.path}`, target, connector);

@@ -13,6 +13,7 @@ import { EventBus, HEADLESS_RING_EVENTS, IdSource } from '../../bus/event-bus';
 import { TraceRecorder } from '../../trace/recorder';
 import { defaultTraceDir, sessionTraceFile } from '../../trace/state-dir';
 import { createServerBackend } from '../backends/registry';
+import { formatHostPort } from '../../../shared/host-port';
 import type { PolicySettings } from '../../../shared/policies';
 import { PolicyStore } from '../policies/settings';
 import { servePipe } from './serve-pipe';
@@ -69,5 +70,5 @@ function inetPeer(env: NodeJS.ProcessEnv): string {
   const [ip, port] = (env.SSH_CLIENT ?? '').split(' ');
   if (!ip || !port) return 'stdin/stdout';
   const user = env.USER ?? env.LOGNAME;
-  return `ssh:${user ? `${user}@` : ''}${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+  return `ssh:${user ? `${user}@` : ''}${formatHostPort(ip, Number(port))}`;
 }

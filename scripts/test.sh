@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The real peers (brz, sshd, Chromium) and what tools/bzr-test-hosts runs them with.
+# The real peers (brz, sshd, Chromium), what tools/bzr-test-hosts runs them with, and the tools tests check against.
 need=()
 command -v brz >/dev/null || need+=(brz)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -12,6 +12,11 @@ command -v ssh-keygen >/dev/null || need+=(openssh-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pgrep >/dev/null || need+=(procps)
 command -v setsid >/dev/null || need+=(util-linux)
+# Captures taken and read back by the interchange tests; bzip2 reads our compressor's output.
+command -v tcpdump >/dev/null || need+=(tcpdump)
+command -v tshark >/dev/null || need+=(tshark)
+command -v bzip2 >/dev/null || need+=(bzip2)
+command -v script >/dev/null || need+=(bsdutils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else
     echo "Missing system packages: ${need[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2

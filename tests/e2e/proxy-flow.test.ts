@@ -156,6 +156,25 @@ test('a server started from the form serves a real brz log, and stops from its c
   await card.waitFor({ state: 'detached' });
 });
 
+test('the server form lists the backends the engine has, and the built-in one serves a real brz log', async () => {
+  const { page } = e2e.ui;
+  const select = page.getByLabel('Backend');
+  await expect.poll(() => select.locator('option').allTextContents()).toEqual(['Breezy', 'Built-in']);
+  // brz is installed here, so Breezy is the default; the built-in backend is offered beside it.
+  expect(await select.inputValue()).toBe('breezy');
+  await select.selectOption('builtin');
+  await page.getByLabel('Directory').fill(e2e.hosts.env.REPOS);
+  await page.getByRole('button', { name: 'Start server' }).click();
+  const card = page.locator('[data-testid^="owner-s"]').filter({ hasText: 'built-in handlers' }).first();
+  await card.waitFor();
+  const url = await firstOwnerUrl(card);
+  const log = await brz(['log', '--line', `${url}trunk`]);
+  expect(log.output).toMatch(/Initial import/);
+  await e2e.ui.screenshot('server-builtin-brz-log');
+  await card.getByRole('button', { name: 'Stop' }).click();
+  await card.waitFor({ state: 'detached' });
+});
+
 test('a server started with its embedded SSH server lists both URLs and its host key', async () => {
   const { page } = e2e.ui;
   await page.getByLabel('Directory').fill(e2e.hosts.env.REPOS);

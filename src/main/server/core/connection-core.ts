@@ -15,15 +15,14 @@
 import type { UnstampedEvent } from '../../../shared/events';
 import type { IdKind } from '../../../shared/ids';
 import type { PolicySettings } from '../../../shared/policies';
-import type { BValue, DecodeEvent, ProtocolVersion } from '../../../shared/protocol';
-import { encodeResponse, isVfsVerb, RequestStreamDecoder, utf8Bytes, verbKind, verbOf } from '../../../shared/protocol';
+import type { DecodeEvent, ProtocolVersion } from '../../../shared/protocol';
+import { encodeResponse, RequestStreamDecoder, utf8Bytes } from '../../../shared/protocol';
 import { HeadersJson, RawStreamTap, type RawCapture } from '../../medium/wire-capture';
 import type { BackendConnection } from '../backends/backend';
-import { CallRecord, PendingBytes } from './call-record';
+import { CallDispatch } from './call-dispatch';
+import { PendingBytes, type CallRecord } from './call-record';
 import { OutgoingAnswers } from './outgoing-answers';
 import { PolicyRunner, sleep } from './policy-runner';
-import { ByteStream } from './byte-stream';
-import type { Answer, ServerCall } from './server-call';
 
 /** Where the core's output goes: the connection it serves. */
 export interface CoreSink {
@@ -45,8 +44,6 @@ export interface ConnectionCoreOptions {
   /** Wall clock in ms (timeouts); tests may drive it. */
   now?: () => number;
 }
-
-const DISCARD = { data: () => undefined, end: () => undefined };
 
 export function idleTimeoutMessage(seconds: number): string {
   return `disconnecting client after ${seconds.toFixed(1)} seconds`;
@@ -76,7 +73,7 @@ export class ConnectionCore {
   private readonly policies: PolicyRunner;
   private readonly requests: RequestStreamDecoder;
   private readonly answers: OutgoingAnswers;
-  private readonly state = new Map<string, unknown>();
+  private readonly dispatch: CallDispatch;
   private readonly pending = new PendingBytes();
   private readonly inFlight: PendingRequest[] = [];
   private readonly rawTap = new RawStreamTap();
@@ -116,6 +113,15 @@ export class ConnectionCore {
       finished: (record, error) => this.callFinished(record, error),
       emit: this.emit,
       mediumId: this.mediumId,
+    });
+    this.dispatch = new CallDispatch({
+      backend: this.backend,
+      policies: this.policies,
+      answers: this.answers,
+      ids: this.ids,
+      emit: this.emit,
+      mediumId: this.mediumId,
+      isClosed: () => this.closedReason !== null,
     });
   }
 
@@ -233,7 +239,7 @@ export class ConnectionCore {
         current.headers = this.headersJson.of(ev.headers);
         return;
       case 'args':
-        current.record = this.newCall(current, ev.args);
+        current.record = this.dispatch.newCall(current, ev.args);
         return;
       case 'body-part-start':
         current.record?.requestBody.part();
@@ -262,72 +268,6 @@ export class ConnectionCore {
 
   private wait(pending: void | Promise<void>): void {
     if (pending) this.waits.push(pending);
-  }
-
-  /** The verb is known: the policies decide, then the backend gets the call (or not). */
-  private newCall(request: PendingRequest, args: readonly BValue[]): CallRecord {
-    const verb = verbOf(args);
-    const vfs = isVfsVerb(verb);
-    const record = new CallRecord(this.ids.take('call'), request.protocol, verb, args.slice(1), verbKind(verb), vfs, request.startedAt, request.headers, request.raw);
-    const outcome = this.policies.request({ protocol: request.protocol, verb, args: record.args, vfs }, record.callId);
-    this.answers.push(record);
-    if (outcome.kind === 'drop') {
-      record.route = 'dropped';
-      return record;
-    }
-    if (outcome.kind === 'answer') {
-      record.route = 'policy';
-      this.answers.ready(record, { status: outcome.answer.status, args: outcome.answer.args, ...(outcome.answer.protocol ? { protocol: outcome.answer.protocol } : {}) });
-      return record;
-    }
-    const call: ServerCall = {
-      callId: record.callId,
-      protocol: record.protocol,
-      verb,
-      args: record.args,
-      verbKind: record.verbKind,
-      vfs,
-      body: this.backend.input === 'body' ? new ByteStream() : ByteStream.EMPTY,
-      wire: this.backend.input === 'wire' ? new ByteStream() : ByteStream.EMPTY,
-      state: this.state,
-    };
-    record.call = call;
-    if (outcome.delayMs > 0) void sleep(outcome.delayMs).then(() => this.handle(record, call));
-    else this.handle(record, call);
-    return record;
-  }
-
-  private handle(record: CallRecord, call: ServerCall): void {
-    if (this.closedReason !== null) return;
-    let result: Answer | Promise<Answer>;
-    try {
-      result = this.backend.handle(call);
-    } catch (err) {
-      result = Promise.reject(err);
-    }
-    if (!(result instanceof Promise)) {
-      this.answered(record, result);
-      return;
-    }
-    result.then(
-      (answer) => this.answered(record, answer),
-      (err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
-        this.emit({ type: 'error', mediumId: this.mediumId, kind: 'internal', message: `${record.verb}: ${message}`, fatal: false });
-        this.answered(record, { status: 'E', args: ['error', `hpss: internal error: ${message}`] });
-      },
-    );
-  }
-
-  private answered(record: CallRecord, answer: Answer): void {
-    if (answer.kind === 'relayed') {
-      if (answer.via) record.upstreamMediumId = answer.via;
-    } else if (record.call) {
-      // Answered without reading the request (a refusal): its bytes are dropped as they come,
-      // so the client is never held up by a queue nobody reads.
-      for (const stream of [record.call.body, record.call.wire]) if (stream !== ByteStream.EMPTY && !stream.hasConsumer) stream.pipe(DISCARD);
-    }
-    this.answers.ready(record, answer);
   }
 
   /** Routes fed bytes, request by request, once each request's verb is known. */

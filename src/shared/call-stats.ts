@@ -39,14 +39,21 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** Verbs counted one by one; past this many (a fuzzer's garbage verbs) the rest share one row. */
+const MAX_VERBS = 500;
+/** Durations kept per verb for the percentiles: the newest this many (a long run stays bounded). */
+const MAX_DURATIONS = 10_000;
+const OTHER_VERBS = '(other verbs)';
+
 export class VerbStatsBuilder {
-  private readonly byVerb = new Map<string, { stats: VerbStats; durations: number[] }>();
+  private readonly byVerb = new Map<string, { stats: VerbStats; durations: number[]; next: number }>();
 
   add(c: Pick<FinishedCall, 'verb' | 'status' | 'durationMs' | 'requestBytes' | 'responseBytes'> & { severity: CallOutcome['severity'] }): void {
-    let entry = this.byVerb.get(c.verb);
+    const verb = this.byVerb.has(c.verb) || this.byVerb.size < MAX_VERBS ? c.verb : OTHER_VERBS;
+    let entry = this.byVerb.get(verb);
     if (!entry) {
-      entry = { stats: { verb: c.verb, count: 0, errorAnswers: 0, failures: 0, p50Ms: null, p95Ms: null, requestBytes: 0, responseBytes: 0 }, durations: [] };
-      this.byVerb.set(c.verb, entry);
+      entry = { stats: { verb, count: 0, errorAnswers: 0, failures: 0, p50Ms: null, p95Ms: null, requestBytes: 0, responseBytes: 0 }, durations: [], next: 0 };
+      this.byVerb.set(verb, entry);
     }
     const s = entry.stats;
     s.count++;
@@ -54,15 +61,17 @@ export class VerbStatsBuilder {
     if (c.severity === 'fail') s.failures++;
     s.requestBytes += c.requestBytes ?? 0;
     s.responseBytes += c.responseBytes ?? 0;
-    if (c.durationMs !== null && c.status !== 'pending') entry.durations.push(c.durationMs);
+    if (c.durationMs === null || c.status === 'pending') return;
+    if (entry.durations.length < MAX_DURATIONS) entry.durations.push(c.durationMs);
+    else entry.durations[entry.next++ % MAX_DURATIONS] = c.durationMs;
   }
 
   /** Busiest verbs first. */
   build(): VerbStats[] {
     const out: VerbStats[] = [];
     for (const { stats, durations } of this.byVerb.values()) {
-      durations.sort((a, b) => a - b);
-      out.push({ ...stats, p50Ms: percentile(durations, 50), p95Ms: percentile(durations, 95) });
+      const sorted = [...durations].sort((a, b) => a - b);
+      out.push({ ...stats, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) });
     }
     return out.sort((a, b) => b.count - a.count || a.verb.localeCompare(b.verb));
   }

@@ -79,12 +79,12 @@ export function parseTrace(text: string, file = '<trace>'): TraceContents {
       continue;
     }
     const current = sessions.at(-1);
-    if (!current) throw new TraceFormatError(file, i + 1, 'not an hpss trace (no header line)');
+    if (!current) throw new TraceFormatError(file, i + 1, 'not an hpss trace file (no header line)');
     if (!isEvent(value)) throw new TraceFormatError(file, i + 1, 'not an event');
     current.events.push(value);
   }
   if (sessions.length === 0) {
-    throw new TraceFormatError(file, 1, lines.every((l) => l.trim() === '') ? 'the file is empty' : 'not an hpss trace (no header line)');
+    throw new TraceFormatError(file, 1, lines.every((l) => l.trim() === '') ? 'the file is empty' : 'not an hpss trace file (no header line)');
   }
   return { sessions, tornLines };
 }

@@ -16,7 +16,8 @@ const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-const QUICK = process.argv.includes('--quick');
+const { QUICK, pinSelf, report } = require('./lib/report');
+
 const REPEATS = QUICK ? 3 : 7;
 const CHUNK = 64 * 1024;
 const PYTHON = process.env.BREEZY_PYTHON || '/usr/bin/python3';
@@ -95,6 +96,7 @@ function timeOurs(p, w) {
 }
 
 function main() {
+  pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-codec-'));
   try {
     const p = loadProtocol(dir);
@@ -112,24 +114,19 @@ function main() {
     const before = runBreezy();
     const ourTimes = ws.map((w) => timeOurs(p, w));
     const after = runBreezy();
-    console.log(`codec: decode throughput, ours vs Breezy 3.3.2 (${PYTHON}), best of ${REPEATS}, 64 KiB pieces`);
-    const rows = [];
-    for (const [i, w] of ws.entries()) {
+    const rows = ws.map((w, i) => {
       const ours = ourTimes[i];
       const theirs = Math.min(before[w.name].seconds, after[w.name].seconds);
-      const mb = w.bytes.length / 1e6;
-      rows.push({
-        workload: w.name,
-        MB: mb.toFixed(1),
-        messages: w.messages,
-        'ours MB/s': (mb / ours).toFixed(0),
-        'ours msg/s': Math.round(w.messages / ours),
-        'breezy MB/s': (mb / theirs).toFixed(0),
-        'breezy msg/s': Math.round(w.messages / theirs),
-        ratio: `${(theirs / ours).toFixed(1)}x`,
-      });
-    }
-    console.table(rows);
+      const small = w.messages > 1;
+      const per = small ? w.messages : w.bytes.length / 1e6;
+      return {
+        name: `decode ${w.name} (${(w.bytes.length / 1e6).toFixed(0)} MB)`,
+        value: per / ours, unit: small ? 'msg/s' : 'MB/s', breezy: per / theirs,
+        note: `best of ${REPEATS}, 64 KiB pieces`,
+        goal: small ? { of: 'breezy', min: 20, text: '≥ 20× Breezy' } : { of: 'breezy', min: 5, text: '≥ 5× Breezy' },
+      };
+    });
+    report('codec', rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

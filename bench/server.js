@@ -73,14 +73,17 @@ async function readvMs(url, bytes) {
   return best;
 }
 
+/** hello round trips on one connection, best of ROUNDS + 1 (the first warms the JIT). */
 async function helloRate(url) {
   const c = await LeanConnection.open(url);
-  await c.call(HELLO, 'hello');
-  const t0 = performance.now();
-  for (let i = 0; i < HELLOS_ONE_CONNECTION; i++) await c.call(HELLO, 'hello');
-  const rate = HELLOS_ONE_CONNECTION / ((performance.now() - t0) / 1000);
+  let best = 0;
+  for (let r = 0; r < ROUNDS + 1; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < HELLOS_ONE_CONNECTION; i++) await c.call(HELLO, 'hello');
+    best = Math.max(best, HELLOS_ONE_CONNECTION / ((performance.now() - t0) / 1000));
+  }
   await c.close();
-  return rate;
+  return best;
 }
 
 /** CLIENTS connections (opened one after another: stock brz serve listens with a backlog of 1). */

@@ -56,7 +56,7 @@ function decidePinning() {
   return require('node:os').cpus().length >= 2 ? 'split' : 'none';
 }
 
-const PIN_LABEL = { split: 'client core 0, server core 1', one: 'client and server on core 0', none: 'unpinned' };
+const PIN_LABEL = { split: 'client core 0, servers core 1', one: 'all on core 0', none: 'unpinned' };
 
 /** Pins this process (the client side, and every child it does not pin otherwise) to core 0. */
 function pinSelf() {

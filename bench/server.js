@@ -9,6 +9,8 @@
  *   - connections set up + `hello` + closed per second, one after another;
  *   - memory per idle connection: RSS growth with 200 connections open after a `hello` each.
  * The 256 MiB `get` is builtin-get.js. Usage: node bench/server.js [--quick]
+ * HPSS_BENCH_PROFILE=DIR runs the built-in server under `node --cpu-prof` into DIR
+ * (summarise with `node bench/lib/profile-summary.js DIR/*.cpuprofile`).
  */
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -31,6 +33,8 @@ import { startServer } from './src/main/server';
 const [backend, dir] = process.argv.slice(2);
 startServer({ backend, dir, listen: '127.0.0.1:0', allowWrites: false }, new EventBus(), new IdSource())
   .then((s) => process.stdout.write(s.urls[0] + '\\n'));
+// An exit, not death by signal, so that --cpu-prof writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 `;
 
 const HELLO = request(['hello']);
@@ -146,7 +150,8 @@ async function main() {
   const ourServer = bundle('bench-server', OUR_SERVER);
   const servers = {};
   try {
-    servers.builtin = await startServerProcess(process.execPath, [ourServer, 'builtin', dir]);
+    const profile = process.env.HPSS_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HPSS_BENCH_PROFILE}`] : [];
+    servers.builtin = await startServerProcess(process.execPath, [...profile, ourServer, 'builtin', dir]);
     servers.relay = await startServerProcess(process.execPath, [ourServer, 'breezy', dir], env);
     servers.brz = await startServerProcess('brz', ['serve', '--listen=127.0.0.1', '--port=0', `--directory=${dir}`], env);
     const url = (s) => servers[s].url;
@@ -188,7 +193,10 @@ async function main() {
       { name: 'memory per idle connection, Breezy relay', value: idle.relay, unit: 'KiB', breezy: idle.brz },
     ]);
   } finally {
-    for (const s of Object.values(servers)) s.child.kill();
+    await Promise.all(Object.values(servers).map((s) => new Promise((resolve) => {
+      s.child.once('exit', resolve);
+      s.child.kill();
+    })));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -35,24 +35,33 @@ function concat(list) {
   return new Uint8Array(Buffer.concat(list));
 }
 
-function workloads(p) {
-  const b = (s) => new Uint8Array(Buffer.from(s));
+const SMALL = QUICK ? 20000 : 100000;
+const PARTS = QUICK ? 32 : 128;
+const b = (s) => new Uint8Array(Buffer.from(s));
+const VERBS = [
+  ['BzrDir.open_2.1', 'trunk/'], ['Branch.get_stacked_on_url', 'trunk/'], ['Branch.last_revision_info', 'trunk/'],
+  ['Repository.get_rev_id_for_revno', 'trunk/', '5', 'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
+  ['get', '/trunk/.bzr/branch/format'], ['Transport.is_readonly'],
+].map((args) => args.map(b));
+const PART = new Uint8Array(1024 * 1024).map((_, i) => (i * 31) & 255);
+
+/** A brz session's kind of traffic: short v3 requests, each with its response (codec_breezy.py encodes the same). */
+function encodeSmall(p, n) {
   const small = [];
-  const verbs = [
-    ['BzrDir.open_2.1', 'trunk/'], ['Branch.get_stacked_on_url', 'trunk/'], ['Branch.last_revision_info', 'trunk/'],
-    ['Repository.get_rev_id_for_revno', 'trunk/', '5', 'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
-    ['get', '/trunk/.bzr/branch/format'], ['Transport.is_readonly'],
-  ];
-  const n = QUICK ? 20000 : 100000;
   for (let i = 0; i < n; i++) {
-    small.push(p.encodeRequest({ protocol: 3, args: verbs[i % verbs.length].map(b) }));
+    small.push(p.encodeRequest({ protocol: 3, args: VERBS[i % VERBS.length] }));
     small.push(p.encodeResponse({ protocol: 3, status: i % 7 ? 'S' : 'E', args: [b('ok'), b(String(i))] }));
   }
-  const MiB = 1024 * 1024;
-  const part = new Uint8Array(MiB).map((_, i) => (i * 31) & 255);
-  const parts = QUICK ? 32 : 128;
-  const bigV3 = p.encodeResponse({ protocol: 3, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
-  const bigV2 = p.encodeResponse({ protocol: 2, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
+  return small;
+}
+
+const encodeLarge = (p, protocol) => p.encodeResponse({ protocol, status: 'S', args: [b('ok')], bodyStream: Array(PARTS).fill(PART) });
+
+function workloads(p) {
+  const n = SMALL;
+  const small = encodeSmall(p, n);
+  const bigV3 = encodeLarge(p, 3);
+  const bigV2 = encodeLarge(p, 2);
   // Small messages are decoded as one response stream of alternating kinds: a v3 response
   // decoder needs no verb, and requests and responses share the framing.
   return [
@@ -84,12 +93,13 @@ function decodeOurs(p, w) {
   return bodyBytes;
 }
 
-function timeOurs(p, w) {
-  decodeOurs(p, w); // warm up the JIT
+/** Best of REPEATS seconds for `work`, after one run that warms the JIT. */
+function bestSeconds(work) {
+  work();
   let best = Infinity;
   for (let r = 0; r < REPEATS; r++) {
     const t0 = process.hrtime.bigint();
-    decodeOurs(p, w);
+    work();
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return best;
@@ -112,7 +122,7 @@ function main() {
       return JSON.parse(py.stdout);
     };
     const before = runBreezy();
-    const ourTimes = ws.map((w) => timeOurs(p, w));
+    const ourTimes = ws.map((w) => bestSeconds(() => decodeOurs(p, w)));
     const after = runBreezy();
     const rows = ws.map((w, i) => {
       const ours = ourTimes[i];
@@ -126,6 +136,14 @@ function main() {
         goal: small ? { of: 'breezy', min: 20, text: '≥ 20× Breezy' } : { of: 'breezy', min: 5, text: '≥ 5× Breezy' },
       };
     });
+    const py = spawnSync(PYTHON, [join(__dirname, 'codec_breezy.py'), 'encode', String(REPEATS), String(SMALL), String(PARTS)], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`Breezy encoder failed: ${py.stderr}`);
+    const theirs = JSON.parse(py.stdout);
+    const ours = { small: bestSeconds(() => encodeSmall(p, SMALL)), large: bestSeconds(() => encodeLarge(p, 3)) };
+    rows.push(
+      { name: `encode small v3 messages (${SMALL} requests + responses)`, value: (2 * SMALL) / ours.small, unit: 'msg/s', breezy: (2 * SMALL) / theirs.small.seconds, note: `best of ${REPEATS}` },
+      { name: `encode a v3 response of ${PARTS} × 1 MiB body parts`, value: (theirs.large.bytes / 1e6) / ours.large, unit: 'MB/s', breezy: (theirs.large.bytes / 1e6) / theirs.large.seconds, note: `best of ${REPEATS}` },
+    );
     report('codec', rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });

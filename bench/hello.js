@@ -16,7 +16,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, pinSelf, portOf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
+const { QUICK, bundle, pinMode, pinSelf, portOf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
 
 const SECONDS = QUICK ? 0.3 : 0.75;
 const ROUNDS = QUICK ? 3 : 6;
@@ -139,6 +139,34 @@ with breezy.initialize():
     m.disconnect()
 `;
 
+// Breezy's client over pipes to \`brz serve --inet\` (the server our Breezy relay runs), on the server core.
+const BREEZY_PIPES_CLIENT = `
+import subprocess, sys, time, breezy
+from breezy.bzr.smart import medium, client
+with breezy.initialize():
+    seconds, core = float(sys.argv[1]), sys.argv[2]
+    cmd = ['brz', 'serve', '--inet', '--directory=/tmp']
+    p = subprocess.Popen((['taskset', '-c', core] if core else []) + cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    m = medium.SmartSimplePipesClientMedium(p.stdout, p.stdin, 'bzr://pipes/')
+    c = client._SmartClient(m)
+    c.call(b'hello')
+    n, t0 = 0, time.perf_counter()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        for _ in range(100):
+            c.call(b'hello')
+        n += 100
+    print(n / (time.perf_counter() - t0))
+    p.stdin.close()
+    p.wait()
+`;
+
+function breezyOverPipes(env) {
+  const mode = pinMode();
+  const core = mode === 'split' ? '1' : mode === 'one' ? '0' : '';
+  return Number(execFileSync('/usr/bin/python3', ['-c', BREEZY_PIPES_CLIENT, String(SECONDS), core], { env, encoding: 'utf8' }).trim());
+}
+
 function breezyAgainst(url, env) {
   return Number(execFileSync('/usr/bin/python3', ['-c', BREEZY_CLIENT, String(portOf(url)), String(SECONDS)], { env, encoding: 'utf8' }).trim());
 }
@@ -164,6 +192,7 @@ async function main() {
       'loopback, Python blocking client ↔ raw echo': async () => Number(execFileSync('/usr/bin/python3', ['-c', RAW_PYTHON_CLIENT, String(portOf(echo.url)), String(SECONDS), Buffer.from(request).toString('hex'), String(response.length)], { encoding: 'utf8' }).trim()),
       'our client → raw echo': () => oursAgainst(lib, echo.url),
       'Breezy client → brz serve': async () => breezyAgainst(hostEnv.BZR_URL, env),
+      'Breezy client → brz serve --inet (pipes)': async () => breezyOverPipes(env),
       'our client → brz serve': () => oursAgainst(lib, hostEnv.BZR_URL),
       'Breezy client → our server': async () => breezyAgainst(ours.url, env),
       'our client → our server': () => oursAgainst(lib, ours.url),
@@ -177,7 +206,9 @@ async function main() {
     const unit = 'calls/s';
     report('hello', [
       { name: 'Node raw echo round trips (the limit)', value: limit, unit, breezy },
+      { name: 'Breezy client → brz serve over TCP (the Breezy anchor)', value: breezy, unit, breezy, limit },
       { name: 'Python blocking sockets ↔ raw echo', value: results['loopback, Python blocking client ↔ raw echo'], unit, breezy, limit },
+      { name: 'Breezy client → brz serve --inet, over pipes', value: results['Breezy client → brz serve --inet (pipes)'], unit, breezy, limit },
       { name: 'our client → raw echo', value: results['our client → raw echo'], unit, breezy, limit },
       { name: 'Breezy client → our server', value: results['Breezy client → our server'], unit, breezy, limit },
       { name: 'our client → brz serve', value: results['our client → brz serve'], unit, breezy, limit },

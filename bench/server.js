@@ -123,19 +123,26 @@ async function connectionRate(url) {
   return n / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * RSS growth per connection held open after a `hello`. A first round opens and closes as many
+ * (so a heap grown and shrunk by the load before is at its working size); the second counts.
+ */
 async function idleKiB(url, pid) {
-  await new Promise((r) => setTimeout(r, 200));
-  const before = treeRssMiB(pid);
-  const conns = [];
-  for (let i = 0; i < IDLE_CONNECTIONS; i++) {
-    const c = await LeanConnection.open(url);
-    await c.call(HELLO, 'hello');
-    conns.push(c);
+  let growth = 0;
+  for (let round = 0; round < 2; round++) {
+    await new Promise((r) => setTimeout(r, 500));
+    const before = treeRssMiB(pid);
+    const conns = [];
+    for (let i = 0; i < IDLE_CONNECTIONS; i++) {
+      const c = await LeanConnection.open(url);
+      await c.call(HELLO, 'hello');
+      conns.push(c);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    growth = treeRssMiB(pid) - before;
+    await Promise.all(conns.map((c) => c.close()));
   }
-  await new Promise((r) => setTimeout(r, 300));
-  const after = treeRssMiB(pid);
-  await Promise.all(conns.map((c) => c.close()));
-  return ((after - before) * 1024) / IDLE_CONNECTIONS;
+  return (growth * 1024) / IDLE_CONNECTIONS;
 }
 
 async function main() {

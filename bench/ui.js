@@ -154,7 +154,7 @@ async function main() {
         goal: { of: 'value', min: 5000, text: '≥ 5,000 events/s' },
       },
       { name: 'p50 frame under that load', value: percentile(sorted, 50), unit: 'ms' },
-      { name: 'p95 frame under that load', value: percentile(sorted, 95), unit: 'ms', note: `max ${sorted.at(-1).toFixed(0)} ms`, goal: { of: 'value', max: 50, text: 'p95 < 50 ms' } },
+      { name: 'p95 frame under that load', value: percentile(sorted, 95), unit: 'ms', note: `max ${sorted.at(-1).toFixed(0)} ms`, goal: { of: 'value', max: 49.9, text: 'p95 < 50 ms' } }, // strictly: 50.0 is three 16.7 ms frames
       { name: 'page JS heap, max', value: Math.max(...heap, heapAtEnd) / MiB, unit: 'MiB', note: `start ${(heapAtStart / MiB).toFixed(0)} MiB; call list capped at 100,000` },
       {
         name: `open a ${(trace.bytes / 1e6).toFixed(0)} MB trace until browsable`, value: openSeconds, unit: 's',

@@ -16,8 +16,11 @@ const { mkdtempSync, writeFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-const QUICK = process.argv.includes('--quick');
+const { QUICK, pinSelf, report } = require('./lib/report');
+
 const REPEATS = QUICK ? 3 : 7;
+// Breezy is slow enough that fewer of its runs suffice (it runs before and after ours: twice this).
+const BREEZY_REPEATS = QUICK ? 2 : 3;
 const CHUNK = 64 * 1024;
 const PYTHON = process.env.BREEZY_PYTHON || '/usr/bin/python3';
 
@@ -34,24 +37,33 @@ function concat(list) {
   return new Uint8Array(Buffer.concat(list));
 }
 
-function workloads(p) {
-  const b = (s) => new Uint8Array(Buffer.from(s));
+const SMALL = QUICK ? 20000 : 100000;
+const PARTS = QUICK ? 32 : 128;
+const b = (s) => new Uint8Array(Buffer.from(s));
+const VERBS = [
+  ['BzrDir.open_2.1', 'trunk/'], ['Branch.get_stacked_on_url', 'trunk/'], ['Branch.last_revision_info', 'trunk/'],
+  ['Repository.get_rev_id_for_revno', 'trunk/', '5', 'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
+  ['get', '/trunk/.bzr/branch/format'], ['Transport.is_readonly'],
+].map((args) => args.map(b));
+const PART = new Uint8Array(1024 * 1024).map((_, i) => (i * 31) & 255);
+
+/** A brz session's kind of traffic: short v3 requests, each with its response (codec_breezy.py encodes the same). */
+function encodeSmall(p, n) {
   const small = [];
-  const verbs = [
-    ['BzrDir.open_2.1', 'trunk/'], ['Branch.get_stacked_on_url', 'trunk/'], ['Branch.last_revision_info', 'trunk/'],
-    ['Repository.get_rev_id_for_revno', 'trunk/', '5', 'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
-    ['get', '/trunk/.bzr/branch/format'], ['Transport.is_readonly'],
-  ];
-  const n = QUICK ? 20000 : 100000;
   for (let i = 0; i < n; i++) {
-    small.push(p.encodeRequest({ protocol: 3, args: verbs[i % verbs.length].map(b) }));
+    small.push(p.encodeRequest({ protocol: 3, args: VERBS[i % VERBS.length] }));
     small.push(p.encodeResponse({ protocol: 3, status: i % 7 ? 'S' : 'E', args: [b('ok'), b(String(i))] }));
   }
-  const MiB = 1024 * 1024;
-  const part = new Uint8Array(MiB).map((_, i) => (i * 31) & 255);
-  const parts = QUICK ? 32 : 128;
-  const bigV3 = p.encodeResponse({ protocol: 3, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
-  const bigV2 = p.encodeResponse({ protocol: 2, status: 'S', args: [b('ok')], bodyStream: Array(parts).fill(part) });
+  return small;
+}
+
+const encodeLarge = (p, protocol) => p.encodeResponse({ protocol, status: 'S', args: [b('ok')], bodyStream: Array(PARTS).fill(PART) });
+
+function workloads(p) {
+  const n = SMALL;
+  const small = encodeSmall(p, n);
+  const bigV3 = encodeLarge(p, 3);
+  const bigV2 = encodeLarge(p, 2);
   // Small messages are decoded as one response stream of alternating kinds: a v3 response
   // decoder needs no verb, and requests and responses share the framing.
   return [
@@ -83,18 +95,20 @@ function decodeOurs(p, w) {
   return bodyBytes;
 }
 
-function timeOurs(p, w) {
-  decodeOurs(p, w); // warm up the JIT
+/** Best of REPEATS seconds for `work`, after one run that warms the JIT. */
+function bestSeconds(work) {
+  work();
   let best = Infinity;
   for (let r = 0; r < REPEATS; r++) {
     const t0 = process.hrtime.bigint();
-    decodeOurs(p, w);
+    work();
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return best;
 }
 
 function main() {
+  pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-codec-'));
   try {
     const p = loadProtocol(dir);
@@ -105,31 +119,34 @@ function main() {
       return `${w.name}:${w.kind}:${file}`;
     });
     const runBreezy = () => {
-      const py = spawnSync(PYTHON, [join(__dirname, 'codec_breezy.py'), String(REPEATS), ...specs], { encoding: 'utf8' });
+      const py = spawnSync(PYTHON, [join(__dirname, 'codec_breezy.py'), String(BREEZY_REPEATS), ...specs], { encoding: 'utf8' });
       if (py.status !== 0) throw new Error(`Breezy decoder failed: ${py.stderr}`);
       return JSON.parse(py.stdout);
     };
     const before = runBreezy();
-    const ourTimes = ws.map((w) => timeOurs(p, w));
+    const ourTimes = ws.map((w) => bestSeconds(() => decodeOurs(p, w)));
     const after = runBreezy();
-    console.log(`codec: decode throughput, ours vs Breezy 3.3.2 (${PYTHON}), best of ${REPEATS}, 64 KiB pieces`);
-    const rows = [];
-    for (const [i, w] of ws.entries()) {
+    const rows = ws.map((w, i) => {
       const ours = ourTimes[i];
       const theirs = Math.min(before[w.name].seconds, after[w.name].seconds);
-      const mb = w.bytes.length / 1e6;
-      rows.push({
-        workload: w.name,
-        MB: mb.toFixed(1),
-        messages: w.messages,
-        'ours MB/s': (mb / ours).toFixed(0),
-        'ours msg/s': Math.round(w.messages / ours),
-        'breezy MB/s': (mb / theirs).toFixed(0),
-        'breezy msg/s': Math.round(w.messages / theirs),
-        ratio: `${(theirs / ours).toFixed(1)}x`,
-      });
-    }
-    console.table(rows);
+      const small = w.messages > 1;
+      const per = small ? w.messages : w.bytes.length / 1e6;
+      return {
+        name: `decode ${w.name} (${(w.bytes.length / 1e6).toFixed(0)} MB)`,
+        value: per / ours, unit: small ? 'msg/s' : 'MB/s', breezy: per / theirs,
+        note: `best of ${REPEATS}, 64 KiB pieces`,
+        goal: small ? { of: 'breezy', min: 20, text: '≥ 20× Breezy' } : { of: 'breezy', min: 5, text: '≥ 5× Breezy' },
+      };
+    });
+    const py = spawnSync(PYTHON, [join(__dirname, 'codec_breezy.py'), 'encode', String(2 * BREEZY_REPEATS), String(SMALL), String(PARTS)], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`Breezy encoder failed: ${py.stderr}`);
+    const theirs = JSON.parse(py.stdout);
+    const ours = { small: bestSeconds(() => encodeSmall(p, SMALL)), large: bestSeconds(() => encodeLarge(p, 3)) };
+    rows.push(
+      { name: `encode small v3 messages (${SMALL} requests + responses)`, value: (2 * SMALL) / ours.small, unit: 'msg/s', breezy: (2 * SMALL) / theirs.small.seconds, note: `best of ${REPEATS}` },
+      { name: `encode a v3 response of ${PARTS} × 1 MiB body parts`, value: (theirs.large.bytes / 1e6) / ours.large, unit: 'MB/s', breezy: (theirs.large.bytes / 1e6) / theirs.large.seconds, note: `best of ${REPEATS}` },
+    );
+    report('codec', rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

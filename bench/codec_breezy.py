@@ -1,12 +1,14 @@
 """Breezy's own decoders on the workloads bench/codec.js wrote: ProtocolThreeDecoder for v3
 streams (a new decoder per message, fed the previous one's unused bytes, as Breezy's mediums
 do) and ChunkedBodyDecoder for v2 streamed bodies. Input fed in 64 KiB pieces. Prints JSON:
-{name: {"seconds": best-of-N, "messages": n, "body_bytes": n}}."""
+{name: {"seconds": best-of-N, "messages": n, "body_bytes": n}}.
+With `encode REPEATS N PARTS`: Breezy's v3 encoder and responder on the same small messages
+and a response of PARTS 1 MiB body parts; prints {small|large: {"seconds", "bytes"}}."""
 import json
 import sys
 import time
 
-from breezy.bzr.smart import message, protocol
+from breezy.bzr.smart import message, protocol, request
 
 CHUNK = 65536
 
@@ -63,8 +65,53 @@ def decode_v2_chunked(data):
 
 DECODERS = {'v3': decode_v3, 'v2-chunked': decode_v2_chunked}
 
+VERBS = [
+    [b'BzrDir.open_2.1', b'trunk/'], [b'Branch.get_stacked_on_url', b'trunk/'], [b'Branch.last_revision_info', b'trunk/'],
+    [b'Repository.get_rev_id_for_revno', b'trunk/', b'5', b'capture@example.com-20240105100000-dhwrpknxmv73k9qj'],
+    [b'get', b'/trunk/.bzr/branch/format'], [b'Transport.is_readonly'],
+]
+HEADERS = {b'Software version': b'3.3.2'}
+
+
+def encode_small(n):
+    """The small-message workload of bench/codec.js, encoded by Breezy's v3 encoder and responder."""
+    out = []
+    for i in range(n):
+        enc = protocol._ProtocolThreeEncoder(out.append)
+        enc._write_protocol_version()
+        enc._write_headers(HEADERS)
+        enc._write_structure(VERBS[i % len(VERBS)])
+        enc._write_end()
+        responder = protocol.ProtocolThreeResponder(out.append)
+        cls = request.SuccessfulSmartServerResponse if i % 7 else request.FailedSmartServerResponse
+        responder.send_response(cls((b'ok', str(i).encode())))
+    return sum(len(b) for b in out)
+
+
+def encode_large(parts):
+    part = bytes((i * 31) & 255 for i in range(1024 * 1024))
+    out = []
+    responder = protocol.ProtocolThreeResponder(out.append)
+    responder.send_response(request.SuccessfulSmartServerResponse((b'ok',), body_stream=iter([part] * parts)))
+    return sum(len(b) for b in out)
+
+
+def encode(repeats, n_small, parts):
+    results = {}
+    for name, fn, arg in (('small', encode_small, n_small), ('large', encode_large, parts)):
+        best = None
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            size = fn(arg)
+            elapsed = time.perf_counter() - t0
+            best = elapsed if best is None else min(best, elapsed)
+        results[name] = {'seconds': best, 'bytes': size}
+    json.dump(results, sys.stdout)
+
 
 def main():
+    if sys.argv[1] == 'encode':
+        return encode(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     repeats = int(sys.argv[1])
     results = {}
     for spec in sys.argv[2:]:

@@ -7,33 +7,19 @@
  *   - our client against our server medium (TcpListener + the hello-only backend).
  * Every server runs in its own process, as Breezy's does. The configurations take turns for
  * ROUNDS short rounds and each keeps its best round, so a burst of load elsewhere on the
- * machine hits all of them alike. Prints calls/s and ratios, then one verdict line: the target
- * is ours-vs-ours ≥ 3× Breezy-vs-Breezy, and when it is missed, whether the loopback limit
- * measured in the same run leaves 3× reachable at all.
+ * machine hits all of them alike. Reports calls/s, each as a ratio to Breezy↔Breezy and to the
+ * Node echo limit; the goals (issue 13): ours↔ours ≥ 85% of that limit and ahead of Breezy.
  * Our side is the TypeScript source bundled with esbuild (no build step needed).
  * Usage: node bench/hello.js [--quick]
  */
-const { buildSync } = require('esbuild');
-const { execFileSync, spawn } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { QUICK, bundle, pinMode, pinSelf, portOf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
 
-const QUICK = process.argv.includes('--quick');
 const SECONDS = QUICK ? 0.3 : 0.75;
 const ROUNDS = QUICK ? 3 : 6;
-const ROOT = join(__dirname, '..');
-const CACHE = join(ROOT, 'node_modules', '.cache', 'hpss-bench');
-const HOSTS = join(ROOT, 'tools', 'bzr-test-hosts');
-
-function bundle(name, contents) {
-  const outfile = join(CACHE, `${name}.js`);
-  buildSync({
-    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error', external: ['ssh2'],
-  });
-  return outfile;
-}
 
 const CLIENT = () =>
   require(bundle('hello-client', [
@@ -65,21 +51,6 @@ const server = net.createServer((s) => {
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write('bzr://127.0.0.1:' + server.address().port + '/\\n'));
 `;
-
-function startProcess(cmd, args, env) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /bzr:\/\/[^\s]+/.exec(out);
-      if (m) resolve({ url: m[0], child });
-    });
-    child.once('exit', (code) => reject(new Error(`${cmd} exited (${code}) before listening`)));
-  });
-}
-
-const portOf = (url) => Number(new URL(url).port);
 
 async function oursAgainst(lib, url) {
   const bus = new lib.EventBus();
@@ -168,45 +139,52 @@ with breezy.initialize():
     m.disconnect()
 `;
 
+// Breezy's client over pipes to \`brz serve --inet\` (the server our Breezy relay runs), on the server core.
+const BREEZY_PIPES_CLIENT = `
+import subprocess, sys, time, breezy
+from breezy.bzr.smart import medium, client
+with breezy.initialize():
+    seconds, core = float(sys.argv[1]), sys.argv[2]
+    cmd = ['brz', 'serve', '--inet', '--directory=/tmp']
+    p = subprocess.Popen((['taskset', '-c', core] if core else []) + cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    m = medium.SmartSimplePipesClientMedium(p.stdout, p.stdin, 'bzr://pipes/')
+    c = client._SmartClient(m)
+    c.call(b'hello')
+    n, t0 = 0, time.perf_counter()
+    end = t0 + seconds
+    while time.perf_counter() < end:
+        for _ in range(100):
+            c.call(b'hello')
+        n += 100
+    print(n / (time.perf_counter() - t0))
+    p.stdin.close()
+    p.wait()
+`;
+
+function breezyOverPipes(env) {
+  const mode = pinMode();
+  const core = mode === 'split' ? '1' : mode === 'one' ? '0' : '';
+  return Number(execFileSync('/usr/bin/python3', ['-c', BREEZY_PIPES_CLIENT, String(SECONDS), core], { env, encoding: 'utf8' }).trim());
+}
+
 function breezyAgainst(url, env) {
   return Number(execFileSync('/usr/bin/python3', ['-c', BREEZY_CLIENT, String(portOf(url)), String(SECONDS)], { env, encoding: 'utf8' }).trim());
 }
 
-/**
- * One line: whether ours ↔ ours reaches 3× Breezy ↔ Breezy, and when it does not, whether 3×
- * is reachable at all on this machine (the raw loopback is the most any client and server
- * that exchange these bytes can do; our client and server run on Node's event loop).
- */
-function verdict(results) {
-  const base = results['Breezy client → brz serve'];
-  const ours = results['our client → our server'];
-  const nodeLimit = results['loopback, Node raw client ↔ raw echo'];
-  const pythonLimit = results['loopback, Python blocking client ↔ raw echo'];
-  const x = (rate) => `${(rate / base).toFixed(2)}×`;
-  const share = `${Math.round((100 * ours) / nodeLimit)}% of the Node loopback limit`;
-  if (ours >= 3 * base) return `verdict: MET — our client ↔ our server ${x(ours)} Breezy ↔ Breezy (bar 3×; ${share})`;
-  const reach = nodeLimit < 3 * base
-    ? `3× is not reachable on this machine: raw Node client ↔ raw echo is itself ${x(nodeLimit)} (Python blocking sockets ${x(pythonLimit)})`
-    : `the Node loopback limit is ${x(nodeLimit)}`;
-  return `verdict: NOT MET — our client ↔ our server ${x(ours)} Breezy ↔ Breezy (bar 3×; ${share}); ${reach}`;
-}
-
 async function main() {
-  mkdirSync(CACHE, { recursive: true });
+  pinSelf();
   const lib = CLIENT();
   const ourServer = bundle('hello-server', OUR_SERVER_SOURCE);
   const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-hello-'));
-  execFileSync(HOSTS, ['start', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BZR_TEST_HOSTS_BACKLOG: '128' } });
-  const hostEnv = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
-  const env = { ...process.env, BRZ_HOME: hostEnv.BRZ_HOME, BRZ_LOG: '/dev/null' };
+  const { hostEnv, env } = startTestHosts(dir);
   const children = [];
   try {
     // The exact v3 hello bytes our client sends and Breezy's server answers.
     const proto = require(bundle('hello-bytes', "export { encodeRequest, encodeResponse, utf8Bytes } from './src/shared/protocol';"));
     const request = proto.encodeRequest({ protocol: 3, args: [proto.utf8Bytes('hello')] });
     const response = proto.encodeResponse({ protocol: 3, status: 'S', args: [proto.utf8Bytes('ok'), proto.utf8Bytes('2')] });
-    const echo = await startProcess(process.execPath, ['-e', ECHO_SERVER, String(request.length), Buffer.from(response).toString('hex')]);
-    const ours = await startProcess(process.execPath, [ourServer]);
+    const echo = await startServerProcess(process.execPath, ['-e', ECHO_SERVER, String(request.length), Buffer.from(response).toString('hex')]);
+    const ours = await startServerProcess(process.execPath, [ourServer]);
     children.push(echo.child, ours.child);
 
     const configs = {
@@ -214,6 +192,7 @@ async function main() {
       'loopback, Python blocking client ↔ raw echo': async () => Number(execFileSync('/usr/bin/python3', ['-c', RAW_PYTHON_CLIENT, String(portOf(echo.url)), String(SECONDS), Buffer.from(request).toString('hex'), String(response.length)], { encoding: 'utf8' }).trim()),
       'our client → raw echo': () => oursAgainst(lib, echo.url),
       'Breezy client → brz serve': async () => breezyAgainst(hostEnv.BZR_URL, env),
+      'Breezy client → brz serve --inet (pipes)': async () => breezyOverPipes(env),
       'our client → brz serve': () => oursAgainst(lib, hostEnv.BZR_URL),
       'Breezy client → our server': async () => breezyAgainst(ours.url, env),
       'our client → our server': () => oursAgainst(lib, ours.url),
@@ -222,15 +201,26 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, measure] of Object.entries(configs)) results[name] = Math.max(results[name], await measure());
     }
-    const base = results['Breezy client → brz serve'];
-    console.log(`hello round trips on one connection: best of ${ROUNDS} rounds of ${SECONDS} s (calls/s; ratio to Breezy → brz serve)`);
-    for (const [name, rate] of Object.entries(results)) {
-      console.log(`  ${name.padEnd(44)} ${Math.round(rate).toString().padStart(8)}  ${(rate / base).toFixed(2)}×`);
-    }
-    console.log(verdict(results));
+    const breezy = results['Breezy client → brz serve'];
+    const limit = results['loopback, Node raw client ↔ raw echo'];
+    const unit = 'calls/s';
+    report('hello', [
+      { name: 'Node raw echo round trips (the limit)', value: limit, unit, breezy },
+      { name: 'Breezy client → brz serve over TCP (the Breezy anchor)', value: breezy, unit, breezy, limit },
+      { name: 'Python blocking sockets ↔ raw echo', value: results['loopback, Python blocking client ↔ raw echo'], unit, breezy, limit },
+      { name: 'Breezy client → brz serve --inet, over pipes', value: results['Breezy client → brz serve --inet (pipes)'], unit, breezy, limit },
+      { name: 'our client → raw echo', value: results['our client → raw echo'], unit, breezy, limit },
+      { name: 'Breezy client → our server', value: results['Breezy client → our server'], unit, breezy, limit },
+      { name: 'our client → brz serve', value: results['our client → brz serve'], unit, breezy, limit },
+      {
+        name: 'hello round trips, our client → our server', value: results['our client → our server'], unit, breezy, limit,
+        note: `one connection, best of ${ROUNDS} × ${SECONDS} s`,
+        goal: [{ of: 'limit', min: 0.85, text: '≥ 85% of limit' }, { of: 'breezy', min: 1, text: 'ahead of Breezy↔Breezy' }],
+      },
+    ]);
   } finally {
     for (const c of children) c.kill();
-    execFileSync(HOSTS, ['stop', dir], { stdio: 'ignore' });
+    stopTestHosts(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }

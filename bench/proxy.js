@@ -1,37 +1,33 @@
 /**
- * Proxy overhead: a real `brz branch` and `brz log` against Breezy's own `brz serve`,
- * direct and through our proxy (in this process), side by side in one run, alternating,
- * median of N each. Prints the proxied/direct ratio (target ≤ 1.10×).
- * The branch is made larger than the test sample so the relay carries real bodies:
- * 30 commits over 200 files plus a 4 MiB file.
- * Our side is the TypeScript source bundled with esbuild (so no build step is needed).
- * Also prints the proxy's own CPU time per operation: on a loaded machine, timing noise
+ * Proxy overhead: a real `brz branch` and `brz log` against Breezy's own `brz serve`, direct
+ * and through our proxy (`hpss proxy`'s startProxy, in a child process on the server core),
+ * interleaved, median of N each; the ratio proxied ÷ direct (goal ≤ 1.10×). The branch: 300
+ * commits over 200 files (bench/make_branch.py; 60 with --quick). Also the proxy's own CPU per
+ * operation (process.cpuUsage in the proxy's process): on a loaded machine, timing noise
  * dwarfs the relay's cost, and this number shows that cost directly.
  * Usage: node bench/proxy.js [--quick]
  */
-const { buildSync } = require('esbuild');
 const { execFile, execFileSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const { QUICK, bundle, median, pinSelf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
 
-const QUICK = process.argv.includes('--quick');
 const REPEATS = QUICK ? 3 : 7;
-const HOSTS = join(__dirname, '..', 'tools', 'bzr-test-hosts');
+const COMMITS = QUICK ? 60 : 300;
 
-/** Bundles the engine's server API; kept under node_modules so `ssh2` resolves from the bundle. */
-function loadServer() {
-  const outfile = join(__dirname, '..', 'node_modules', '.cache', 'hpss-bench', 'server.js');
-  buildSync({
-    stdin: {
-      contents: "export * from './src/main/server'; export { EventBus, IdSource } from './src/main/bus/event-bus';",
-      resolveDir: join(__dirname, '..'),
-      loader: 'ts',
-    },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error', external: ['ssh2'],
+// The proxy in its own process: prints its URL; answers each line on stdin with its CPU time (µs).
+const PROXY = `
+import { EventBus, IdSource } from './src/main/bus/event-bus';
+import { startProxy } from './src/main/server';
+startProxy({ upstream: process.argv[2], listen: '127.0.0.1:0' }, new EventBus(), new IdSource()).then((p) => {
+  process.stdout.write(p.urls[0] + '\\n');
+  process.stdin.on('data', () => {
+    const u = process.cpuUsage();
+    process.stdout.write(JSON.stringify(u.user + u.system) + '\\n');
   });
-  return require(outfile);
-}
+});
+`;
 
 function brz(env, cwd, args) {
   return new Promise((resolve, reject) => {
@@ -43,64 +39,57 @@ function brz(env, cwd, args) {
   });
 }
 
-function makeBranch(env, path) {
-  const run = (...args) => execFileSync('brz', args, { env, cwd: path, stdio: 'ignore' });
-  mkdirSync(path, { recursive: true });
-  run('init', '-q', '.');
-  for (let i = 0; i < 200; i++) writeFileSync(join(path, `f${i}.txt`), `file ${i}\n`.repeat(40));
-  writeFileSync(join(path, 'big.bin'), Buffer.alloc(4 << 20, 7));
-  run('add', '-q');
-  run('commit', '-q', '-m', 'import');
-  for (let c = 1; c < 30; c++) {
-    for (let i = c; i < 200; i += 29) writeFileSync(join(path, `f${i}.txt`), `file ${i} change ${c}\n`.repeat(40));
-    run('commit', '-q', '-m', `change ${c}`);
-  }
+/** The proxy's CPU time so far, in ms. */
+function proxyCpuMs(child) {
+  return new Promise((resolve) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim()) / 1000));
+    child.stdin.write('cpu\n');
+  });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main() {
+  pinSelf();
   const dir = mkdtempSync(join(tmpdir(), 'hpss-bench-proxy-'));
-  execFileSync(HOSTS, ['start', dir], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BZR_TEST_HOSTS_BACKLOG: '128' } });
-  const hostEnv = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
-  const env = { ...process.env, BRZ_HOME: hostEnv.BRZ_HOME, BRZ_LOG: '/dev/null' };
+  const { hostEnv, env } = startTestHosts(dir);
   let proxy = null;
   try {
-    makeBranch(env, join(hostEnv.REPOS, 'bench'));
-    const server = loadServer();
-    proxy = await server.startProxy({ upstream: hostEnv.BZR_URL, listen: '127.0.0.1:0' }, new server.EventBus(), new server.IdSource());
+    execFileSync('/usr/bin/python3', [join(__dirname, 'make_branch.py'), join(hostEnv.REPOS, 'bench'), String(COMMITS)], { env, stdio: 'ignore' });
+    proxy = await startServerProcess(process.execPath, [bundle('bench-proxy', PROXY), hostEnv.BZR_URL]);
     const work = join(dir, 'work');
     mkdirSync(work);
+    let n = 0;
     const ops = {
-      'brz branch': (base, n) => ['branch', '-q', `${base}bench`, `b${n}`],
+      'brz branch': (base) => ['branch', '-q', `${base}bench`, `b${++n}`],
       'brz log': (base) => ['log', '-q', `${base}bench`],
     };
-    const targets = { direct: hostEnv.BZR_URL, proxied: proxy.urls[0] };
-    console.log(`proxy overhead: real brz client, brz serve upstream, median of ${REPEATS} (ms)`);
-    let n = 0;
-    let worst = 0;
+    const targets = { direct: hostEnv.BZR_URL, proxied: proxy.url };
+    const rows = [];
     for (const [name, args] of Object.entries(ops)) {
       const times = { direct: [], proxied: [] };
-      const proxyCpu = [];
+      const cpu = [];
       for (let r = 0; r < REPEATS; r++) {
         // Alternate which goes first so warm caches favour neither.
-        const order = r % 2 ? ['proxied', 'direct'] : ['direct', 'proxied'];
-        for (const which of order) {
-          const cpu = process.cpuUsage();
-          times[which].push(await brz(env, work, args(targets[which], ++n)));
-          const used = process.cpuUsage(cpu);
-          if (which === 'proxied') proxyCpu.push((used.user + used.system) / 1000);
+        for (const which of r % 2 ? ['proxied', 'direct'] : ['direct', 'proxied']) {
+          const before = which === 'proxied' ? await proxyCpuMs(proxy.child) : 0;
+          times[which].push(await brz(env, work, args(targets[which])));
+          if (which === 'proxied') cpu.push((await proxyCpuMs(proxy.child)) - before);
         }
       }
-      const d = median(times.direct);
-      const p = median(times.proxied);
-      worst = Math.max(worst, p / d);
-      console.log(`  ${name.padEnd(11)} direct ${d.toFixed(0).padStart(6)}   proxied ${p.toFixed(0).padStart(6)}   ratio ${(p / d).toFixed(3)}×   proxy CPU ${median(proxyCpu).toFixed(0)} ms`);
+      const direct = median(times.direct);
+      const proxied = median(times.proxied);
+      rows.push(
+        {
+          name: `${name}, ${COMMITS} commits × 200 files, proxied ÷ direct`, value: proxied / direct, unit: '×',
+          note: `median of ${REPEATS}: direct ${direct.toFixed(0)} ms, proxied ${proxied.toFixed(0)} ms`,
+          goal: { of: 'value', max: 1.1, text: '≤ 1.10× direct' },
+        },
+        { name: `${name}, the proxy's own CPU per operation`, value: median(cpu), unit: 'ms', note: `${((100 * median(cpu)) / direct).toFixed(1)}% of the direct time` },
+      );
     }
-    console.log(`  worst ratio ${worst.toFixed(3)}× (target ≤ 1.10×) ${worst <= 1.1 ? 'OK' : 'ABOVE TARGET'}`);
+    report('proxy', rows);
   } finally {
-    if (proxy) await proxy.stop();
-    execFileSync(HOSTS, ['stop', dir], { stdio: 'ignore' });
+    if (proxy) proxy.child.kill();
+    stopTestHosts(dir);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,11 +1,21 @@
+/**
+ * Scratch buffers of finished sinks, taken by the next ones: allocating a fresh buffer per
+ * sink was most of the cost of encoding a small message (several sinks each). A sink holds
+ * its buffer alone from construction to finish(), so nested sinks never share one.
+ */
+const spare: Uint8Array[] = [];
+const SPARE_MAX = 8;
+const SPARE_BYTES_MAX = 64 * 1024;
+const EMPTY = new Uint8Array(0);
+
 /** A growable byte buffer for encoders. */
 export class ByteSink {
-  private buf = new Uint8Array(256);
+  private buf = spare.pop() ?? new Uint8Array(256);
   private len = 0;
 
   private reserve(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(256, this.buf.length * 2);
     while (size < this.len + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.len));
@@ -36,7 +46,12 @@ export class ByteSink {
     this.buf[this.len++] = n & 0xff;
   }
 
+  /** The bytes written, copied out; the sink starts empty again (its scratch goes back). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = this.buf.slice(0, this.len);
+    if (spare.length < SPARE_MAX && this.buf.length <= SPARE_BYTES_MAX) spare.push(this.buf);
+    this.buf = EMPTY;
+    this.len = 0;
+    return out;
   }
 }

@@ -13,31 +13,57 @@ export interface FileRange {
   length: number;
 }
 
-/** The reads that cover `ranges`, in order, each at most one piece. */
-function* reads(ranges: readonly FileRange[]): Generator<FileRange> {
+/**
+ * The pieces that cover `ranges`, in order, each the reads of at most PIECE_BYTES: small
+ * ranges share a piece (a `readv` of 1,000 ranges of 4 KiB is four pieces, not 1,000 body
+ * parts each awaiting its own read), a large range is split across pieces.
+ */
+function* pieces(ranges: readonly FileRange[]): Generator<FileRange[]> {
+  let piece: FileRange[] = [];
+  let size = 0;
   for (const { start, length } of ranges) {
-    for (let done = 0; done < length; done += PIECE_BYTES) yield { start: start + done, length: Math.min(PIECE_BYTES, length - done) };
+    for (let done = 0; done < length; ) {
+      const n = Math.min(PIECE_BYTES - size, length - done);
+      piece.push({ start: start + done, length: n });
+      size += n;
+      done += n;
+      if (size === PIECE_BYTES) {
+        yield piece;
+        piece = [];
+        size = 0;
+      }
+    }
   }
+  if (piece.length > 0) yield piece;
 }
 
 /**
  * The bytes of `ranges`, in order, as pieces; closes the file when done or abandoned. The
- * next piece is read while the consumer sends this one (disk and socket overlap). A file
- * that shrank under us ends the body with Breezy's ReadError for `name`.
+ * next piece is read while the consumer sends this one (disk and socket overlap), and the
+ * reads of one piece run at once. A file that shrank under us ends the body with Breezy's
+ * ReadError for `name`.
  */
 export async function* readRanges(file: FileHandle, ranges: readonly FileRange[], name: string): AsyncGenerator<Uint8Array> {
-  const read = async ({ start, length }: FileRange): Promise<Uint8Array> => {
-    // A fresh buffer per piece: the encoder may keep a piece until it is written.
-    const piece = Buffer.allocUnsafe(length);
+  const readInto = async (piece: Buffer, at: number, { start, length }: FileRange): Promise<void> => {
     let filled = 0;
     while (filled < length) {
-      const { bytesRead } = await file.read(piece, filled, length - filled, start + filled);
+      const { bytesRead } = await file.read(piece, at + filled, length - filled, start + filled);
       if (bytesRead === 0) throw new StreamedBodyError(['ReadError', name]);
       filled += bytesRead;
     }
+  };
+  const read = async (reads: FileRange[]): Promise<Uint8Array> => {
+    // A fresh buffer per piece: the encoder may keep a piece until it is written.
+    const piece = Buffer.allocUnsafe(reads.reduce((sum, r) => sum + r.length, 0));
+    let at = 0;
+    await Promise.all(reads.map((r) => {
+      const done = readInto(piece, at, r);
+      at += r.length;
+      return done;
+    }));
     return piece;
   };
-  const plan = reads(ranges);
+  const plan = pieces(ranges);
   let next = plan.next();
   let pending = next.done ? null : read(next.value);
   try {

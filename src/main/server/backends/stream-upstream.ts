@@ -27,7 +27,7 @@ export class StreamUpstream {
   /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
-  /** Reports its `bytes` events, once the serve loop has named its client medium. */
+  /** Reports its `bytes` events, once the relay has named its client medium. */
   private bytes: ByteReporter | null = null;
 
   constructor(streams?: UpstreamStreams) {

@@ -78,6 +78,19 @@ export function checkPath(root: string, arg: BValue, verb = 'get'): PathCheck {
   if (!(arg instanceof Uint8Array)) {
     return refused(String(arg), ['error', 'TypeError', 'a path argument must be a byte string']);
   }
+  // The guard in front of every server backend (backends/confined.ts) and the built-in
+  // backend's handlers ask the same question of the same argument of one call: answer once.
+  const last = lastChecks.get(arg);
+  if (last && last.root === root && last.verb === verb) return last.result;
+  const result = checkPathUncached(root, arg, verb);
+  lastChecks.set(arg, { root, verb, result });
+  return result;
+}
+
+/** Per argument (one call's bytes, gone with the call), its last check. */
+const lastChecks = new WeakMap<Uint8Array, { root: string; verb: string; result: PathCheck }>();
+
+function checkPathUncached(root: string, arg: Uint8Array, verb: string): PathCheck {
   const attempt = printable(arg);
   let text: string;
   try {

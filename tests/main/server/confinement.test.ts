@@ -152,3 +152,12 @@ test('a served root of / (serve --inet --directory=/, as brz asks over ssh) take
   expect(ok).toMatchObject({ ok: true, path: '/tmp/some/branch' });
   expect(checkPath('/', new TextEncoder().encode('/../etc'), 'get').ok).toBe(false);
 });
+
+test('one argument of one call is checked once, whoever asks (the guard, then the built-in handler)', () => {
+  const arg = new TextEncoder().encode('/tmp/some/branch/');
+  const first = checkPath('/', arg, 'BzrDir.open_2.1');
+  expect(checkPath('/', arg, 'BzrDir.open_2.1')).toBe(first);
+  // Another root or verb is another question.
+  expect(checkPath('/tmp', arg, 'BzrDir.open_2.1')).not.toBe(first);
+  expect(checkPath('/', arg, 'stat')).not.toBe(first);
+});

@@ -6,7 +6,6 @@
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ByteStream } from '../../core/byte-stream';
 import { unknownMethodAnswer, type Answer, type ServerCall } from '../../core/server-call';
 import type { Backend, BackendConnection } from '../backend';
 import type { ServerBackendEntry, ServerBackendOptions } from '../registry';
@@ -36,8 +35,8 @@ export class BuiltinBackend implements Backend {
       handle(call: ServerCall): Answer | Promise<Answer> {
         const handler = verbs.get(call.verb);
         const refusal = handler ? arityError(handler, call.args) : unknownMethodAnswer(call);
+        // A refusal leaves the request body unread: the core drops it as it comes.
         if (!refusal) return (handler as VerbHandler).run(call, ctx);
-        discard(call.body);
         return refusal;
       },
       close() {},
@@ -45,13 +44,6 @@ export class BuiltinBackend implements Backend {
   }
 
   close(): void {}
-}
-
-/** A refused call's body is read and dropped, so its producer is never left waiting. */
-function discard(body: ByteStream): void {
-  void (async () => {
-    for await (const chunk of body) void chunk;
-  })().catch(() => undefined);
 }
 
 export const builtinBackendEntry: ServerBackendEntry = {

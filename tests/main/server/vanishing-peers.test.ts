@@ -1,0 +1,187 @@
+/**
+ * Peers that vanish in the middle of a message, on each side of the proxy and under the
+ * Breezy backend: each ends its connection with a clear event (a `medium-closed` with the
+ * reason, a call ended with an error naming what happened) and leaks no socket, process or
+ * timer — checked by counts of this process's resources and children after the test
+ * (tests/support/leak-counts.ts). Real peers only: `brz serve`, our own listener, `brz serve
+ * --inet` subprocesses killed by their pid.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { EngineEvent } from '../../../src/shared/events';
+import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
+import { startProxy, startServer } from '../../../src/main/server';
+import { createServerBackend } from '../../../src/main/server/backends/registry';
+import { PolicyStore } from '../../../src/main/server/policies/settings';
+import { TcpListener } from '../../../src/main/server/tcp-listener';
+import { brzFixtureEnv, startBrzServe, type RunningBrzServe } from '../../support/brz-fixtures';
+import { childProcesses, resourceCounts, settledLeaks } from '../../support/leak-counts';
+import { requireTool } from '../../support/test-hosts';
+import { execFileSync } from 'node:child_process';
+
+const V3 = Buffer.from('bzr message 3 (bzr 1.6)\n', 'latin1');
+const HEADERS = Buffer.from('d16:Software version5:3.3.2e', 'latin1');
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+function bytestring(s: string | Buffer): Buffer {
+  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+  return Buffer.concat([Buffer.from(`${b.length}:`), b]);
+}
+
+/** The parts of a v3 request built by hand: prefix+headers, the args structure, an optional body, the end. */
+function v3Request(verb: string, args: string[], body?: Buffer): Buffer {
+  const structure = Buffer.concat([Buffer.from('l'), bytestring(verb), ...args.map((a) => bytestring(a)), Buffer.from('e')]);
+  const bodyPart = body ? Buffer.concat([Buffer.from('b'), u32(body.length), body]) : Buffer.alloc(0);
+  return Buffer.concat([V3, u32(HEADERS.length), HEADERS, Buffer.from('s'), u32(structure.length), structure, bodyPart, Buffer.from('e')]);
+}
+
+const HELLO = v3Request('hello', []);
+
+let dir: string;
+let brzServe: RunningBrzServe | null = null;
+
+beforeAll(() => {
+  requireTool('brz', 'brz');
+  dir = mkdtempSync(join(tmpdir(), 'hpss-vanish-'));
+  const env = brzFixtureEnv(join(dir, 'home'));
+  execFileSync('brz', ['init', '-q', '--create-prefix', join(dir, 'served', 'trunk')], { env, stdio: 'pipe' });
+  // Big enough that a response to `get` spans many chunks.
+  writeFileSync(join(dir, 'served', 'big.bin'), Buffer.alloc(512 * 1024, 0x5a));
+});
+afterAll(() => {
+  brzServe?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function open(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+function portOf(url: string): number {
+  return Number(/:(\d+)\/$/.exec(url)?.[1]);
+}
+
+/** Writes `request` and resolves with the bytes received once they end with `answerEnds` (or the socket closes). */
+function exchange(s: Socket, request: Buffer, answerEnds: string): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const onData = (d: Buffer): void => {
+      got += d.toString('latin1');
+      if (got.endsWith(answerEnds)) done();
+    };
+    const done = (): void => {
+      s.off('data', onData);
+      s.off('close', done);
+      resolve(got);
+    };
+    s.on('data', onData);
+    s.on('close', done);
+    s.write(request);
+  });
+}
+
+function recorder(bus: EventBus): EngineEvent[] {
+  const events: EngineEvent[] = [];
+  bus.on((e) => events.push(e));
+  return events;
+}
+
+/** Every medium opened has been closed: the mediums still open, by id and kind. */
+function openMediums(events: EngineEvent[]): string[] {
+  const open = new Map<string, string>();
+  for (const e of events) {
+    if (e.type === 'medium-opened') open.set(e.mediumId, `${e.mediumId} (${e.kind})`);
+    if (e.type === 'medium-closed' && !e.reconnectable) open.delete(e.mediumId);
+  }
+  return [...open.values()];
+}
+
+function closeReason(events: EngineEvent[], kind: string): string | undefined {
+  const ids = new Set(events.flatMap((e) => (e.type === 'medium-opened' && e.kind === kind ? [e.mediumId] : [])));
+  const closed = events.find((e) => e.type === 'medium-closed' && ids.has(e.mediumId));
+  return closed?.type === 'medium-closed' ? closed.reason : undefined;
+}
+
+async function until(check: () => boolean, withinMs = 5_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('proxy: a client that vanishes mid-request (half a message, then RST) ends both connections and leaks nothing', async () => {
+  brzServe = await startBrzServe(join(dir, 'served'), brzFixtureEnv(join(dir, 'home')), false);
+  const before = resourceCounts();
+  const bus = new EventBus();
+  const events = recorder(bus);
+  const proxy = await startProxy({ upstream: brzServe.url, listen: '127.0.0.1:0' }, bus, new IdSource());
+  try {
+    const client = await open(portOf(proxy.urls[0]));
+    client.on('error', () => undefined);
+    // The upstream connection is made at the first call; then half of a second request, and the client is gone.
+    expect(await exchange(client, HELLO, 'e')).toContain('2:ok1:2');
+    const get = v3Request('get', ['big.bin']);
+    client.write(get.subarray(0, get.length - 9));
+    await until(() => events.some((e) => e.type === 'bytes' && e.direction === 'read' && e.count > 0 && events.filter((x) => x.type === 'call-started').length >= 1));
+    client.resetAndDestroy();
+    await until(() => openMediums(events).length === 0);
+    expect(openMediums(events)).toEqual([]);
+    expect(closeReason(events, 'tcp-server')).toMatch(/client closed the connection|ECONNRESET/);
+    expect(closeReason(events, 'tcp-client')).toBe('closed by the server side');
+    // brz serve still serves: the proxy left it in a sane state.
+    const next = await open(portOf(proxy.urls[0]));
+    expect(await exchange(next, HELLO, 'e')).toContain('2:ok1:2');
+    next.destroy();
+  } finally {
+    await proxy.stop();
+  }
+  expect(await settledLeaks(before)).toEqual([]);
+});
+
+test('proxy: an upstream that vanishes mid-response ends the client connection with the reason, and leaks nothing', async () => {
+  const before = resourceCounts();
+  const bus = new EventBus();
+  const events = recorder(bus);
+  const ids = new IdSource();
+  // The upstream is our own server, cut by its drop-after-bytes policy in the middle of the `get` answer.
+  const upstream = new TcpListener({
+    ownerId: 'upstream',
+    address: { host: '127.0.0.1', port: 0 },
+    backend: createServerBackend('builtin', { dir: join(dir, 'served'), allowWrites: false }),
+    policy: new PolicyStore({ dropAfterBytes: 100 * 1024 }),
+    bus: new EventBus(),
+    ids: new IdSource(),
+  });
+  const upstreamUrl = await upstream.listen();
+  const proxy = await startProxy({ upstream: upstreamUrl, listen: '127.0.0.1:0' }, bus, ids);
+  try {
+    const client = await open(portOf(proxy.urls[0]));
+    client.on('error', () => undefined);
+    const got = await exchange(client, v3Request('get', ['big.bin']), '\u0000never');
+    // Part of the answer came, then the connection ended.
+    expect(got.length).toBeGreaterThan(50 * 1024);
+    expect(got.length).toBeLessThan(512 * 1024);
+    await until(() => openMediums(events).length === 0);
+    expect(openMediums(events)).toEqual([]);
+    const why = /^upstream closed: end of stream in the middle of a response \(\d+ bytes of it received\)$/;
+    expect(closeReason(events, 'tcp-server')).toMatch(why);
+    const failed = events.find((e) => e.type === 'call-finished' && e.verb === 'get');
+    expect(failed?.type === 'call-finished' && failed.error?.message).toMatch(why);
+    await until(() => upstream.connectionCount === 0);
+    expect(upstream.connectionCount).toBe(0);
+    client.destroy();
+  } finally {
+    await proxy.stop();
+    await upstream.stop();
+  }
+  expect(await settledLeaks(before)).toEqual([]);
+});

@@ -6,7 +6,7 @@
  * (tests/support/leak-counts.ts). Real peers only: `brz serve`, our own listener, `brz serve
  * --inet` subprocesses killed by their pid.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,3 +185,58 @@ test('proxy: an upstream that vanishes mid-response ends the client connection w
   }
   expect(await settledLeaks(before)).toEqual([]);
 });
+
+/** The `brz serve --inet` children of this process, oldest first (by start time). */
+function serveInetChildren(): number[] {
+  const started = (pid: number): number => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  };
+  return childProcesses()
+    .filter((c) => c.state !== 'Z' && / serve --inet /.test(c.command))
+    .map((c) => c.pid)
+    .sort((a, b) => started(a) - started(b));
+}
+
+test('Breezy backend: a brz serve --inet killed mid-call fails that call clearly, is replaced, and leaves no process behind', async () => {
+  const before = resourceCounts();
+  const bus = new EventBus();
+  const events = recorder(bus);
+  const server = await startServer({ backend: 'breezy', dir: join(dir, 'served'), listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
+  try {
+    const port = portOf(server.urls[0]);
+    const client = await open(port);
+    client.on('error', () => undefined);
+    const closed = new Promise<void>((r) => client.once('close', () => r()));
+    // The whole head of a call that takes a body, and only the start of the body: brz is in the middle of it.
+    const full = v3Request('Repository.get_parent_map', ['trunk/', 'include-missing:'], Buffer.from('null:\n'.repeat(1000)));
+    client.write(full.subarray(0, full.length - 3000));
+    await until(() => events.some((e) => e.type === 'medium-opened' && e.kind === 'pipes-client') && events.some((e) => e.type === 'bytes' && e.direction === 'written' && e.mediumId !== undefined && isUpstream(events, e.mediumId)));
+    // The connection's process was the spare started with the server: the oldest one.
+    const serving = serveInetChildren()[0];
+    expect(serving).toBeGreaterThan(0);
+    process.kill(serving, 'SIGKILL');
+    await closed;
+    await until(() => openMediums(events).length === 0);
+    expect(openMediums(events)).toEqual([]);
+    const why = /^brz serve --inet ended with signal SIGKILL before answering a call$/;
+    expect(closeReason(events, 'pipes-client')).toMatch(why);
+    expect(closeReason(events, 'tcp-server')).toBe(`upstream closed: brz serve --inet ended with signal SIGKILL before answering a call`);
+    const failed = events.find((e) => e.type === 'call-finished' && e.verb === 'Repository.get_parent_map');
+    expect(failed?.type === 'call-finished' && failed.error?.message).toMatch(/signal SIGKILL/);
+    // Reaped: gone from this process's children, no zombie.
+    await until(() => !childProcesses().some((c) => c.pid === serving));
+    expect(childProcesses().filter((c) => c.pid === serving || c.state === 'Z')).toEqual([]);
+    // The pool took the process back: the next client is served by Breezy.
+    const next = await open(port);
+    expect(await exchange(next, v3Request('BzrDir.open_2.1', ['trunk/']), 'e')).toContain('3:yes');
+    next.destroy();
+  } finally {
+    await server.stop();
+  }
+  expect(await settledLeaks(before)).toEqual([]);
+});
+
+function isUpstream(events: EngineEvent[], mediumId: string): boolean {
+  return events.some((e) => e.type === 'medium-opened' && e.mediumId === mediumId && e.kind === 'pipes-client');
+}

@@ -86,7 +86,7 @@ export class BreezyBackend implements Backend {
         upstream.closed(`brz serve --inet ended with ${status}`);
       },
     );
-    if (proc.usable) upstream.attach({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end() });
+    if (proc.usable) upstream.attach({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end(), ownerReportsClose: true });
     else proc.end();
   }
 }

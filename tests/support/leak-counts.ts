@@ -44,20 +44,25 @@ export function resourceCounts(): ResourceCounts {
   return { resources, children: childProcesses() };
 }
 
+export interface LeakCheck {
+  /** A new child that is expected (a server's process started ahead replaced); zombies never are. */
+  expectedChild?: (command: string) => boolean;
+}
+
 /** What is up now beyond `before` (more of a kind, a new child, any zombie); empty when nothing. */
-export function leaksSince(before: ResourceCounts, now = resourceCounts()): string[] {
+export function leaksSince(before: ResourceCounts, check: LeakCheck = {}, now = resourceCounts()): string[] {
   const leaks: string[] = [];
   for (const kind of WATCHED) if (now.resources[kind] > before.resources[kind]) leaks.push(`${kind}: ${before.resources[kind]} → ${now.resources[kind]}`);
   const known = new Set(before.children.map((c) => c.pid));
-  for (const c of now.children) if (!known.has(c.pid) || c.state === 'Z') leaks.push(`child ${c.pid} (${c.state}) ${c.command}`);
+  for (const c of now.children) if ((!known.has(c.pid) && !check.expectedChild?.(c.command)) || c.state === 'Z') leaks.push(`child ${c.pid} (${c.state}) ${c.command}`);
   return leaks;
 }
 
 /** Waits up to `withinMs` for the counts to come back to `before`; returns what is still leaked. */
-export async function settledLeaks(before: ResourceCounts, withinMs = 5_000): Promise<string[]> {
+export async function settledLeaks(before: ResourceCounts, check: LeakCheck = {}, withinMs = 5_000): Promise<string[]> {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const leaks = leaksSince(before);
+    const leaks = leaksSince(before, check);
     if (leaks.length === 0 || Date.now() >= deadline) return leaks;
     await new Promise((r) => setTimeout(r, 50));
   }

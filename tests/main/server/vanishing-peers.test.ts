@@ -6,6 +6,7 @@
  * (tests/support/leak-counts.ts). Real peers only: `brz serve`, our own listener, `brz serve
  * --inet` subprocesses killed by their pid.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,30 +21,7 @@ import { TcpListener } from '../../../src/main/server/tcp-listener';
 import { brzFixtureEnv, startBrzServe, type RunningBrzServe } from '../../support/brz-fixtures';
 import { childProcesses, resourceCounts, settledLeaks } from '../../support/leak-counts';
 import { requireTool } from '../../support/test-hosts';
-import { execFileSync } from 'node:child_process';
-
-const V3 = Buffer.from('bzr message 3 (bzr 1.6)\n', 'latin1');
-const HEADERS = Buffer.from('d16:Software version5:3.3.2e', 'latin1');
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function bytestring(s: string | Buffer): Buffer {
-  const b = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
-  return Buffer.concat([Buffer.from(`${b.length}:`), b]);
-}
-
-/** The parts of a v3 request built by hand: prefix+headers, the args structure, an optional body, the end. */
-function v3Request(verb: string, args: string[], body?: Buffer): Buffer {
-  const structure = Buffer.concat([Buffer.from('l'), bytestring(verb), ...args.map((a) => bytestring(a)), Buffer.from('e')]);
-  const bodyPart = body ? Buffer.concat([Buffer.from('b'), u32(body.length), body]) : Buffer.alloc(0);
-  return Buffer.concat([V3, u32(HEADERS.length), HEADERS, Buffer.from('s'), u32(structure.length), structure, bodyPart, Buffer.from('e')]);
-}
-
-const HELLO = v3Request('hello', []);
+import { HELLO_ANSWER, v3Request, V3_HELLO as HELLO } from '../../support/v3-bytes';
 
 let dir: string;
 let brzServe: RunningBrzServe | null = null;
@@ -124,11 +102,12 @@ test('proxy: a client that vanishes mid-request (half a message, then RST) ends 
   const bus = new EventBus();
   const events = recorder(bus);
   const proxy = await startProxy({ upstream: brzServe.url, listen: '127.0.0.1:0' }, bus, new IdSource());
+  const running = resourceCounts();
   try {
     const client = await open(portOf(proxy.urls[0]));
     client.on('error', () => undefined);
     // The upstream connection is made at the first call; then half of a second request, and the client is gone.
-    expect(await exchange(client, HELLO, 'e')).toContain('2:ok1:2');
+    expect(await exchange(client, HELLO, HELLO_ANSWER)).toContain(HELLO_ANSWER);
     const get = v3Request('get', ['big.bin']);
     client.write(get.subarray(0, get.length - 9));
     await until(() => events.some((e) => e.type === 'bytes' && e.direction === 'read' && e.count > 0 && events.filter((x) => x.type === 'call-started').length >= 1));
@@ -137,9 +116,11 @@ test('proxy: a client that vanishes mid-request (half a message, then RST) ends 
     expect(openMediums(events)).toEqual([]);
     expect(closeReason(events, 'tcp-server')).toMatch(/client closed the connection|ECONNRESET/);
     expect(closeReason(events, 'tcp-client')).toBe('closed by the server side');
+    // While the proxy runs: nothing of that connection is left.
+    expect(await settledLeaks(running)).toEqual([]);
     // brz serve still serves: the proxy left it in a sane state.
     const next = await open(portOf(proxy.urls[0]));
-    expect(await exchange(next, HELLO, 'e')).toContain('2:ok1:2');
+    expect(await exchange(next, HELLO, HELLO_ANSWER)).toContain(HELLO_ANSWER);
     next.destroy();
   } finally {
     await proxy.stop();
@@ -163,6 +144,7 @@ test('proxy: an upstream that vanishes mid-response ends the client connection w
   });
   const upstreamUrl = await upstream.listen();
   const proxy = await startProxy({ upstream: upstreamUrl, listen: '127.0.0.1:0' }, bus, ids);
+  const running = resourceCounts();
   try {
     const client = await open(portOf(proxy.urls[0]));
     client.on('error', () => undefined);
@@ -179,6 +161,7 @@ test('proxy: an upstream that vanishes mid-response ends the client connection w
     await until(() => upstream.connectionCount === 0);
     expect(upstream.connectionCount).toBe(0);
     client.destroy();
+    expect(await settledLeaks(running)).toEqual([]);
   } finally {
     await proxy.stop();
     await upstream.stop();
@@ -203,6 +186,7 @@ test('Breezy backend: a brz serve --inet killed mid-call fails that call clearly
   const bus = new EventBus();
   const events = recorder(bus);
   const server = await startServer({ backend: 'breezy', dir: join(dir, 'served'), listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
+  const running = resourceCounts();
   try {
     const port = portOf(server.urls[0]);
     const client = await open(port);
@@ -231,6 +215,10 @@ test('Breezy backend: a brz serve --inet killed mid-call fails that call clearly
     const next = await open(port);
     expect(await exchange(next, v3Request('BzrDir.open_2.1', ['trunk/']), 'e')).toContain('3:yes');
     next.destroy();
+    // While the server runs: what is left is one process started ahead for the next client, as at the start.
+    await until(() => serveInetChildren().length === 1);
+    expect(serveInetChildren()).toHaveLength(1);
+    expect(await settledLeaks(running, { expectedChild: (command) => / serve --inet /.test(command) })).toEqual([]);
   } finally {
     await server.stop();
   }

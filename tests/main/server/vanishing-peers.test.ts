@@ -228,3 +228,46 @@ test('Breezy backend: a brz serve --inet killed mid-call fails that call clearly
 function isUpstream(events: EngineEvent[], mediumId: string): boolean {
   return events.some((e) => e.type === 'medium-opened' && e.mediumId === mediumId && e.kind === 'pipes-client');
 }
+
+test('Breezy backend: clients that vanish while queued for a process cost no process once one is free', async () => {
+  const before = resourceCounts();
+  const bus = new EventBus();
+  const events = recorder(bus);
+  const server = await startServer({ backend: 'breezy', dir: join(dir, 'served'), listen: '127.0.0.1:0', allowWrites: false, maxProcesses: 1 }, bus, new IdSource());
+  try {
+    const port = portOf(server.urls[0]);
+    // A holds the only process, in the middle of a call.
+    const holder = await open(port);
+    holder.on('error', () => undefined);
+    const full = v3Request('Repository.get_parent_map', ['trunk/', 'include-missing:'], Buffer.from('null:\n'.repeat(1000)));
+    holder.write(full.subarray(0, full.length - 3000));
+    await until(() => events.some((e) => e.type === 'bytes' && e.direction === 'written' && isUpstream(events, e.mediumId)));
+    // Five more ask for Breezy, wait in the queue, and go away (reset: a FIN would be a half-close,
+    // after which a client may still read its answer, so it stays queued, as Breezy serves it).
+    const queued = await Promise.all(Array.from({ length: 5 }, () => open(port)));
+    for (const q of queued) {
+      q.on('error', () => undefined);
+      q.write(v3Request('BzrDir.open_2.1', ['trunk/']));
+    }
+    await until(() => events.filter((e) => e.type === 'call-started' && e.verb === 'BzrDir.open_2.1').length === 5);
+    for (const q of queued) q.resetAndDestroy();
+    const clientCloses = (): string[] => events.flatMap((e) => (e.type === 'medium-closed' && !isUpstream(events, e.mediumId) ? [e.reason] : []));
+    await until(() => clientCloses().length >= 5);
+    expect(clientCloses()).toEqual(Array(5).fill('error: read ECONNRESET'));
+    // The process is freed: watch which processes run for the next 1.5 s.
+    const seen = new Set(serveInetChildren());
+    holder.destroy();
+    const watchUntil = Date.now() + 1_500;
+    while (Date.now() < watchUntil) {
+      for (const pid of serveInetChildren()) seen.add(pid);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The holder's process and at most one started ahead for the next client: none for the clients gone.
+    expect(seen.size).toBeLessThanOrEqual(2);
+    await until(() => openMediums(events).length === 0);
+    expect(openMediums(events)).toEqual([]);
+  } finally {
+    await server.stop();
+  }
+  expect(await settledLeaks(before)).toEqual([]);
+});

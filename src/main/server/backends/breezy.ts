@@ -60,9 +60,10 @@ export class BreezyBackend implements Backend {
 
   private upstreamFor(ctx: ConnectionContext, brz: string): StreamUpstream {
     const upstream = new StreamUpstream();
-    this.pool.acquire().then(
+    this.pool.acquire(upstream.gone).then(
       (proc) => this.attach(ctx, brz, proc, upstream),
       (err: Error) => {
+        if (upstream.gone.aborted) return; // the connection went first: nothing to report to it
         ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: err.message, fatal: true });
         upstream.closed(err.message);
       },

@@ -33,6 +33,7 @@ export class StreamUpstream {
   private onClose: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
   private endTimer: NodeJS.Timeout | null = null;
+  private readonly closing = new AbortController();
   /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
@@ -86,6 +87,11 @@ export class StreamUpstream {
     });
   }
 
+  /** Aborted once the upstream closed: whoever is still making its connection can give up. */
+  get gone(): AbortSignal {
+    return this.closing.signal;
+  }
+
   /** Settles once the streams are attached or the upstream closed (see `connected`). */
   whenReady(): Promise<void> {
     return this.ready;
@@ -107,6 +113,7 @@ export class StreamUpstream {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
     if (this.endTimer) clearTimeout(this.endTimer);
+    this.closing.abort();
     this.markReady();
     // Before the close is reported (`medium-closed`): the byte totals in events are exact by then.
     this.bytes?.flush();

@@ -6,10 +6,11 @@
  * (tests/support/leak-counts.ts). Real peers only: `brz serve`, our own listener, `brz serve
  * --inet` subprocesses killed by their pid.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EngineEvent } from '../../../src/shared/events';
@@ -23,6 +24,7 @@ import { childProcesses, resourceCounts, settledLeaks } from '../../support/leak
 import { requireTool } from '../../support/test-hosts';
 import { HELLO_ANSWER, v3Request, V3_HELLO as HELLO } from '../../support/v3-bytes';
 
+const execFileP = promisify(execFile);
 let dir: string;
 let brzServe: RunningBrzServe | null = null;
 
@@ -238,6 +240,36 @@ test('Breezy backend: a brz serve --inet killed mid-call fails that call clearly
 function isUpstream(events: EngineEvent[], mediumId: string): boolean {
   return events.some((e) => e.type === 'medium-opened' && e.mediumId === mediumId && e.kind === 'pipes-client');
 }
+
+test('Breezy backend: a brz serve --inet killed before answering: a real brz client retries on a new connection, served by the replacement', async () => {
+  const before = resourceCounts();
+  const bus = new EventBus();
+  const events = recorder(bus);
+  const server = await startServer({ backend: 'breezy', dir: join(dir, 'served'), listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
+  // The process started ahead will serve brz's connection: stopped, it cannot answer before it is killed.
+  await until(() => serveInetChildren().length === 1);
+  const serving = serveInetChildren()[0];
+  process.kill(serving, 'SIGSTOP');
+  try {
+    const brz = execFileP('brz', ['log', `bzr://127.0.0.1:${portOf(server.urls[0])}/trunk`], { env: brzFixtureEnv(join(dir, 'home')), timeout: 30_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    await until(() => events.some((e) => e.type === 'bytes' && e.direction === 'written' && isUpstream(events, e.mediumId)), 15_000);
+    process.kill(serving, 'SIGKILL');
+    // The connection is dropped (not answered with an error), so brz retries the call, as it does for a
+    // safe verb whose answer never began, on a new connection with a new process.
+    expect(await brz).toEqual({ code: 0, stderr: '' });
+    const killed = events.find((e) => e.type === 'medium-closed' && !isUpstream(events, e.mediumId) && /SIGKILL/.test(e.reason));
+    expect(killed?.type === 'medium-closed' && killed.reason).toBe('upstream closed: brz serve --inet ended with signal SIGKILL before answering a call');
+    expect(events.filter((e) => e.type === 'medium-opened' && e.kind === 'tcp-server').length).toBeGreaterThanOrEqual(2);
+    await until(() => openMediums(events).length === 0);
+    expect(openMediums(events)).toEqual([]);
+  } finally {
+    await server.stop();
+  }
+  expect(await settledLeaks(before)).toEqual([]);
+});
 
 test('Breezy backend: clients that vanish while queued for a process cost no process once one is free', async () => {
   const before = resourceCounts();

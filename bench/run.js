@@ -17,6 +17,7 @@ const BENCHES = [
   { name: 'server', script: 'server.js', pins: ['split'] },
   { name: 'get', script: 'builtin-get.js', pins: ['split'] },
   { name: 'proxy', script: 'proxy.js', pins: ['split'] },
+  { name: 'burst', script: 'hello-burst.js', pins: ['split'] },
   { name: 'ui', script: 'ui.js', pins: ['none'] },
 ];
 

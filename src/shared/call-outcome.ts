@@ -153,7 +153,7 @@ export function createsBzrDir(verb: string): boolean {
 }
 
 /** A close reason that means trouble (an error, a policy's cut, a reset, a timeout) rather than a goodbye. */
-const TROUBLE = /error|policy|reset|timed? ?out|refused|fail|host key|unreachable|cannot|denied|broken/i;
+const TROUBLE = /error|policy|reset|timed? ?out|refused|fail|host key|unreachable|cannot|denied|broken|in the middle of|before answering|signal/i;
 
 export function closeSeverity(reason: string): Severity {
   return TROUBLE.test(reason) ? 'fail' : 'quiet';

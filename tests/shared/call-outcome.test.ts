@@ -45,4 +45,7 @@ test('close reasons: a goodbye is quiet, trouble fails', () => {
   expect(closeSeverity('policy dropped the connection after 3 calls')).toBe('fail');
   expect(closeSeverity('error: read ECONNRESET')).toBe('fail');
   expect(closeSeverity('upstream closed: host key changed')).toBe('fail');
+  // An upstream gone while calls were owed an answer (the relay says so).
+  expect(closeSeverity('upstream closed: end of stream in the middle of a response (1200 bytes of it received)')).toBe('fail');
+  expect(closeSeverity('upstream closed: brz serve --inet ended with signal SIGKILL before answering a call')).toBe('fail');
 });

@@ -27,6 +27,8 @@ export interface OwnerHookContext {
  */
 export interface OwnerHook {
   options: OptionSpec;
+  /** Lines for `--help` about its options for `command` (after the policies'), or null when it has none there. */
+  help?: (command: 'serve' | 'proxy') => string | null;
   beforeStart?(ctx: OwnerHookContext): Promise<number | null>;
   afterStart?(ctx: OwnerHookContext, owner: RunningOwner): Promise<(() => Promise<void>) | void>;
 }
@@ -103,7 +105,8 @@ export async function runOwnerCommand(
   const parsed = parseCommandArgs(command, usage, argv, spec);
   if (!parsed) return 2;
   if (parsed.values.help) {
-    process.stdout.write(`usage: hpss ${usage}\n\n${policyHelp()}`);
+    const hookHelp = ownerHooks.map((h) => h.help?.(command)).flatMap((text) => (text ? [`\n${text}`] : [])).join('');
+    process.stdout.write(`usage: hpss ${usage}\n\n${policyHelp()}${hookHelp}`);
     return 0;
   }
   // No UI replays this process's events: keep only a short ring (each event may hold 4 KiB of raw bytes).

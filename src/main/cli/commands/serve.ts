@@ -18,7 +18,7 @@ const BACKEND_HELP = SERVER_BACKENDS.map((b) => `${b.id}: ${b.help}`).join('; ')
 
 const USAGE =
   `serve DIR [--backend ${SERVER_BACKEND_IDS.join('|')}] [--listen HOST:PORT] [--allow-writes] [--max-connections N] [--max-processes N] [policy flags] [--trace FILE] [--quiet]` +
-  ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]' +
+  ' [--ssh-listen HOST:PORT --authorized-keys FILE [--host-key FILE] [SSH limits]]\n       hpss serve --inet [--directory=DIR] [--allow-writes] [--client-timeout SECONDS] [--trace FILE]' +
   `\n\nbackends (default: the first that can run here): ${BACKEND_HELP}`;
 
 export const serveCommand: CliCommand = {

@@ -109,14 +109,33 @@ export class ServeProcessPool {
     return { running: this.running, queued: this.queue.length };
   }
 
-  /** A process for one connection: at once while under the cap, else when one ends. */
-  acquire(): Promise<ServeProcess> {
+  /**
+   * A process for one connection: at once while under the cap, else when one ends. A
+   * connection that goes away while it waits (`gone`) leaves the queue, so no process is
+   * started for it.
+   */
+  acquire(gone?: AbortSignal): Promise<ServeProcess> {
     if (this.stopped) return Promise.reject(new ServerBusyError('the server is stopping'));
     if (this.running < this.max) return Promise.resolve(this.take());
     if (this.queue.length >= this.maxQueued) {
       return Promise.reject(new ServerBusyError(`server busy: ${this.running} brz processes running and ${this.queue.length} connections waiting; try again later`));
     }
-    return new Promise((resolve, reject) => this.queue.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (p: ServeProcess) => {
+          gone?.removeEventListener('abort', leave);
+          resolve(p);
+        },
+        reject,
+      };
+      const leave = (): void => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) this.queue.splice(at, 1);
+        reject(new ServerBusyError('the connection went away while it waited for a brz process'));
+      };
+      gone?.addEventListener('abort', leave, { once: true });
+      this.queue.push(waiter);
+    });
   }
 
   stop(): void {

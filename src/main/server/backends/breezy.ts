@@ -60,9 +60,10 @@ export class BreezyBackend implements Backend {
 
   private upstreamFor(ctx: ConnectionContext, brz: string): StreamUpstream {
     const upstream = new StreamUpstream();
-    this.pool.acquire().then(
+    this.pool.acquire(upstream.gone).then(
       (proc) => this.attach(ctx, brz, proc, upstream),
       (err: Error) => {
+        if (upstream.gone.aborted) return; // the connection went first: nothing to report to it
         ctx.bus.emit({ type: 'error', mediumId: ctx.mediumId, kind: 'remote', message: err.message, fatal: true });
         upstream.closed(err.message);
       },
@@ -86,7 +87,7 @@ export class BreezyBackend implements Backend {
         upstream.closed(`brz serve --inet ended with ${status}`);
       },
     );
-    if (proc.usable) upstream.attach({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end() });
+    if (proc.usable) upstream.attach({ input: proc.child.stdout, output: proc.child.stdin, teardown: () => proc.end(), ownerReportsClose: true });
     else proc.end();
   }
 }

@@ -52,6 +52,8 @@ export class RelayConnection implements BackendConnection {
   private splitting = true;
   private ends: number[] = [];
   private received = 0;
+  /** Where the answer being received began in the upstream's bytes (the last response's end). */
+  private answerStart = 0;
   private calls = 0;
   private vfsCalls = 0;
   /** Set once the upstream could not be reached: what the client is told. */
@@ -132,6 +134,7 @@ export class RelayConnection implements BackendConnection {
         answer.end();
       }
       at = cut;
+      this.answerStart = end;
     }
     if (at < chunk.length) {
       const answer = this.awaiting[0];
@@ -144,7 +147,8 @@ export class RelayConnection implements BackendConnection {
     return wait;
   }
 
-  private upstreamClosed(upstream: StreamUpstream, reason: string): void {
+  private upstreamClosed(upstream: StreamUpstream, closeReason: string): void {
+    const reason = this.whileAwaiting(closeReason);
     this.ctx.bus.emit({ type: 'medium-closed', mediumId: this.mediumId, reason, calls: this.calls, vfsCalls: this.vfsCalls });
     for (const answer of this.awaiting.splice(0)) answer.end(new Error(`upstream closed: ${reason}`));
     if (this.closed) return;
@@ -153,5 +157,14 @@ export class RelayConnection implements BackendConnection {
       return;
     }
     this.ctx.closeClient(`upstream closed: ${reason}`);
+  }
+
+  /** The close reason, saying whether calls were still owed an answer and how far one had come. */
+  private whileAwaiting(reason: string): string {
+    const owed = this.awaiting.length;
+    if (owed === 0) return reason;
+    const partial = this.received - this.answerStart;
+    if (partial > 0) return `${reason} in the middle of a response (${partial} bytes of it received)`;
+    return `${reason} before answering ${owed === 1 ? 'a call' : `${owed} calls`}`;
   }
 }

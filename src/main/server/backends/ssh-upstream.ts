@@ -47,6 +47,8 @@ export function sshUpstreamConnector(url: UpstreamUrl, opts: SshUpstreamOptions)
           channel.end();
           client.end();
         },
+        // The channel's close says more than its end of stream: the remote's stderr.
+        ownerReportsClose: true,
       });
     };
     open().catch((err: unknown) => {

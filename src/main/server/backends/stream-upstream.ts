@@ -12,7 +12,15 @@ export interface UpstreamStreams {
   output: Writable;
   /** Tears the connection down (destroy a socket, end a subprocess). */
   teardown: () => void;
+  /**
+   * The owner reports the close with more to say (a subprocess's exit status, which comes
+   * just after its stdout ends): the end of input waits for that report, at most
+   * OWNER_REPORT_GRACE_MS, so a killed process is not reported as a mere end of stream.
+   */
+  ownerReportsClose?: boolean;
 }
+
+const OWNER_REPORT_GRACE_MS = 1000;
 
 /** Receives chunks one at a time; a promise pauses the input until it settles. */
 export type ChunkConsumer = (chunk: Buffer) => void | Promise<void>;
@@ -24,6 +32,8 @@ export class StreamUpstream {
   private consumer: ChunkConsumer | null = null;
   private onClose: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
+  private endTimer: NodeJS.Timeout | null = null;
+  private readonly closing = new AbortController();
   /** Resolved once the pair is attached or the upstream closed: writers wait on it (backpressure). */
   private readonly ready: Promise<void>;
   private markReady: () => void = () => undefined;
@@ -46,7 +56,10 @@ export class StreamUpstream {
     this.markReady();
     streams.output.on('error', (err) => this.closed(err.message));
     streams.input.on('error', (err) => this.closed(err.message));
-    streams.input.on('end', () => this.closed('end of stream'));
+    streams.input.on('end', () => {
+      if (!streams.ownerReportsClose) return this.closed('end of stream');
+      this.endTimer ??= setTimeout(() => this.closed('end of stream'), OWNER_REPORT_GRACE_MS);
+    });
     for (const chunk of this.queued.splice(0)) {
       this.counted('written', chunk.length);
       streams.output.write(chunk);
@@ -74,6 +87,11 @@ export class StreamUpstream {
     });
   }
 
+  /** Aborted once the upstream closed: whoever is still making its connection can give up. */
+  get gone(): AbortSignal {
+    return this.closing.signal;
+  }
+
   /** Settles once the streams are attached or the upstream closed (see `connected`). */
   whenReady(): Promise<void> {
     return this.ready;
@@ -94,6 +112,8 @@ export class StreamUpstream {
   closed(reason: string): void {
     if (this.closedReason !== null) return;
     this.closedReason = reason;
+    if (this.endTimer) clearTimeout(this.endTimer);
+    this.closing.abort();
     this.markReady();
     // Before the close is reported (`medium-closed`): the byte totals in events are exact by then.
     this.bytes?.flush();

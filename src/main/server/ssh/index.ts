@@ -7,6 +7,7 @@
  * directory instead, so `bzr+ssh://HOST:PORT/trunk` means DIR/trunk, as `bzr://` does.
  * Writes follow the server's `--allow-writes`, not the client's (brz always sends it).
  */
+import type { SshLimits } from '../../../shared/ssh-limits';
 import type { EventBus, IdSource } from '../../bus/event-bus';
 import type { Backend } from '../backends/backend';
 import { parseListen } from '../listen-address';
@@ -22,6 +23,8 @@ export interface SshFrontArgs {
   listen: string;
   authorizedKeys: string;
   hostKey?: string;
+  /** Admission limits (DEFAULT_SSH_LIMITS for those not given). */
+  limits?: Partial<SshLimits>;
 }
 
 export interface SshFrontContext {
@@ -40,6 +43,7 @@ export interface PreparedSshFront {
   hostKey: HostKey;
   /** Lines of authorized_keys that were not used, for the operator. */
   warnings: string[];
+  limits?: Partial<SshLimits>;
 }
 
 export interface SshFront {
@@ -54,11 +58,11 @@ export function prepareSshFront(args: SshFrontArgs): PreparedSshFront {
   const authorizedKeys = readAuthorizedKeys(args.authorizedKeys);
   const hostKey = loadHostKey(args.hostKey);
   const warnings = authorizedKeys.skipped.map((s) => `${args.authorizedKeys}:${s.line}: skipped: ${s.reason}`);
-  return { host, port, authorizedKeys, hostKey, warnings };
+  return { host, port, authorizedKeys, hostKey, warnings, limits: args.limits };
 }
 
 export async function startSshFront(args: SshFrontArgs | PreparedSshFront, ctx: SshFrontContext): Promise<SshFront> {
-  const { host, port, authorizedKeys, hostKey, warnings } = 'listen' in args ? prepareSshFront(args) : args;
+  const { host, port, authorizedKeys, hostKey, warnings, limits } = 'listen' in args ? prepareSshFront(args) : args;
   const listener = await startSshServer({
     host,
     port,
@@ -66,6 +70,7 @@ export async function startSshFront(args: SshFrontArgs | PreparedSshFront, ctx: 
     authorizedKeys,
     bus: ctx.bus,
     ownerId: ctx.ownerId,
+    limits,
     onSession: async ({ channel, peer }) => {
       const stream = execSessionStream(channel);
       await servePipe(stream, stream, peer, ctx);

@@ -11,14 +11,15 @@
  *
  * Admission (as OpenSSH's LoginGraceTime and MaxStartups): we accept the TCP sockets
  * ourselves and hand them to ssh2, so a connection that never says a word is counted
- * too. A connection must log in within `loginTimeoutMs` or it is closed; at most
+ * too. A connection must log in within `loginTimeoutSec` or it is closed; at most
  * `maxUnauthenticated` connections may be logging in at once and at most
- * `maxConnections` be open at all; past either, new sockets are closed at once (one
+ * `maxConnections` be open at all (`limits`, src/shared/ssh-limits.ts); past either, new sockets are closed at once (one
  * `error` event a second says how many). Authenticated sessions are not timed here.
  */
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { Server, type Connection, type ServerChannel } from 'ssh2';
 import type { EventBus } from '../../bus/event-bus';
+import { DEFAULT_SSH_LIMITS, type SshLimits } from '../../../shared/ssh-limits';
 import { formatHostPort } from '../listen-address';
 import { findAuthorizedKey, fingerprint, type AuthorizedKeys } from './authorized-keys';
 import { SshSetupError } from './errors';
@@ -46,20 +47,9 @@ export interface SshServerOptions {
   bus: EventBus;
   ownerId: string;
   onSession: SshSessionHandler;
-  /** Default SSH_LOGIN_TIMEOUT_MS. */
-  loginTimeoutMs?: number;
-  /** Default SSH_MAX_UNAUTHENTICATED. */
-  maxUnauthenticated?: number;
-  /** Default SSH_MAX_CONNECTIONS. */
-  maxConnections?: number;
+  /** Admission limits; DEFAULT_SSH_LIMITS for those not given. */
+  limits?: Partial<SshLimits>;
 }
-
-/** How long a connection may take from TCP accept to a completed login. */
-export const SSH_LOGIN_TIMEOUT_MS = 20_000;
-/** Connections still logging in at once (OpenSSH refuses all new ones past 100 by default). */
-export const SSH_MAX_UNAUTHENTICATED = 64;
-/** Open connections at once, logged in or not. */
-export const SSH_MAX_CONNECTIONS = 256;
 
 export interface SshListener {
   host: string;
@@ -77,7 +67,7 @@ export function startSshServer(opts: SshServerOptions): Promise<SshListener> {
     bus.emit({ type: 'error', kind: 'ssh', message, fatal: false });
   };
 
-  const admission = new Admission(opts, sshError);
+  const admission = new Admission(opts.limits, sshError);
   const server = new Server({ hostKeys: [opts.hostKey.privateKey], ident: 'hpss-inspector' }, (client, info) => {
     clients.add(client);
     let user = '';
@@ -173,23 +163,20 @@ class Admission {
   private open = 0;
   private refusedSinceReport = 0;
   private lastReport = 0;
-  private readonly loginTimeoutMs: number;
-  private readonly maxUnauthenticated: number;
-  private readonly maxConnections: number;
+  private readonly limits: SshLimits;
 
   constructor(
-    opts: SshServerOptions,
+    limits: Partial<SshLimits> | undefined,
     private readonly report: (message: string) => void,
   ) {
-    this.loginTimeoutMs = opts.loginTimeoutMs ?? SSH_LOGIN_TIMEOUT_MS;
-    this.maxUnauthenticated = opts.maxUnauthenticated ?? SSH_MAX_UNAUTHENTICATED;
-    this.maxConnections = opts.maxConnections ?? SSH_MAX_CONNECTIONS;
+    this.limits = { ...DEFAULT_SSH_LIMITS, ...limits };
   }
 
   /** Whether a new socket may go on to the SSH handshake; one that may not is closed. */
   admit(socket: Socket): boolean {
     socket.on('error', () => socket.destroy());
-    if (this.loggingIn.size >= this.maxUnauthenticated || this.open >= this.maxConnections) {
+    const { loginTimeoutSec, maxUnauthenticated, maxConnections } = this.limits;
+    if (this.loggingIn.size >= maxUnauthenticated || this.open >= maxConnections) {
       socket.destroy();
       this.refused();
       return false;
@@ -197,9 +184,9 @@ class Admission {
     const key = `${socket.remoteAddress}:${socket.remotePort}`;
     this.open++;
     const timer = setTimeout(() => {
-      this.report(`ssh client ${key}: no login within ${this.loginTimeoutMs / 1000} s; disconnected`);
+      this.report(`ssh client ${key}: no login within ${loginTimeoutSec} s; disconnected`);
       socket.destroy();
-    }, this.loginTimeoutMs);
+    }, loginTimeoutSec * 1000);
     this.loggingIn.set(key, { socket, timer });
     socket.once('close', () => {
       this.open--;
@@ -225,9 +212,8 @@ class Admission {
     this.refusedSinceReport++;
     const now = Date.now();
     if (now - this.lastReport < 1000) return;
-    this.report(
-      `ssh: refused ${this.refusedSinceReport} connection(s): ${this.loggingIn.size} logging in (max ${this.maxUnauthenticated}), ${this.open} open (max ${this.maxConnections})`,
-    );
+    const { maxUnauthenticated, maxConnections } = this.limits;
+    this.report(`ssh: refused ${this.refusedSinceReport} connection(s): ${this.loggingIn.size} logging in (max ${maxUnauthenticated}), ${this.open} open (max ${maxConnections})`);
     this.refusedSinceReport = 0;
     this.lastReport = now;
   }

@@ -37,8 +37,7 @@ beforeAll(async () => {
     authorizedKeys: readAuthorizedKeys(join(dir, 'me.pub')),
     bus,
     ownerId: 'admission',
-    loginTimeoutMs: LOGIN_TIMEOUT_MS,
-    maxUnauthenticated: MAX_UNAUTHENTICATED,
+    limits: { loginTimeoutSec: LOGIN_TIMEOUT_MS / 1000, maxUnauthenticated: MAX_UNAUTHENTICATED },
     onSession: async ({ channel }) => {
       channel.write('hi\n');
       return 0;

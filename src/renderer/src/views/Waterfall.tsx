@@ -31,6 +31,10 @@ function callStart(c: CallRecord): number {
   return c.finishedAt !== null && c.durationMs !== null ? c.finishedAt - c.durationMs : c.startedAt;
 }
 
+function barStart(b: Bar): number {
+  return b.row === 'conn' ? b.startedAt : callStart(b);
+}
+
 function barSpan(b: Bar, now: number): [number, number] {
   if (b.row === 'conn') return [b.startedAt, b.startedAt + b.setup.totalMs];
   return [callStart(b), b.finishedAt ?? now];
@@ -97,7 +101,8 @@ export function Waterfall() {
       const r = list[i];
       if ((r.mediumId === mediumId || r.mediumId === pairId) && isBar(r)) out.push(r);
     }
-    return out.reverse();
+    // By start: a set-up is told when it ends, after the calls that waited for it began.
+    return out.sort((a, b) => barStart(a) - barStart(b));
   }, [list, mediumId, pairId]);
   const now = useNow(bars.some((b) => b.row === 'call' && b.finishedAt === null), 500);
   const [pane, width] = usePaneWidth();

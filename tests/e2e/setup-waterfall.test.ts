@@ -121,6 +121,11 @@ test('the waterfall of a proxied brz: the upstream\'s set-up, then each call in 
   expect(Number(ours)).toBeGreaterThanOrEqual(19);
   expect(Math.abs(Number(ours) + Number(peer) - Number(total))).toBeLessThan(2);
   await e2e.ui.screenshot('waterfall-two-tones');
+  // Per-verb statistics say how much of each verb's time was the peer's.
+  await page.getByRole('tab', { name: 'Per-verb stats' }).click();
+  const headings = await page.getByTestId('verb-stats').locator('th').allTextContents();
+  const share = await page.getByTestId('verb-stats').locator('tr[data-verb="Branch.last_revision_info"] td').nth(headings.indexOf("Peer's share")).textContent();
+  expect(share).toMatch(/^\d+ %$/);
   await page.getByRole('tab', { name: 'List' }).click();
   await page.getByTestId('follow-connection').click();
 });

@@ -61,7 +61,7 @@ function ConnectionDetail({ r, medium }: { r: ConnectionRow; medium: MediumRow |
   return (
     <>
       <header className="detail-head">
-        <h2>{r.event}</h2>
+        <h2>{r.event === 'setup' ? 'connection set-up' : r.event}</h2>
         <Badge tone={BADGE[r.severity]}>{r.severity === 'fail' ? 'failure' : r.event}</Badge>
       </header>
       <p className={r.severity === 'fail' ? 'error-text' : ''} data-testid="conn-detail-text">

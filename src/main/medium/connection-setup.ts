@@ -20,12 +20,9 @@ export class ConnectionSetup {
   private readonly startedAt = performance.now();
   private endedAt: number | null = null;
 
-  /** Pass as the connect code's step listener; `forward` still hears every step (a probe's). */
-  constructor(private readonly forward?: ConnectStepListener) {}
-
+  /** Pass as the connect code's step listener (beside a probe's: `bothListeners`). */
   readonly onStep: ConnectStepListener = (report) => {
     this.phases.push({ phase: report.step, ms: report.ms, ok: report.ok });
-    this.forward?.(report);
   };
 
   /** Milliseconds from the start to `end()` (or to now while it runs). */

@@ -1,6 +1,6 @@
 /**
  * Per-verb statistics of finished calls (count, error answers, failures, p50/p95 duration,
- * bytes each way), and `CallJoiner`, which joins a stream of engine events into finished
+ * the peer's share of the time, bytes each way), and `CallJoiner`, which joins a stream of engine events into finished
  * calls with their outcome. One home for both: the UI's statistics tab, `hpss trace
  * summary` and the lines `hpss serve`/`proxy` print. Pure.
  */
@@ -14,6 +14,8 @@ export interface FinishedCall {
   args: JsonValue[];
   status: 'S' | 'E' | null | 'pending';
   durationMs: number | null;
+  /** The peer's part of `durationMs` (`call-finished.peerMs`), when known. */
+  peerMs?: number;
   /** Whole messages on the wire (null: not recorded). */
   requestBytes: number | null;
   responseBytes: number | null;
@@ -29,6 +31,8 @@ export interface VerbStats {
   failures: number;
   p50Ms: number | null;
   p95Ms: number | null;
+  /** The peer's share (0..1) of the time of the calls that tell it; null when none does. */
+  peerShare: number | null;
   requestBytes: number;
   responseBytes: number;
 }
@@ -46,13 +50,13 @@ const MAX_DURATIONS = 10_000;
 const OTHER_VERBS = '(other verbs)';
 
 export class VerbStatsBuilder {
-  private readonly byVerb = new Map<string, { stats: VerbStats; durations: number[]; next: number }>();
+  private readonly byVerb = new Map<string, { stats: VerbStats; durations: number[]; next: number; peerMs: number; timedMs: number }>();
 
-  add(c: Pick<FinishedCall, 'verb' | 'status' | 'durationMs' | 'requestBytes' | 'responseBytes'> & { severity: CallOutcome['severity'] }): void {
+  add(c: Pick<FinishedCall, 'verb' | 'status' | 'durationMs' | 'peerMs' | 'requestBytes' | 'responseBytes'> & { severity: CallOutcome['severity'] }): void {
     const verb = this.byVerb.has(c.verb) || this.byVerb.size < MAX_VERBS ? c.verb : OTHER_VERBS;
     let entry = this.byVerb.get(verb);
     if (!entry) {
-      entry = { stats: { verb, count: 0, errorAnswers: 0, failures: 0, p50Ms: null, p95Ms: null, requestBytes: 0, responseBytes: 0 }, durations: [], next: 0 };
+      entry = { stats: { verb, count: 0, errorAnswers: 0, failures: 0, p50Ms: null, p95Ms: null, peerShare: null, requestBytes: 0, responseBytes: 0 }, durations: [], next: 0, peerMs: 0, timedMs: 0 };
       this.byVerb.set(verb, entry);
     }
     const s = entry.stats;
@@ -62,6 +66,10 @@ export class VerbStatsBuilder {
     s.requestBytes += c.requestBytes ?? 0;
     s.responseBytes += c.responseBytes ?? 0;
     if (c.durationMs === null || c.status === 'pending') return;
+    if (c.peerMs !== undefined) {
+      entry.peerMs += Math.min(c.peerMs, c.durationMs);
+      entry.timedMs += c.durationMs;
+    }
     if (entry.durations.length < MAX_DURATIONS) entry.durations.push(c.durationMs);
     else entry.durations[entry.next++ % MAX_DURATIONS] = c.durationMs;
   }
@@ -69,9 +77,9 @@ export class VerbStatsBuilder {
   /** Busiest verbs first. */
   build(): VerbStats[] {
     const out: VerbStats[] = [];
-    for (const { stats, durations } of this.byVerb.values()) {
+    for (const { stats, durations, peerMs, timedMs } of this.byVerb.values()) {
       const sorted = [...durations].sort((a, b) => a - b);
-      out.push({ ...stats, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) });
+      out.push({ ...stats, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), peerShare: timedMs > 0 ? peerMs / timedMs : null });
     }
     return out.sort((a, b) => b.count - a.count || a.verb.localeCompare(b.verb));
   }
@@ -112,7 +120,10 @@ export class CallJoiner {
         this.inFlight.delete(e.callId);
         const requestBytes = e.requestRaw?.length ?? started?.requestBytes ?? null;
         const outcome = callOutcome({ verb: e.verb, status: e.status, responseArgs: e.args, error: e.error, byPolicy: started?.byPolicy });
-        return { callId: e.callId, mediumId: e.mediumId, verb: e.verb, args: started?.args ?? [], status: e.status, durationMs: e.durationMs, requestBytes, responseBytes: e.raw?.length ?? null, outcome };
+        return {
+          callId: e.callId, mediumId: e.mediumId, verb: e.verb, args: started?.args ?? [], status: e.status, durationMs: e.durationMs,
+          ...(e.peerMs !== undefined && { peerMs: e.peerMs }), requestBytes, responseBytes: e.raw?.length ?? null, outcome,
+        };
       }
       default:
         return null;

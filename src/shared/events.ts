@@ -54,6 +54,16 @@ export interface RawBytes {
 /** How many leading bytes of each request and response are captured (each direction). */
 export const RAW_CAPTURE_BYTES = 4096;
 
+/** The phases of making a connection, in order (a bzr:// connection has the first two only). */
+export type ConnectPhase = 'resolve' | 'tcp-connect' | 'ssh-handshake' | 'host-key' | 'authentication' | 'remote-command';
+
+/** One phase of a connection's set-up as it went. */
+export interface SetupPhase {
+  phase: ConnectPhase;
+  ms: number;
+  ok: boolean;
+}
+
 interface EventBase {
   seq: number;
   t: number;
@@ -106,7 +116,10 @@ export type EngineEvent =
       status: 'S' | 'E' | null;
       args: JsonValue[];
       responseBody: BodySummary | null;
-      /** Milliseconds from the first request byte to the last response byte. */
+      /**
+       * Milliseconds from the first request byte to the last response byte, less any connection
+       * set-up the call waited for (that is its `connection-setup`).
+       */
       durationMs: number;
       /** Set when the call ended without a complete response (peer gone, refused, …). */
       error?: { kind: ErrorKind; message: string };
@@ -120,6 +133,30 @@ export type EngineEvent =
        */
       requestHeaders?: JsonObject | null;
       requestRaw?: RawBytes;
+      /**
+       * The part of `durationMs` spent waiting on the peer: from the request's last byte handed
+       * to it (the server, or a relay's upstream) to its response's last byte. The rest is ours.
+       */
+      peerMs?: number;
+    })
+  | (EventBase & {
+      /**
+       * A client connection's set-up (before `medium-opened` for the app's mediums; after it for
+       * a relay's upstream, announced as it starts): each phase with its time, so the set-up is
+       * its own row and not part of the first call's duration. `ok: false`: the set-up failed in
+       * its last phase, for `reason`, and no connection was made.
+       */
+      type: 'connection-setup';
+      mediumId: string;
+      kind: MediumKind;
+      /** Where it connected to (`host:port`, `user@host:port`). */
+      target: string;
+      ownerId?: string;
+      phases: SetupPhase[];
+      /** From the start of the first phase to the end of the last. */
+      totalMs: number;
+      ok: boolean;
+      reason?: string;
     })
   | (EventBase & { type: 'timeout'; mediumId: string; message: string; seconds: number })
   | (EventBase & { type: 'error'; mediumId?: string; kind: ErrorKind; message: string; fatal: boolean })

@@ -108,8 +108,8 @@ test('per-verb statistics: count, failures, p50/p95, bytes', () => {
   events.push(...call(emit, 'm1', 'c99', 'hello', [], 'S', ['ok', '2'], 1));
   const stats = verbStats(apply(initialState(), events).calls.list);
   expect(stats).toEqual([
-    { verb: 'get', count: 20, errorAnswers: 1, failures: 1, p50Ms: 10, p95Ms: 19, requestBytes: 800, responseBytes: 500 },
-    { verb: 'hello', count: 1, errorAnswers: 0, failures: 0, p50Ms: 1, p95Ms: 1, requestBytes: 40, responseBytes: 25 },
+    { verb: 'get', count: 20, errorAnswers: 1, failures: 1, p50Ms: 10, p95Ms: 19, peerShare: null, requestBytes: 800, responseBytes: 500 },
+    { verb: 'hello', count: 1, errorAnswers: 0, failures: 0, p50Ms: 1, p95Ms: 1, peerShare: null, requestBytes: 40, responseBytes: 25 },
   ]);
   expect(percentile([], 50)).toBeNull();
 });

@@ -162,7 +162,7 @@ export class SmartClient {
     if (medium.protocolVersion !== null) report(medium.protocolVersion);
     const call = new CallInFlight(this.bus, medium, callId, req.verb, () => (this.busy = false), this.wire);
     try {
-      const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream, raw: call.requestRaw };
+      const wire: WireRequest = { verb: req.verb, args, body: requestBody, bodyStream: req.bodyStream, raw: call.requestRaw, sent: () => call.requestSent() };
       const { head, reader } = await this.sendAndReadHead(wire, callId);
       report(head.protocol);
       call.started(head, reader);
@@ -253,16 +253,14 @@ export class SmartClient {
     if (version !== 3) {
       if (req.bodyStream) throw new HpssError('protocol', 'unsupported', `protocol v${version} cannot stream a request body`, { fatal: false });
       await this.sendBytes(req, encodeRequest({ protocol: version, args: [utf8Bytes(req.verb), ...req.args], body: req.body }));
-      return reader;
+    } else if (!req.bodyStream) {
+      await this.sendBytes(req, this.v3.request(req.verb, req.args, req.body));
+    } else {
+      await this.sendBytes(req, this.v3.head(req.verb, req.args));
+      for await (const chunk of req.bodyStream) await this.sendBytes(req, this.v3.bodyPart(chunk));
+      await this.sendBytes(req, this.v3.end());
     }
-    const v3 = this.v3;
-    if (!req.bodyStream) {
-      await this.sendBytes(req, v3.request(req.verb, req.args, req.body));
-      return reader;
-    }
-    await this.sendBytes(req, v3.head(req.verb, req.args));
-    for await (const chunk of req.bodyStream) await this.sendBytes(req, v3.bodyPart(chunk));
-    await this.sendBytes(req, v3.end());
+    req.sent();
     return reader;
   }
 
@@ -286,6 +284,10 @@ class CallInFlight {
   end: CallEnd | null = null;
   private reader!: ResponseReader;
   private readonly t0 = performance.now();
+  /** The medium's set-up time so far: set-ups made during the call are not its time. */
+  private readonly setupBefore: number;
+  /** When the request's last byte was written (the last send: a retry sends it again). */
+  private sentAt: number | null = null;
   /** The request as last sent (a retry or a fallback version sends it again). */
   readonly requestRaw = new RawCapture();
   private finished = false;
@@ -297,7 +299,18 @@ class CallInFlight {
     private readonly verb: string,
     private readonly release: () => void,
     private readonly wire: ClientWire,
-  ) {}
+  ) {
+    this.setupBefore = medium.setupMs;
+  }
+
+  requestSent(): void {
+    this.sentAt = performance.now();
+  }
+
+  /** The call's time so far, less the connection set-ups it waited for (their own event). */
+  private durationMs(now: number): number {
+    return now - this.t0 - (this.medium.setupMs - this.setupBefore);
+  }
 
   started(head: ResponseHead, reader: ResponseReader): void {
     this.head = head;
@@ -314,7 +327,7 @@ class CallInFlight {
         return item.data;
       }
       if (item.type === 'head') throw new HpssError('protocol', 'unexpected-response', 'a second response head inside one response');
-      this.end = { postBodyError: item.postBodyError, summary: item.summary, durationMs: performance.now() - this.t0 };
+      this.end = { postBodyError: item.postBodyError, summary: item.summary, durationMs: this.durationMs(performance.now()) };
       this.finish(item.summary.body ? this.chunks : null);
       return null;
     } catch (err) {
@@ -329,6 +342,7 @@ class CallInFlight {
     this.release();
     if (error?.fatal) this.medium.reset();
     const head = this.head as ResponseHead | undefined;
+    const now = performance.now();
     this.bus.emit({
       type: 'call-finished',
       mediumId: this.medium.id,
@@ -337,7 +351,8 @@ class CallInFlight {
       status: head?.status ?? null,
       args: head ? argsToBoundedJson(head.args) : [],
       responseBody: body ? summarize(body) : null,
-      durationMs: performance.now() - this.t0,
+      durationMs: this.durationMs(now),
+      ...(this.sentAt !== null ? { peerMs: now - this.sentAt } : {}),
       ...(error ? { error: { kind: error.kind, message: error.message } } : {}),
       ...this.wire.finished(head?.protocol ?? this.medium.protocolVersion ?? 3, this.requestRaw, head?.headers, (this.reader as ResponseReader | undefined)?.responseRaw),
     });
@@ -351,6 +366,8 @@ interface WireRequest {
   bodyStream?: Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
   /** Where the bytes sent are captured. */
   raw: RawCapture;
+  /** Told when the request's last byte has been written. */
+  sent: () => void;
 }
 
 async function collect(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {

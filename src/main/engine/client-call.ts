@@ -3,7 +3,6 @@
  * is closed afterwards (so the UI shows it as one short medium). The app client's
  * VFS refusal is Breezy's call hook, installed per call.
  */
-import { performance } from 'node:perf_hooks';
 import type { CallArgs, CallResult } from '../../shared/api';
 import type { JsonValue } from '../../shared/events';
 import { argsToJson, headersToJson } from '../../shared/protocol';
@@ -33,7 +32,6 @@ export async function sendCall(args: CallArgs, client: ClientOptions, bus: Event
   });
   try {
     const smart = new SmartClient(medium, { bus, ids, hooks });
-    const t0 = performance.now();
     const body = args.bodyBase64 !== undefined ? Buffer.from(args.bodyBase64, 'base64') : undefined;
     const r = await smart.request({ verb: args.verb, args: args.args, body });
     const headers = headersToJson(r.headers);
@@ -44,7 +42,8 @@ export async function sendCall(args: CallArgs, client: ClientOptions, bus: Event
       headers: headers !== null && typeof headers === 'object' && !Array.isArray(headers) ? (headers as Record<string, JsonValue>) : null,
       bodyBase64: r.body ? Buffer.from(r.body.subarray(0, MAX_RESULT_BODY)).toString('base64') : null,
       bodyLength: r.body?.length ?? 0,
-      ms: performance.now() - t0,
+      // The call's own time: the connection's set-up is its own event.
+      ms: r.durationMs,
       callId: r.callId,
     };
   } finally {

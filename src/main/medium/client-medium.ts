@@ -16,6 +16,8 @@ import type { MediumKind } from '../../shared/events';
 import { HpssError } from '../../shared/protocol/errors';
 import type { ProtocolVersion } from '../../shared/protocol/types';
 import { ByteReporter, type EventBus, type IdSource } from '../bus/event-bus';
+import { ConnectionSetup } from './connection-setup';
+import type { ConnectStepListener } from './tcp-client-connect';
 
 const HIGH_WATER = 1024 * 1024;
 const DONE = Promise.resolve();
@@ -62,6 +64,11 @@ export abstract class ClientMedium {
   bytesWritten = 0;
   /** How many connections this medium has made; a new one needs a new response decoder. */
   connectionCount = 0;
+  /**
+   * Milliseconds spent in connection set-ups reported as `connection-setup` (all of them, so
+   * far): a call subtracts those it waited for from its duration.
+   */
+  setupMs = 0;
   protected readonly bus: EventBus;
   private readonly byteReporter: ByteReporter;
   private readonly postConnect: readonly PostConnectHook[];
@@ -85,8 +92,13 @@ export abstract class ClientMedium {
     this.postConnect = opts.postConnect ?? [];
   }
 
-  /** Opens the transport; rejects with a precise HpssError. */
-  protected abstract open(): Promise<OpenedStreams>;
+  /** Opens the transport, telling `onStep` each phase of the set-up; rejects with a precise HpssError. */
+  protected abstract open(onStep: ConnectStepListener): Promise<OpenedStreams>;
+
+  /** What it connects to, as the set-up event names it (`host:port`). */
+  protected connectTarget(): string {
+    return this.describe();
+  }
 
   /** Breezy's repr of the medium, used in the DebugCounter line, e.g. `TcpClientMedium(bzr://h:4155/)`. */
   abstract describe(): string;
@@ -108,21 +120,35 @@ export abstract class ClientMedium {
     if (this.streams) return;
     if (this.closed) throw new HpssError('transport', 'medium-closed', `The medium '${this.describe()}' is closed.`);
     if (!this.connecting) {
-      this.connecting = this.open().then(
+      const setup = new ConnectionSetup();
+      this.connecting = this.open(setup.onStep).then(
         (streams) => {
           this.connecting = null;
+          this.reportSetup(setup);
           this.attach(streams);
           return streams;
         },
         (err: unknown) => {
           this.connecting = null;
           const error = err instanceof HpssError ? err : new HpssError('transport', 'connect-failed', String(err));
+          this.reportSetup(setup, error.message);
           this.bus.emit({ type: 'error', mediumId: this.id, kind: error.kind, message: error.message, fatal: true });
           throw error;
         },
       );
     }
     await this.connecting;
+  }
+
+  /**
+   * A set-up with phases (a failed one always) is its own event, before `medium-opened`: a
+   * medium that only hands over streams (pipes, a socket connected elsewhere) has none.
+   */
+  private reportSetup(setup: ConnectionSetup, reason?: string): void {
+    if (setup.phases.length === 0 && reason === undefined) return;
+    setup.end();
+    this.setupMs += setup.elapsedMs;
+    this.bus.emit(setup.event({ mediumId: this.id, kind: this.kind, target: this.connectTarget() }, reason));
   }
 
   /**

@@ -7,9 +7,9 @@ import type { ClientChannel } from 'ssh2';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
 import { StderrTail, describeExit } from './client-stderr-tail';
 import { bzrRemotePath, remoteServeCommand } from './ssh/remote-command';
-import { SSH_DEFAULT_PORT } from '../../shared/host-port';
+import { formatHostPort, SSH_DEFAULT_PORT } from '../../shared/host-port';
 import { execRemote, openSshSession, type SshParams } from './ssh/ssh-session';
-import { reportStep, type ConnectStepListener } from './tcp-client-connect';
+import { bothListeners, reportStep, type ConnectStepListener } from './tcp-client-connect';
 
 export interface SshClientMediumOptions extends ClientMediumOptions, SshParams {
   /** The remote brz/bzr; default `BZR_REMOTE_PATH`, else `bzr`. */
@@ -31,11 +31,12 @@ export class SshClientMedium extends ClientMedium {
     this.remoteCommand = remoteServeCommand(bzrRemotePath(opts.remotePath).path);
   }
 
-  protected async open(): Promise<OpenedStreams> {
-    const session = await openSshSession(this.params, this.onStep);
+  protected async open(onSetupStep: ConnectStepListener): Promise<OpenedStreams> {
+    const onStep = bothListeners(this.onStep, onSetupStep);
+    const session = await openSshSession(this.params, onStep);
     let channel: ClientChannel;
     try {
-      channel = await reportStep(this.onStep, 'remote-command', () => execRemote(session, this.remoteCommand), () => `started '${this.remoteCommand}'`);
+      channel = await reportStep(onStep, 'remote-command', () => execRemote(session, this.remoteCommand), () => `started '${this.remoteCommand}'`);
     } catch (err) {
       session.client.end();
       throw err;
@@ -58,6 +59,11 @@ export class SshClientMedium extends ClientMedium {
       explainEnd: () => describeExit(exit.code, exit.signal, stderr.text()),
       settled: () => closed,
     };
+  }
+
+  protected override connectTarget(): string {
+    const user = this.params.username ? `${this.params.username}@` : '';
+    return `${user}${formatHostPort(this.params.host, this.params.port ?? SSH_DEFAULT_PORT)}`;
   }
 
   describe(): string {

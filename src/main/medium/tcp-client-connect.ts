@@ -7,13 +7,14 @@
 import { lookup } from 'node:dns/promises';
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { ConnectPhase } from '../../shared/events';
 import { formatHostPort } from '../../shared/host-port';
 import { HpssError } from '../../shared/protocol/errors';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 
-/** The steps of making a connection, as a diagnosis names them. */
-export type ConnectStep = 'resolve' | 'tcp-connect' | 'ssh-handshake' | 'host-key' | 'authentication' | 'remote-command';
+/** The steps of making a connection, as a diagnosis names them (and a `connection-setup` event). */
+export type ConnectStep = ConnectPhase;
 
 export interface ConnectStepReport {
   step: ConnectStep;
@@ -25,6 +26,14 @@ export interface ConnectStepReport {
 }
 
 export type ConnectStepListener = (report: ConnectStepReport) => void;
+
+/** One listener that tells both (a probe's and the set-up's). */
+export function bothListeners(a: ConnectStepListener, b: ConnectStepListener): ConnectStepListener {
+  return (report) => {
+    a(report);
+    b(report);
+  };
+}
 
 /** Runs one step and reports it (time, outcome) to the listener; rethrows a failure. */
 export async function reportStep<T>(

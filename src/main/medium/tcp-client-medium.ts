@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { ClientMedium, type ClientMediumOptions, type OpenedStreams } from './client-medium';
 import { BZR_DEFAULT_PORT, formatHostPort } from '../../shared/host-port';
-import { resolveAndConnect, type ConnectStepListener } from './tcp-client-connect';
+import { bothListeners, resolveAndConnect, type ConnectStepListener } from './tcp-client-connect';
 
 export interface TcpClientMediumOptions extends ClientMediumOptions {
   host: string;
@@ -32,9 +32,13 @@ export class TcpClientMedium extends ClientMedium {
     this.onStep = opts.onStep ?? (() => undefined);
   }
 
-  protected async open(): Promise<OpenedStreams> {
-    const socket = await resolveAndConnect(this.host, this.port, this.onStep, this.connectTimeoutMs);
+  protected async open(onStep: ConnectStepListener): Promise<OpenedStreams> {
+    const socket = await resolveAndConnect(this.host, this.port, bothListeners(this.onStep, onStep), this.connectTimeoutMs);
     return socketStreams(socket, formatHostPort(socket.remoteAddress ?? this.host, socket.remotePort ?? this.port));
+  }
+
+  protected override connectTarget(): string {
+    return formatHostPort(this.host, this.port);
   }
 
   describe(): string {

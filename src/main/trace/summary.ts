@@ -100,6 +100,7 @@ export function summarizeEvents(events: readonly EngineEvent[], recording = 1): 
         if (event.mediumId !== undefined) countMediumEvent(medium(event.mediumId), event);
         break;
       case 'call-finished':
+      case 'connection-setup':
       case 'policy-action':
       case 'listener':
       case 'probe-step':

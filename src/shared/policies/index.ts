@@ -12,6 +12,7 @@ import { dropAfterCallsPolicy } from './drop-after-calls';
 import { dropOnVerbPolicy } from './drop-on-verb';
 import { emulatePolicy } from './emulate';
 import { errorVerbPolicy } from './error-verb';
+import { jitterPolicy } from './jitter';
 import { latencyPolicy } from './latency';
 import { InvalidPolicy, invalid, type PolicyDefinition, type PolicyInput } from './policy';
 import { refuseVfsPolicy } from './refuse-vfs';
@@ -24,6 +25,7 @@ export const POLICIES = [
   errorVerbPolicy,
   latencyPolicy,
   responseDelayPolicy,
+  jitterPolicy,
   cutBodyPolicy,
   bandwidthPolicy,
   dropAfterBytesPolicy,

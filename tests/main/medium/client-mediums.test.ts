@@ -59,7 +59,8 @@ describe('TcpClientMedium', () => {
     expect(await helloRoundTrip(medium)).toBe(HELLO_V2_ANSWER);
     medium.close();
     const mine = events.filter((e) => 'mediumId' in e && e.mediumId === medium.id);
-    expect(mine[0]).toMatchObject({ type: 'medium-opened', kind: 'tcp-client', role: 'client', peer: `127.0.0.1:${hosts.env.BZR_TCP_PORT}` });
+    expect(mine[0]).toMatchObject({ type: 'connection-setup', kind: 'tcp-client', ok: true });
+    expect(mine[1]).toMatchObject({ type: 'medium-opened', kind: 'tcp-client', role: 'client', peer: `127.0.0.1:${hosts.env.BZR_TCP_PORT}` });
     const written = mine.filter((e) => e.type === 'bytes' && e.direction === 'written');
     const read = mine.filter((e) => e.type === 'bytes' && e.direction === 'read');
     expect(written.reduce((n, e) => n + (e.type === 'bytes' ? e.count : 0), 0)).toBe(2 * HELLO_V2.length);

@@ -23,6 +23,7 @@ test('defaults follow Breezy (300 s client timeout, nothing else on) and come fr
     errorVerb: null,
     latencyMs: 0,
     responseDelayMs: 0,
+    jitterMs: 0,
     cutBodyOfVerb: null,
     bandwidthBytesPerSec: 0,
     dropAfterBytes: 0,

@@ -8,12 +8,16 @@
  * Invariants: calls are relayed in request order and the upstream answers in that order,
  * so a response decoder over the upstream's bytes (told each call's version and verb)
  * splits them into each call's answer at the response's last byte; the upstream shows as
- * a client medium of the same owner, with its bytes and the calls relayed over it.
+ * a client medium of the same owner, with its bytes, its set-up (`connection-setup`, from the
+ * phases its connector reports) and the calls relayed over it. Each call's time with the
+ * upstream (request handed over → answer's last byte) rides on its answer (`timing`); the
+ * set-up the first calls waited for is not their time.
  */
+import { performance } from 'node:perf_hooks';
 import type { MediumKind } from '../../../shared/events';
 import { ResponseStreamDecoder } from '../../../shared/protocol';
 import { ByteStream } from '../core/byte-stream';
-import type { Answer, ServerCall } from '../core/server-call';
+import type { Answer, RelayTiming, ServerCall } from '../core/server-call';
 import type { Backend, BackendConnection, ConnectionContext } from './backend';
 import type { StreamUpstream } from './stream-upstream';
 
@@ -44,8 +48,8 @@ export class RelayConnection implements BackendConnection {
   readonly input = 'wire' as const;
   private upstream: StreamUpstream | null = null;
   private mediumId = '';
-  /** Each relayed call's answer, in order, until its response's last byte has come. */
-  private readonly awaiting: ByteStream[] = [];
+  /** Each relayed call's answer and timing, in order, until its response's last byte has come. */
+  private readonly awaiting: { answer: ByteStream; timing: RelayTiming }[] = [];
   private readonly splitter = new ResponseStreamDecoder((ev) => {
     if (ev.type === 'message-end') this.ends.push(ev.offset + ev.length);
   });
@@ -70,8 +74,11 @@ export class RelayConnection implements BackendConnection {
     const upstream = this.upstream ?? this.connect();
     if (this.unreachable !== null) return this.refuse();
     // Not connected yet: calls wait in order (promise callbacks run in the order they were made).
-    if (!upstream.connected) return upstream.whenReady().then(() => this.relay(call, upstream));
-    return this.relay(call, upstream);
+    if (!upstream.connected) {
+      const waitFrom = performance.now();
+      return upstream.whenReady().then(() => this.relay(call, upstream, performance.now() - waitFrom));
+    }
+    return this.relay(call, upstream, 0);
   }
 
   close(): void {
@@ -79,15 +86,16 @@ export class RelayConnection implements BackendConnection {
     this.upstream?.close();
   }
 
-  private relay(call: ServerCall, upstream: StreamUpstream): Answer {
+  private relay(call: ServerCall, upstream: StreamUpstream, setupWaitMs: number): Answer {
     if (this.unreachable !== null) return this.refuse();
     this.calls += 1;
     if (call.vfs) this.vfsCalls += 1;
     const answer = new ByteStream();
-    this.awaiting.push(answer);
+    const timing: RelayTiming = { setupWaitMs, sentAt: null, answeredAt: null };
+    this.awaiting.push({ answer, timing });
     this.splitter.expect({ protocol: call.protocol, verb: call.verb });
-    call.wire.pipe({ data: (chunk) => upstream.write(chunk), end: () => undefined });
-    return { kind: 'relayed', bytes: answer, via: this.mediumId };
+    call.wire.pipe({ data: (chunk) => upstream.write(chunk), end: () => void (timing.sentAt = performance.now()) });
+    return { kind: 'relayed', bytes: answer, via: this.mediumId, timing };
   }
 
   /** The upstream was never reached: calls get `('error', why)`, which brz shows, then the connection ends. */
@@ -103,6 +111,10 @@ export class RelayConnection implements BackendConnection {
     const upstream = this.connector(ctx);
     this.upstream = upstream;
     upstream.reportBytes(ctx.bus, this.mediumId);
+    // Registered before any call waits on it: the set-up is told before the first call goes up.
+    void upstream.whenReady().then(() => {
+      if (upstream.connected) this.reportSetup(upstream);
+    });
     upstream.start(
       (chunk) => this.fromUpstream(chunk),
       (reason) => this.upstreamClosed(upstream, reason),
@@ -127,17 +139,18 @@ export class RelayConnection implements BackendConnection {
     let at = 0;
     let wait: void | Promise<void> = undefined;
     for (const end of this.ends) {
-      const answer = this.awaiting.shift();
+      const awaited = this.awaiting.shift();
       const cut = end - base;
-      if (answer) {
-        if (cut > at) wait = answer.push(chunk.subarray(at, cut)) ?? wait;
-        answer.end();
+      if (awaited) {
+        awaited.timing.answeredAt = performance.now();
+        if (cut > at) wait = awaited.answer.push(chunk.subarray(at, cut)) ?? wait;
+        awaited.answer.end();
       }
       at = cut;
       this.answerStart = end;
     }
     if (at < chunk.length) {
-      const answer = this.awaiting[0];
+      const answer = this.awaiting[0]?.answer;
       if (answer) wait = answer.push(at === 0 ? chunk : chunk.subarray(at)) ?? wait;
       else {
         this.ctx.bus.emit({ type: 'error', mediumId: this.mediumId, kind: 'protocol', message: `the upstream sent ${chunk.length - at} bytes no request asked for`, fatal: true });
@@ -147,10 +160,19 @@ export class RelayConnection implements BackendConnection {
     return wait;
   }
 
+  /** The upstream's set-up, when its connector reported phases (a subprocess kept ready has none). */
+  private reportSetup(upstream: StreamUpstream, reason?: string): void {
+    const { setup } = upstream;
+    if (setup.phases.length === 0 && reason === undefined) return;
+    this.ctx.bus.emit(setup.event({ mediumId: this.mediumId, kind: this.target.kind, target: this.target.peer, ownerId: this.ctx.ownerId }, reason));
+  }
+
   private upstreamClosed(upstream: StreamUpstream, closeReason: string): void {
-    const reason = this.whileAwaiting(closeReason);
+    if (!upstream.connected) this.reportSetup(upstream, closeReason);
+    // An upstream never reached owed nothing yet: its reason is the whole story.
+    const reason = upstream.connected ? this.whileAwaiting(closeReason) : closeReason;
     this.ctx.bus.emit({ type: 'medium-closed', mediumId: this.mediumId, reason, calls: this.calls, vfsCalls: this.vfsCalls });
-    for (const answer of this.awaiting.splice(0)) answer.end(new Error(`upstream closed: ${reason}`));
+    for (const { answer } of this.awaiting.splice(0)) answer.end(new Error(`upstream closed: ${reason}`));
     if (this.closed) return;
     if (!upstream.connected) {
       this.unreachable = `hpss: cannot reach the upstream: ${reason}`;

@@ -7,6 +7,7 @@ import type { ClientChannel } from 'ssh2';
 import type { SshTrustArgs } from '../../../shared/api';
 import { bzrRemotePath, remoteServeCommand } from '../../medium/ssh/remote-command';
 import { execRemote, openSshSession, type SshSession } from '../../medium/ssh/ssh-session';
+import { reportStep } from '../../medium/tcp-client-connect';
 import type { ConnectionContext } from './backend';
 import { StreamUpstream } from './stream-upstream';
 import type { UpstreamConnector } from './relay';
@@ -28,8 +29,9 @@ export function sshUpstreamConnector(url: UpstreamUrl, opts: SshUpstreamOptions)
         passphrase: opts.passphrase,
         knownHostsFile: opts.knownHosts,
         acceptNewHostKey: opts.acceptNewHostKey,
-      });
-      const channel: ClientChannel = await execRemote(session, command);
+      }, upstream.setup.onStep);
+      const opened = session;
+      const channel: ClientChannel = await reportStep(upstream.setup.onStep, 'remote-command', () => execRemote(opened, command), () => `started '${command}'`);
       const client = session.client;
       let stderr = '';
       channel.stderr.on('data', (data: Buffer) => {

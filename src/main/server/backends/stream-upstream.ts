@@ -6,6 +6,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { ByteReporter, type EventBus } from '../../bus/event-bus';
+import { ConnectionSetup } from '../../medium/connection-setup';
 
 export interface UpstreamStreams {
   input: Readable;
@@ -39,6 +40,8 @@ export class StreamUpstream {
   private markReady: () => void = () => undefined;
   /** Reports its `bytes` events, once the relay has named its client medium. */
   private bytes: ByteReporter | null = null;
+  /** Its connection's set-up: connectors that make one report its phases to `setup.onStep`. */
+  readonly setup = new ConnectionSetup();
 
   constructor(streams?: UpstreamStreams) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
@@ -53,6 +56,7 @@ export class StreamUpstream {
     }
     this.streams = streams;
     this.connected = true;
+    this.setup.end();
     this.markReady();
     streams.output.on('error', (err) => this.closed(err.message));
     streams.input.on('error', (err) => this.closed(err.message));

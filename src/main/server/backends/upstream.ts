@@ -44,7 +44,7 @@ export function parseUpstreamUrl(text: string): UpstreamUrl {
 /** A bzr:// upstream: every address the name resolves to is tried, as brz does. */
 export function tcpUpstream(host: string, port: number, ctx: ConnectionContext): StreamUpstream {
   const upstream = new StreamUpstream();
-  resolveAndConnect(host, port, () => undefined).then(
+  resolveAndConnect(host, port, upstream.setup.onStep).then(
     (socket) => {
       socket.setNoDelay(true);
       socket.on('close', () => upstream.closed('connection closed'));

@@ -95,6 +95,8 @@ export class CallRecord {
   /** `error` when the call ended without a complete response. */
   finishedEvent(mediumId: string, error?: { kind: ErrorKind; message: string }): UnstampedEvent {
     const args: JsonValue[] = argsToBoundedJson(this.responseArgs);
+    const timing = this.answer?.kind === 'relayed' ? this.answer.timing : undefined;
+    const now = performance.now();
     return {
       type: 'call-finished',
       mediumId,
@@ -103,7 +105,8 @@ export class CallRecord {
       status: error ? null : this.status,
       args,
       responseBody: this.responseBody.summary(),
-      durationMs: performance.now() - this.startedAt,
+      durationMs: now - this.startedAt - (timing?.setupWaitMs ?? 0),
+      ...(timing?.sentAt != null ? { peerMs: (timing.answeredAt ?? now) - timing.sentAt } : {}),
       ...(error ? { error } : {}),
       ...(this.responseRaw ? { headers: this.responseHeaders, raw: this.responseRaw.toJson() } : {}),
     };

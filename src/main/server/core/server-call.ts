@@ -77,6 +77,18 @@ export interface RelayedAnswer {
   bytes: ByteStream;
   /** The medium it came over (the relay's upstream), whose counts include this call. */
   via?: string;
+  /** When the call met its peer, filled in by the relay as it goes (see `call-finished.peerMs`). */
+  timing?: RelayTiming;
+}
+
+/** A relayed call's time with its peer (performance clock, ms). */
+export interface RelayTiming {
+  /** The upstream's set-up the call waited for: its own `connection-setup`, not the call's time. */
+  setupWaitMs: number;
+  /** The request's last byte handed to the upstream. */
+  sentAt: number | null;
+  /** The upstream's answer's last byte. */
+  answeredAt: number | null;
 }
 
 export type Answer = MessageAnswer | RelayedAnswer;

@@ -6,6 +6,7 @@ export function faultChips(p: PolicySettings): string[] {
   if (p.refuseVfs) chips.push('refuses file-level (VFS) calls');
   if (p.latencyMs > 0) chips.push(`+${p.latencyMs} ms per call`);
   if (p.responseDelayMs > 0) chips.push(`responses +${p.responseDelayMs} ms`);
+  if (p.jitterMs > 0 && (p.latencyMs > 0 || p.responseDelayMs > 0)) chips.push(`jitter 0–${p.jitterMs} ms`);
   if (p.bandwidthBytesPerSec > 0) chips.push(`${Math.round(p.bandwidthBytesPerSec / 1024)} KiB/s cap`);
   if (p.dropAfterBytes > 0) chips.push(`drops after ${p.dropAfterBytes} bytes`);
   if (p.dropAfterCalls > 0) chips.push(`drops after call ${p.dropAfterCalls}`);

@@ -9,6 +9,7 @@
  */
 import { callOutcome, callSeverity, closeSeverity, createsBzrDir, isAnsweringPolicy, type CallOutcome, type CallOutcomeInput, type Severity } from '../../../shared/call-outcome';
 import type { EngineEvent } from '../../../shared/events';
+import { setupText } from '../lib/setup-phases';
 import { type CallRecord, type CallsSlice, type ConnectionRow, type ListRow, rowKey } from './types';
 
 export const DEFAULT_CALL_CAP = 100_000;
@@ -47,7 +48,7 @@ export function severityOf(c: CallRecord): Severity {
   return callSeverity(judged(c));
 }
 
-type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'policy-action' | 'medium-opened' | 'medium-closed' | 'timeout' | 'error' }>;
+type CallEvent = Extract<EngineEvent, { type: 'call-started' | 'call-finished' | 'connection-setup' | 'policy-action' | 'medium-opened' | 'medium-closed' | 'timeout' | 'error' }>;
 
 /** A batch in progress: copies the list on first write only. */
 export class CallsDraft {
@@ -149,6 +150,7 @@ export class CallsDraft {
           responseArgs: e.args,
           responseBody: e.responseBody,
           durationMs: e.durationMs,
+          ...(e.peerMs !== undefined && { peerMs: e.peerMs }),
           finishedAt: e.t,
           responseBytes: e.raw?.length ?? null,
           ...(e.error && { error: e.error }),
@@ -198,6 +200,19 @@ export class CallsDraft {
         }
         return null;
       }
+      case 'connection-setup':
+        // Told at its end: the row starts where the set-up did.
+        this.append({
+          row: 'conn',
+          rowId: `e${e.seq}`,
+          mediumId: e.mediumId,
+          startedAt: e.t - e.totalMs,
+          event: 'setup',
+          text: setupText(e),
+          severity: e.ok ? 'ok' : 'fail',
+          setup: { phases: e.phases, totalMs: e.totalMs },
+        });
+        return null;
       case 'medium-opened':
         this.connectionRow(e, 'connect', `${e.role === 'server' ? 'client connected from' : 'connected to'} ${e.peer} (${e.kind})`, 'ok');
         return null;

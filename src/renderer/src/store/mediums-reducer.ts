@@ -7,10 +7,11 @@ import { countMediumEvent, emptyCounters } from '../../../shared/medium-counters
 import type { MediumRow, MediumsSlice } from './types';
 
 export const MAX_CLOSED_MEDIUMS = 2_000;
-/** A connection and its upstream open within this of each other. */
+/** Enough for the failed set-ups whose calls can still arrive (a call reports right after its connect fails). */
+export const MAX_FAILED_SETUPS = 256;
 
 export function emptyMediums(): MediumsSlice {
-  return { byId: {}, order: [] };
+  return { byId: {}, order: [], failedSetups: [] };
 }
 
 type MediumEvent = Extract<EngineEvent, { mediumId: string }> | Extract<EngineEvent, { type: 'error' }>;
@@ -18,6 +19,7 @@ type MediumEvent = Extract<EngineEvent, { mediumId: string }> | Extract<EngineEv
 export class MediumsDraft {
   private byId: Record<string, MediumRow> | null = null;
   private added: string[] = [];
+  private failedSetups: string[] | null = null;
 
   constructor(private readonly slice: MediumsSlice) {}
 
@@ -45,15 +47,26 @@ export class MediumsDraft {
     return row;
   }
 
+  /** Whether this medium's set-up failed before it ever opened (it has no row, and gets none). */
+  neverOpened(mediumId: string): boolean {
+    return !this.get(mediumId) && (this.failedSetups ?? this.slice.failedSetups).includes(mediumId);
+  }
+
   apply(e: MediumEvent): void {
     if (e.mediumId === undefined) return;
+    if (e.type === 'connection-setup') {
+      // A relay's upstream opened before its set-up: it keeps its row and its close reason.
+      if (!e.ok && !this.get(e.mediumId)) this.failedSetups = [...(this.failedSetups ?? this.slice.failedSetups), e.mediumId].slice(-MAX_FAILED_SETUPS);
+      return;
+    }
     if (e.type === 'call-started' && e.upstreamMediumId) this.applyTo(e.upstreamMediumId, e);
     this.applyTo(e.mediumId, e);
   }
 
   private applyTo(mediumId: string, e: MediumEvent): void {
-    // A failed connect reports an error for a medium that never opened: no row for it.
-    if ((e.type === 'error' || e.type === 'medium-closed') && !(this.byId ?? this.slice.byId)[mediumId]) return;
+    // A failed connect reports an error for a medium that never opened: no row for it; nor do its calls.
+    if ((e.type === 'error' || e.type === 'medium-closed') && !this.get(mediumId)) return;
+    if (e.type !== 'medium-opened' && this.neverOpened(mediumId)) return;
     const row = this.row(mediumId, e.t);
     row.lastActivityAt = e.t;
     switch (e.type) {
@@ -85,7 +98,8 @@ export class MediumsDraft {
   }
 
   finish(): MediumsSlice {
-    if (!this.byId) return this.slice;
+    const failedSetups = this.failedSetups ?? this.slice.failedSetups;
+    if (!this.byId) return failedSetups === this.slice.failedSetups ? this.slice : { ...this.slice, failedSetups };
     const byId = this.byId;
     let order = this.added.length ? [...this.added.reverse(), ...this.slice.order] : this.slice.order;
     const closed = order.filter((id) => byId[id].state === 'closed');
@@ -94,6 +108,6 @@ export class MediumsDraft {
       for (const id of forget) delete byId[id];
       order = order.filter((id) => !forget.has(id));
     }
-    return { byId, order };
+    return { byId, order, failedSetups };
   }
 }

@@ -61,9 +61,15 @@ function applyEvents(state: AppState, events: EngineEvent[]): AppState {
           mediums.apply(e);
           calls.apply(e);
           break;
-        case 'error': {
+        case 'connection-setup':
           mediums.apply(e);
           calls.apply(e);
+          break;
+        case 'error': {
+          // A failed set-up's error is its set-up row already.
+          const setupFailed = e.mediumId !== undefined && mediums.neverOpened(e.mediumId);
+          mediums.apply(e);
+          if (!setupFailed) calls.apply(e);
           const ownerId = e.mediumId === undefined ? undefined : mediums.get(e.mediumId)?.ownerId;
           if (ownerId && e.fatal) owners = noteTrouble(owners, ownerId, 'bad', e.message, e.t);
           // The engine's own trouble (a trace it can no longer write) belongs to no connection: say it aloud.

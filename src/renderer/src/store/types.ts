@@ -1,6 +1,6 @@
 /** The UI's state, in slices: mediums, calls, owners, probes, ui. Plain data only. */
 import type { OwnerInfo } from '../../../shared/api';
-import type { BodySummary, EngineEvent, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes } from '../../../shared/events';
+import type { BodySummary, EngineEvent, JsonObject, JsonValue, MediumKind, MediumRole, RawBytes, SetupPhase } from '../../../shared/events';
 import type { Severity } from '../../../shared/call-outcome';
 import type { MediumCounters } from '../../../shared/medium-counters';
 
@@ -40,6 +40,8 @@ export interface CallRecord extends Pick<CallStarted, 'callId' | 'mediumId' | 'p
   responseArgs: JsonValue[] | null;
   responseBody: BodySummary | null;
   durationMs: number | null;
+  /** The part of `durationMs` spent waiting on the peer (absent: not known). */
+  peerMs?: number;
   finishedAt: number | null;
   error?: CallFinished['error'];
   /** Policy actions taken on this call (e.g. refused as VFS). */
@@ -51,16 +53,18 @@ export interface CallRecord extends Pick<CallStarted, 'callId' | 'mediumId' | 'p
   responseRaw?: RawBytes;
 }
 
-/** What happened to a connection, as a row between its calls: connect, disconnect, timeout, error, a policy's action on no call. */
+/** What happened to a connection, as a row between its calls: set-up, connect, disconnect, timeout, error, a policy's action on no call. */
 export interface ConnectionRow {
   row: 'conn';
   /** `e` + the event's seq: unique, never a call id. */
   rowId: string;
   mediumId: string;
   startedAt: number;
-  event: 'connect' | 'disconnect' | 'timeout' | 'error' | 'policy';
+  event: 'setup' | 'connect' | 'disconnect' | 'timeout' | 'error' | 'policy';
   text: string;
   severity: Severity;
+  /** A set-up's phases and whole time (`event: 'setup'`; `startedAt` is its start). */
+  setup?: { phases: SetupPhase[]; totalMs: number };
 }
 
 export type ListRow = CallRecord | ConnectionRow;
@@ -94,6 +98,11 @@ export interface MediumsSlice {
   byId: Record<string, MediumRow>;
   /** Ids, newest first. */
   order: string[];
+  /**
+   * Mediums whose set-up failed before they ever opened (newest last, at most
+   * MAX_FAILED_SETUPS): their calls and errors make no row here (no phantom connection).
+   */
+  failedSetups: string[];
 }
 
 export interface OwnersSlice {

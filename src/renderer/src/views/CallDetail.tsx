@@ -9,6 +9,7 @@ import type { Severity } from '../../../shared/call-outcome';
 import { hpssCallCommand } from '../lib/call-command';
 import { capturedRequestBody, capturedResponseBody } from '../lib/captured-body';
 import { formatArgs, formatBytes, formatMs, formatTime, previewBytes } from '../lib/format';
+import { PHASE_LABEL } from '../lib/setup-phases';
 import { outcomeOf, rowByKey } from '../store/calls-reducer';
 import { dispatch, useApp } from '../store/store';
 import type { CallRecord, ConnectionRow, MediumRow } from '../store/types';
@@ -60,7 +61,7 @@ function ConnectionDetail({ r, medium }: { r: ConnectionRow; medium: MediumRow |
   return (
     <>
       <header className="detail-head">
-        <h2>{r.event}</h2>
+        <h2>{r.event === 'setup' ? 'connection set-up' : r.event}</h2>
         <Badge tone={BADGE[r.severity]}>{r.severity === 'fail' ? 'failure' : r.event}</Badge>
       </header>
       <p className={r.severity === 'fail' ? 'error-text' : ''} data-testid="conn-detail-text">
@@ -73,6 +74,22 @@ function ConnectionDetail({ r, medium }: { r: ConnectionRow; medium: MediumRow |
         </dd>
         <dt>At</dt>
         <dd>{formatTime(r.startedAt)}</dd>
+        {r.setup && (
+          <>
+            <dt>Set-up</dt>
+            <dd data-testid="setup-phases">
+              {formatMs(r.setup.totalMs)}
+              <ul className="setup-phases">
+                {r.setup.phases.map((p, i) => (
+                  <li key={i} className={p.ok ? '' : 'error-text'}>
+                    {PHASE_LABEL[p.phase]}: {formatMs(p.ms)}
+                    {p.ok ? '' : ' (failed)'}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         {medium && (
           <>
             <dt>State</dt>
@@ -132,6 +149,12 @@ function CallView({ c, medium }: { c: CallRecord; medium: MediumRow | undefined 
         <dd>
           {formatMs(c.durationMs)}
           {c.finishedAt !== null && <span className="muted"> · finished {formatTime(c.finishedAt)}</span>}
+          {c.peerMs !== undefined && c.durationMs !== null && (
+            <span data-testid="call-peer-time">
+              {' '}
+              · our side {formatMs(Math.max(0, c.durationMs - c.peerMs))}, the peer {formatMs(c.peerMs)}
+            </span>
+          )}
         </dd>
         <dt>Sizes</dt>
         <dd>

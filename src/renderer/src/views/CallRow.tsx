@@ -9,7 +9,7 @@ import type { CallRecord, ConnectionRow, ListRow } from '../store/types';
 export const ROW_HEIGHT = 26;
 
 const TONE: Record<Severity, string> = { pending: 'muted', ok: 'ok', quiet: 'quiet', fail: 'bad' };
-const EVENT_LABEL: Record<ConnectionRow['event'], string> = { connect: 'connect', disconnect: 'disconnect', timeout: 'timeout', error: 'error', policy: 'policy' };
+const EVENT_LABEL: Record<ConnectionRow['event'], string> = { setup: 'set-up', connect: 'connect', disconnect: 'disconnect', timeout: 'timeout', error: 'error', policy: 'policy' };
 
 function PendingClock({ since }: { since: number }) {
   const now = useNow(true);

@@ -21,6 +21,9 @@ export function VerbStatsTable() {
             <th className="num">Failures</th>
             <th className="num">p50</th>
             <th className="num">p95</th>
+            <th className="num" title="The peer's part of these calls' time (the server, or a proxy's upstream); the rest is on our side">
+              Peer's share
+            </th>
             <th className="num">Request bytes</th>
             <th className="num">Response bytes</th>
           </tr>
@@ -36,6 +39,7 @@ export function VerbStatsTable() {
               <td className={`num${v.failures ? ' bad' : ''}`}>{v.failures}</td>
               <td className="num">{formatMs(v.p50Ms)}</td>
               <td className="num">{formatMs(v.p95Ms)}</td>
+              <td className="num">{v.peerShare === null ? '—' : `${Math.round(v.peerShare * 100)} %`}</td>
               <td className="num">{formatBytes(v.requestBytes)}</td>
               <td className="num">{formatBytes(v.responseBytes)}</td>
             </tr>

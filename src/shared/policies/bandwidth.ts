@@ -10,5 +10,6 @@ export const bandwidthPolicy = definePolicy({
   inputs: [
     { flag: 'bandwidth', label: 'Bandwidth cap (0 = none)', help: 'bytes a second, each direction', type: 'number', unit: 'B/s', show: (s) => String(s.bandwidthBytesPerSec), parse: (v) => ({ bandwidthBytesPerSec: wholeNumberText(v, '--bandwidth') }) },
   ],
+  chips: (s) => (s.bandwidthBytesPerSec > 0 ? [`${Math.round(s.bandwidthBytesPerSec / 1024)} KiB/s cap`] : []),
   pace: (s) => s.bandwidthBytesPerSec,
 });

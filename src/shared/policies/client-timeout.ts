@@ -30,4 +30,6 @@ export const clientTimeoutPolicy = definePolicy({
       },
     },
   ],
+  // Only a timeout shorter than Breezy's is a fault a user set up; longer or off is not.
+  chips: (s) => (s.clientTimeoutSec > 0 && s.clientTimeoutSec < DEFAULT_CLIENT_TIMEOUT_SEC ? [`cuts clients idle ${s.clientTimeoutSec} s`] : []),
 });

@@ -10,5 +10,6 @@ export const cutBodyPolicy = definePolicy({
   inputs: [
     { flag: 'cut-body-of', label: 'Cut the response body of verb', help: 'a verb with a response body, e.g. get', type: 'verb', show: (s) => s.cutBodyOfVerb ?? '', parse: (v) => ({ cutBodyOfVerb: String(v).trim() || null }) },
   ],
+  chips: (s) => (s.cutBodyOfVerb ? [`cuts the body of ${s.cutBodyOfVerb}`] : []),
   responseBody: (verb, s) => (s.cutBodyOfVerb === verb ? { action: 'cut the connection inside a response body', reason: `policy cut the response body of ${verb}` } : null),
 });

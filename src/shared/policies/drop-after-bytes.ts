@@ -10,6 +10,7 @@ export const dropAfterBytesPolicy = definePolicy({
   inputs: [
     { flag: 'drop-after-bytes', label: 'Drop after bytes (0 = never)', help: 'bytes sent to the client before the connection is cut', type: 'number', unit: 'B', show: (s) => String(s.dropAfterBytes), parse: (v) => ({ dropAfterBytes: wholeNumberText(v, '--drop-after-bytes') }) },
   ],
+  chips: (s) => (s.dropAfterBytes > 0 ? [`drops after ${s.dropAfterBytes} bytes`] : []),
   outgoing: (sent, count, s) => {
     if (s.dropAfterBytes <= 0 || sent + count < s.dropAfterBytes) return null;
     return {

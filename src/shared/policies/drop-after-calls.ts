@@ -10,6 +10,7 @@ export const dropAfterCallsPolicy = definePolicy({
   inputs: [
     { flag: 'drop-after-calls', label: 'Drop after call N (0 = never)', help: 'calls answered before the connection is cut', type: 'number', show: (s) => String(s.dropAfterCalls), parse: (v) => ({ dropAfterCalls: wholeNumberText(v, '--drop-after-calls') }) },
   ],
+  chips: (s) => (s.dropAfterCalls > 0 ? [`drops after call ${s.dropAfterCalls}`] : []),
   callFinished: (done, s) =>
     s.dropAfterCalls > 0 && done >= s.dropAfterCalls
       ? { action: `dropped the connection after call ${done}`, reason: `policy dropped the connection after ${done} calls` }

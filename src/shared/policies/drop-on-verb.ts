@@ -10,5 +10,6 @@ export const dropOnVerbPolicy = definePolicy({
   inputs: [
     { flag: 'drop-on-verb', label: 'Drop the connection on verb', help: 'a verb, e.g. Branch.lock_write', type: 'verb', show: (s) => s.dropOnVerb ?? '', parse: (v) => ({ dropOnVerb: String(v).trim() || null }) },
   ],
+  chips: (s) => (s.dropOnVerb ? [`drops on ${s.dropOnVerb}`] : []),
   request: (head, s) => (s.dropOnVerb === head.verb ? { kind: 'drop', action: 'dropped the connection' } : null),
 });

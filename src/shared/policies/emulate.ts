@@ -62,6 +62,11 @@ export const emulatePolicy = definePolicy({
       parse: (v, s) => ({ emulate: { ...s.emulate, softwareVersion: String(v).trim() || null } }),
     },
   ],
+  chips: ({ emulate: e }) => [
+    ...(e.maxProtocol < 3 ? [`acts as a v${e.maxProtocol}-only server`] : []),
+    ...(e.unknownVerbs.length ? [`pretends not to know ${e.unknownVerbs.join(', ')}`] : []),
+    ...(e.softwareVersion ? [`claims version ${e.softwareVersion}`] : []),
+  ],
   request: (head, { emulate }) => {
     if (head.protocol > emulate.maxProtocol) {
       return { kind: 'answer', answer: { protocol: 1, status: 'E', args: olderServerArgs(head.protocol) }, action: `answered a v${head.protocol} request as a v${emulate.maxProtocol}-only server` };

@@ -41,6 +41,7 @@ export const errorVerbPolicy = definePolicy({
       },
     },
   ],
+  chips: (s) => (s.errorVerb ? [`${s.errorVerb.verb} → error ${s.errorVerb.error.join(' ')}`] : []),
   request: (head, s) =>
     s.errorVerb && s.errorVerb.verb === head.verb
       ? { kind: 'answer', answer: { status: 'E', args: [...s.errorVerb.error] }, action: `answered with error ${s.errorVerb.error.join(', ')}` }

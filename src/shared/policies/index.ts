@@ -74,6 +74,11 @@ export function policyInputs(): { policy: PolicyDefinition<PolicySettings>; inpu
   return POLICY_LIST.flatMap((policy) => policy.inputs.map((input) => ({ policy, input })));
 }
 
+/** A server's active faults and limits in plain words, one chip each (none when it relays untouched). */
+export function faultChips(settings: PolicySettings): string[] {
+  return POLICY_LIST.flatMap((p) => p.chips(settings));
+}
+
 /**
  * Applies text values (a form's, or CLI flags') to `current` through the inputs' parsers,
  * then validates the result; throws InvalidPolicy naming the input.

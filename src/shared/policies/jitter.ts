@@ -34,6 +34,8 @@ export const jitterPolicy = definePolicy<JitterSettings>({
       parse: (v) => ({ jitterMs: wholeNumberText(v, '--jitter') }),
     },
   ],
+  // Jitter varies the other delays: with none set it changes nothing, so it shows nothing.
+  chips: (s) => (s.jitterMs > 0 && (s.latencyMs || s.responseDelayMs) ? [`jitter 0–${s.jitterMs} ms`] : []),
   request: (_head, s) => {
     if (s.jitterMs === 0 || !s.latencyMs) return null;
     const ms = draw(s.jitterMs);

@@ -10,5 +10,6 @@ export const latencyPolicy = definePolicy({
   inputs: [
     { flag: 'latency', label: 'Added latency per call', help: 'milliseconds added before each request is handled', type: 'number', unit: 'ms', show: (s) => String(s.latencyMs), parse: (v) => ({ latencyMs: wholeNumberText(v, '--latency') }) },
   ],
+  chips: (s) => (s.latencyMs > 0 ? [`+${s.latencyMs} ms per call`] : []),
   request: (_head, s) => (s.latencyMs > 0 ? { kind: 'delay', ms: s.latencyMs, action: `delayed the request ${s.latencyMs} ms` } : null),
 });

@@ -71,6 +71,8 @@ export interface PolicyDefinition<S extends object> {
   /** Validates this policy's fields of an untrusted partial settings object (others are not its business). */
   check(value: Record<string, unknown>, path: string): Partial<S>;
   inputs: PolicyInput<S>[];
+  /** What it does in plain words, one chip each, when its settings make it act (none when idle). */
+  chips(settings: S): string[];
   request?(head: RequestHead, settings: S): RequestVerdict | null;
   /** Before a response's first byte goes out: how long to hold it. */
   responseStart?(verb: string, settings: S): { delayMs: number; action: string } | null;

@@ -11,6 +11,7 @@ export const refuseVfsPolicy = definePolicy({
   inputs: [
     { flag: 'refuse-vfs', label: 'Refuse VFS requests', help: 'answer VFS requests with an error', type: 'boolean', show: (s) => s.refuseVfs, parse: (v) => ({ refuseVfs: v === true || v === 'true' }) },
   ],
+  chips: (s) => (s.refuseVfs ? ['refuses file-level (VFS) calls'] : []),
   /**
    * `('error', TEXT)`: a brz client has no translation for it, so it shows the tuple with the
    * verb in it. `PermissionDenied` would read better but is swallowed where brz tolerates it

@@ -10,5 +10,6 @@ export const responseDelayPolicy = definePolicy({
   inputs: [
     { flag: 'response-delay', label: 'Delay responses only', help: 'milliseconds before each response', type: 'number', unit: 'ms', show: (s) => String(s.responseDelayMs), parse: (v) => ({ responseDelayMs: wholeNumberText(v, '--response-delay') }) },
   ],
+  chips: (s) => (s.responseDelayMs > 0 ? [`responses +${s.responseDelayMs} ms`] : []),
   responseStart: (_verb, s) => (s.responseDelayMs > 0 ? { delayMs: s.responseDelayMs, action: `delayed the response ${s.responseDelayMs} ms` } : null),
 });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { checkPolicy, defaultPolicy, InvalidPolicy, mergePolicy, POLICY_LIST, policyFromInputs, policyInputs, type RequestHead } from '../../../src/shared/policies';
+import { checkPolicy, defaultPolicy, faultChips, InvalidPolicy, mergePolicy, POLICY_LIST, policyFromInputs, policyInputs, type RequestHead } from '../../../src/shared/policies';
 import { utf8Bytes } from '../../../src/shared/protocol';
 
 const head = (verb: string, protocol: 1 | 2 | 3 = 3, args: string[] = [], vfs = false): RequestHead => ({ protocol, verb, args: args.map(utf8Bytes), vfs });
@@ -97,4 +97,25 @@ test('every input reads and writes its fields; text from a form or a flag is val
   expect(() => policyFromInputs(defaultPolicy(), new Map([['latency', 'soon']]))).toThrow(/^--latency: 'soon' is not a whole number/);
   expect(() => policyFromInputs(defaultPolicy(), new Map([['max-protocol', '5']]))).toThrow(/maxProtocol/);
   expect(() => policyFromInputs(defaultPolicy(), new Map([['error-verb', 'nothing']]))).toThrow(/VERB=ERROR/);
+});
+
+test("fault chips come from the policies: none at the defaults, one per policy's fault in plain words", () => {
+  expect(faultChips(defaultPolicy())).toEqual([]);
+  const set = (change: object) => faultChips(mergePolicy(defaultPolicy(), change));
+  expect(set({ refuseVfs: true, dropAfterCalls: 3 })).toEqual(['refuses file-level (VFS) calls', 'drops after call 3']);
+  // Jitter varies the delays: alone it changes nothing and shows nothing.
+  expect(set({ jitterMs: 30 })).toEqual([]);
+  expect(set({ responseDelayMs: 20, jitterMs: 30 })).toEqual(['responses +20 ms', 'jitter 0–30 ms']);
+  expect(set({ emulate: { maxProtocol: 2, unknownVerbs: ['BzrDir.open_2.1'], softwareVersion: null } })).toEqual(['acts as a v2-only server', 'pretends not to know BzrDir.open_2.1']);
+  // A shorter idle timeout than Breezy's is a fault; a longer one, or none, is not.
+  expect(set({ clientTimeoutSec: 5 })).toEqual(['cuts clients idle 5 s']);
+  expect(set({ clientTimeoutSec: 0 })).toEqual([]);
+  // Every policy that can act has words for it: each input set to a non-default value shows a chip.
+  for (const { policy, input } of policyInputs()) {
+    if (policy.id === 'jitter' || policy.id === 'client-timeout') continue; // covered above
+    const special: Record<string, string> = { 'max-protocol': '2', 'error-verb': 'get=NoSuchFile' };
+    const value = special[input.flag] ?? (input.type === 'boolean' ? true : input.type === 'number' ? '7' : 'get');
+    const chips = faultChips(policyFromInputs(defaultPolicy(), new Map([[input.flag, value]])));
+    expect(chips, input.flag).toHaveLength(1);
+  }
 });

@@ -1,6 +1,6 @@
 /** The top bar: connection state, the app client's VFS refusal, traces, theme. */
 import { call } from '../api/api';
-import { faultChips } from '../lib/fault-chips';
+import { faultChips } from '../../../shared/policies';
 import { dispatch, useApp } from '../store/store';
 import type { ThemeChoice } from '../store/types';
 import { Badge, Switch } from './controls';

@@ -5,7 +5,7 @@
  */
 import type { OwnerInfo } from '../../../shared/api';
 import { call, run as runCommand } from '../api/api';
-import { faultChips } from '../lib/fault-chips';
+import { faultChips } from '../../../shared/policies';
 import { savedSetup, saveSetup, startOwner } from '../lib/owner-setup';
 import { formatTime } from '../lib/format';
 import { dispatch, useApp } from '../store/store';

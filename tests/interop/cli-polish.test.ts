@@ -49,6 +49,8 @@ test('hpss proxy prints a line per call brz makes, failures marked, and a summar
     expect(await brz(['log', `${url}no-such-branch`])).not.toBe(0);
     await proxy.waitFor(/^m\d+ Branch\.get_stacked_on_url → E NotStacked {2}[\d.]+ m?s {2}\d+ B\/\d+ B$/m);
     await proxy.waitFor(/^m\d+ BzrDir\.open_2\.1 → S no {2}[\d.]+ m?s {2}\d+ B\/\d+ B {2}FAILED: Not a branch: no bzrdir at this path$/m);
+    // Each upstream connection's set-up is its own line, not part of its first call.
+    await proxy.waitFor(/^m\d+ TCP set-up to 127\.0\.0\.1:\d+ in [\d.]+ m?s: (resolve [\d.]+ m?s · )?TCP connect [\d.]+ m?s$/m);
   } finally {
     expect(await proxy.stop('SIGINT')).toBe(0);
   }

@@ -3,19 +3,22 @@
  * verb, result, duration, sizes; a failure marked and explained) and, at exit, a summary:
  * calls, connections, failures by verb and result, durations per verb. `--quiet` keeps
  * the summary only. The judgement of each call is `shared/call-outcome.ts`, as in the UI.
+ * A connection the owner makes (a proxy's upstream) prints its set-up as its own line, so a
+ * slow SSH login is not mistaken for a slow first call.
  */
 import { CallJoiner, VerbStatsBuilder, type FinishedCall } from '../../shared/call-stats';
+import { setupText } from '../../shared/connection-setup-text';
 import type { EngineEvent } from '../../shared/events';
+import { formatBytes, formatDuration } from '../../shared/units';
 import type { EventBus } from '../bus/event-bus';
 import type { OwnerHook } from './owner-command';
 
 function ms(v: number | null): string {
-  if (v === null) return '?';
-  return v < 10 ? `${v.toFixed(1)} ms` : v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(2)} s`;
+  return v === null ? '?' : formatDuration(v);
 }
 
 function size(n: number | null): string {
-  return n === null ? '?' : n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`;
+  return n === null ? '?' : formatBytes(n);
 }
 
 /** `m3 BzrDir.open_2.1 → S no  63 ms  100 B/70 B  FAILED: Not a branch: …` */
@@ -44,6 +47,7 @@ export class CallLines {
 
   private onEvent(e: EngineEvent): void {
     if (e.type === 'medium-opened' && e.role === 'server') this.connections++;
+    if (e.type === 'connection-setup' && !this.quiet) this.write(`${e.mediumId} ${setupText(e)}${e.ok ? '' : '  FAILED'}`);
     const c = this.joiner.add(e);
     if (!c) return;
     this.calls++;

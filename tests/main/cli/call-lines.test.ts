@@ -24,7 +24,7 @@ test('one line per finished call: connection, verb, result, duration, sizes; fai
   expect(out).toEqual([
     'm1 BzrDir.open_2.1 → S no  63 ms  100 B/70 B  FAILED: Not a branch: no bzrdir at this path',
     'm1 Branch.get_stacked_on_url → E NotStacked  2.0 ms  90 B/60 B',
-    'm1 mkdir → refused by policy  0.4 ms  50 B/2.0 KiB  FAILED: VFS requests over the smart server are not allowed.',
+    'm1 mkdir → refused by policy  0.40 ms  50 B/2.0 KiB  FAILED: VFS requests over the smart server are not allowed.',
   ]);
 });
 
@@ -36,7 +36,7 @@ test('the summary at exit: calls, connections served, failures by verb and resul
     '  failed: mkdir → refused by policy ×1',
     '  Branch.get_stacked_on_url: 1 calls, 1 error answers, 0 failures, p50 2.0 ms, p95 2.0 ms',
     '  BzrDir.open_2.1: 1 calls, 0 error answers, 1 failures, p50 63 ms, p95 63 ms',
-    '  mkdir: 1 calls, 1 error answers, 1 failures, p50 0.4 ms, p95 0.4 ms',
+    '  mkdir: 1 calls, 1 error answers, 1 failures, p50 0.40 ms, p95 0.40 ms',
   ]);
 });
 
@@ -45,4 +45,21 @@ test('--quiet prints no call line; after finish nothing more is counted', () => 
   expect(out).toEqual([]);
   bus.emit({ type: 'call-finished', mediumId: 'm1', callId: 'c9', verb: 'hello', status: 'S', args: ['ok'], responseBody: null, durationMs: 1 });
   expect(lines.finish()[0]).toBe('3 calls on 1 connections, 2 failed');
+});
+
+test("a connection the owner makes prints its set-up as its own line, phases and reason included", () => {
+  const bus = new EventBus();
+  const out: string[] = [];
+  new CallLines(bus, (l) => out.push(l), false);
+  const phases = [
+    { phase: 'tcp-connect' as const, ms: 1.5, ok: true },
+    { phase: 'ssh-handshake' as const, ms: 40, ok: true },
+    { phase: 'authentication' as const, ms: 0.2, ok: false },
+  ];
+  bus.emit({ type: 'connection-setup', mediumId: 'm2', kind: 'ssh-client', target: 'joe@127.0.0.1:22', phases: phases.slice(0, 2), totalMs: 41.5, ok: true });
+  bus.emit({ type: 'connection-setup', mediumId: 'm3', kind: 'ssh-client', target: 'joe@127.0.0.1:22', phases, totalMs: 41.7, ok: false, reason: 'authentication failed' });
+  expect(out).toEqual([
+    'm2 SSH set-up to joe@127.0.0.1:22 in 42 ms: TCP connect 1.5 ms · SSH handshake 40 ms',
+    'm3 SSH set-up to joe@127.0.0.1:22 failed at authentication after 42 ms: authentication failed (TCP connect 1.5 ms · SSH handshake 40 ms · authentication 0.20 ms ✗)  FAILED',
+  ]);
 });

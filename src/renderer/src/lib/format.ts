@@ -1,23 +1,17 @@
 /** Small display helpers shared by the views. */
 import type { JsonValue } from '../../../shared/events';
+import { formatDuration } from '../../../shared/units';
+
+export { formatBytes } from '../../../shared/units';
 
 /** 25015 → "25,015": counts read at a glance. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
+/** A duration, or "…" while it runs. */
 export function formatMs(ms: number | null): string {
-  if (ms === null) return '…';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+  return ms === null ? '…' : formatDuration(ms);
 }
 
 export function formatTime(t: number): string {

@@ -9,7 +9,7 @@
  */
 import { callOutcome, callSeverity, closeSeverity, createsBzrDir, isAnsweringPolicy, type CallOutcome, type CallOutcomeInput, type Severity } from '../../../shared/call-outcome';
 import type { EngineEvent } from '../../../shared/events';
-import { setupText } from '../lib/setup-phases';
+import { setupText } from '../../../shared/connection-setup-text';
 import { type CallRecord, type CallsSlice, type ConnectionRow, type ListRow, rowKey } from './types';
 
 export const DEFAULT_CALL_CAP = 100_000;

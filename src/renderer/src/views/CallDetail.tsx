@@ -9,7 +9,7 @@ import type { Severity } from '../../../shared/call-outcome';
 import { hpssCallCommand } from '../lib/call-command';
 import { capturedRequestBody, capturedResponseBody } from '../lib/captured-body';
 import { formatArgs, formatBytes, formatMs, formatTime, previewBytes } from '../lib/format';
-import { PHASE_LABEL } from '../lib/setup-phases';
+import { PHASE_LABEL } from '../../../shared/connection-setup-text';
 import { outcomeOf, rowByKey } from '../store/calls-reducer';
 import { dispatch, useApp } from '../store/store';
 import type { CallRecord, ConnectionRow, MediumRow } from '../store/types';

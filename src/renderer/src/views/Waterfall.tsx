@@ -7,7 +7,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { formatMs, formatTime } from '../lib/format';
-import { PHASE_LABEL } from '../lib/setup-phases';
+import { PHASE_LABEL } from '../../../shared/connection-setup-text';
 import { useNow } from '../lib/use-now';
 import { outcomeOf } from '../store/calls-reducer';
 import { useApp } from '../store/store';

@@ -1,6 +1,6 @@
-/** A connection set-up's phases in words, for its row, its detail and its waterfall bar. */
-import type { ConnectPhase, EngineEvent, SetupPhase } from '../../../shared/events';
-import { formatMs } from './format';
+/** A connection set-up's phases in words: its row, detail and waterfall bar in the UI, its line in the CLI. */
+import type { ConnectPhase, EngineEvent, SetupPhase } from './events';
+import { formatDuration } from './units';
 
 export const PHASE_LABEL: Record<ConnectPhase, string> = {
   resolve: 'resolve',
@@ -12,14 +12,14 @@ export const PHASE_LABEL: Record<ConnectPhase, string> = {
 };
 
 export function phasesText(phases: readonly SetupPhase[]): string {
-  return phases.map((p) => `${PHASE_LABEL[p.phase]} ${formatMs(p.ms)}${p.ok ? '' : ' ✗'}`).join(' · ');
+  return phases.map((p) => `${PHASE_LABEL[p.phase]} ${formatDuration(p.ms)}${p.ok ? '' : ' ✗'}`).join(' · ');
 }
 
 /** The row's words: what was set up, how long each phase took, and why it failed. */
 export function setupText(e: Extract<EngineEvent, { type: 'connection-setup' }>): string {
   const what = `${e.kind === 'ssh-client' ? 'SSH' : 'TCP'} set-up to ${e.target}`;
   const phases = phasesText(e.phases);
-  if (e.ok) return `${what} in ${formatMs(e.totalMs)}: ${phases}`;
+  if (e.ok) return `${what} in ${formatDuration(e.totalMs)}: ${phases}`;
   const failedAt = e.phases.find((p) => !p.ok);
-  return `${what} failed${failedAt ? ` at ${PHASE_LABEL[failedAt.phase]}` : ''} after ${formatMs(e.totalMs)}: ${e.reason ?? 'no reason given'}${phases ? ` (${phases})` : ''}`;
+  return `${what} failed${failedAt ? ` at ${PHASE_LABEL[failedAt.phase]}` : ''} after ${formatDuration(e.totalMs)}: ${e.reason ?? 'no reason given'}${phases ? ` (${phases})` : ''}`;
 }

@@ -14,23 +14,7 @@ import { EventBus, IdSource } from '../../../src/main/bus/event-bus';
 import { HelloBackend } from '../../../src/main/server/backends/hello';
 import { PolicyStore } from '../../../src/main/server/policies/settings';
 import { TcpListener } from '../../../src/main/server/tcp-listener';
-
-const V3 = Buffer.from('bzr message 3 (bzr 1.6)\n', 'latin1');
-const HEADERS = Buffer.from('d16:Software version5:3.3.2e', 'latin1');
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-/** A v3 request for `verb` with one byte-string argument, built by hand. */
-function v3Request(verb: string, arg: Buffer): Buffer {
-  const structure = Buffer.concat([Buffer.from(`l${verb.length}:${verb}${arg.length}:`, 'latin1'), arg, Buffer.from('e')]);
-  return Buffer.concat([V3, u32(HEADERS.length), HEADERS, Buffer.from('s'), u32(structure.length), structure, Buffer.from('e')]);
-}
-/** hello with one empty argument: the hello-only backend answers it like any hello. */
-const HELLO = v3Request('hello', Buffer.alloc(0));
+import { u32, V3_HEADERS, V3_HELLO as HELLO, V3_PREFIX, v3Request } from '../../support/v3-bytes';
 
 let listener: TcpListener | null = null;
 afterEach(async () => {
@@ -83,7 +67,7 @@ test('connections that stall in the middle of a message are cut after the client
     const s = await open(port);
     s.on('error', () => undefined);
     // A structure announced as 15 MB, of which only the first 64 KiB ever arrive.
-    s.write(Buffer.concat([V3, u32(HEADERS.length), HEADERS, Buffer.from('s'), u32(15 * 1024 * 1024), Buffer.alloc(64 * 1024, 0x61)]));
+    s.write(Buffer.concat([V3_PREFIX, u32(V3_HEADERS.length), V3_HEADERS, Buffer.from('s'), u32(15 * 1024 * 1024), Buffer.alloc(64 * 1024, 0x61)]));
     stalled.push(s);
   }
   const closed = await Promise.all(stalled.map((s) => new Promise((r) => s.once('close', r))));
@@ -97,7 +81,7 @@ test('connections that stall in the middle of a message are cut after the client
 
 test('a 10 MB argument is shown bounded, and other clients keep being answered while it arrives', async () => {
   const { port, events } = await server();
-  const big = v3Request('hello', randomBytes(10 * 1024 * 1024));
+  const big = v3Request('hello', [randomBytes(10 * 1024 * 1024)]);
   const bigClient = await open(port);
   const bigAnswered = new Promise<string>((resolve) => {
     let got = '';
@@ -127,7 +111,7 @@ test('a 10 MB argument is shown bounded, and other clients keep being answered w
 
 test('twenty 10 MB requests in a row leave the heap near where it started', async () => {
   const { port } = await server();
-  const big = v3Request('hello', randomBytes(10 * 1024 * 1024));
+  const big = v3Request('hello', [randomBytes(10 * 1024 * 1024)]);
   global.gc?.();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < 20; i++) {
@@ -152,7 +136,7 @@ test('a giant length prefix is refused before anything is allocated, with an err
   const got: Buffer[] = [];
   s.on('data', (d) => got.push(d));
   const closed = new Promise((r) => s.on('close', r));
-  s.write(Buffer.concat([V3, u32(0xfffffff0)]));
+  s.write(Buffer.concat([V3_PREFIX, u32(0xfffffff0)]));
   await closed;
   expect(Buffer.concat(got).toString('latin1')).toMatch(/l5:error\d+:headers of 4294967280 bytes exceeds the 16777216-byte limit/);
   expect(events.some((e) => e.type === 'error' && e.kind === 'protocol' && e.fatal)).toBe(true);

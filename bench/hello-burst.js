@@ -21,7 +21,7 @@
 const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, percentile, pinSelf, report, startServerProcess } = require('./lib/report');
+const { QUICK, bundle, percentile, pinSelf, report, startServerProcess, stopServerProcesses } = require('./lib/report');
 const { LeanConnection, request } = require('./lib/lean-client');
 
 const BURST = 300;
@@ -121,10 +121,7 @@ async function main() {
     }
     report('burst', rows);
   } finally {
-    await Promise.all(Object.values(servers).map((s) => new Promise((resolve) => {
-      s.child.once('exit', resolve);
-      s.child.kill();
-    })));
+    await stopServerProcesses(Object.values(servers));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -15,7 +15,7 @@
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, percentile, pinSelf, report, startServerProcess, treeRssMiB } = require('./lib/report');
+const { QUICK, bundle, percentile, pinSelf, report, startServerProcess, stopServerProcesses, treeRssMiB } = require('./lib/report');
 const { LeanConnection, request } = require('./lib/lean-client');
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -200,10 +200,7 @@ async function main() {
       { name: 'memory per idle connection, Breezy relay', value: idle.relay, unit: 'KiB', breezy: idle.brz },
     ]);
   } finally {
-    await Promise.all(Object.values(servers).map((s) => new Promise((resolve) => {
-      s.child.once('exit', resolve);
-      s.child.kill();
-    })));
+    await stopServerProcesses(Object.values(servers));
     rmSync(dir, { recursive: true, force: true });
   }
 }

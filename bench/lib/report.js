@@ -96,6 +96,15 @@ function startServerProcess(cmd, args, env) {
   });
 }
 
+/** Stops the processes startServerProcess started and resolves once each has exited. */
+function stopServerProcesses(servers) {
+  return Promise.all(servers.map((s) => new Promise((resolve) => {
+    if (s.child.exitCode !== null || s.child.signalCode !== null) return resolve();
+    s.child.once('exit', resolve);
+    s.child.kill();
+  })));
+}
+
 /** tools/bzr-test-hosts started on the server core (its sshd and `brz serve` inherit the pin). */
 function startTestHosts(dir) {
   const [c, a] = serverCommand(join(ROOT, 'tools', 'bzr-test-hosts'), ['start', dir]);
@@ -209,6 +218,6 @@ function report(bench, rows) {
 }
 
 module.exports = {
-  ROOT, QUICK, bundle, pinMode, pinSelf, serverCommand, startServerProcess, startTestHosts, stopTestHosts,
+  ROOT, QUICK, bundle, pinMode, pinSelf, serverCommand, startServerProcess, stopServerProcesses, startTestHosts, stopTestHosts,
   portOf, memoryMiB, treeRssMiB, median, percentile, completeRows, formatTable, report,
 };

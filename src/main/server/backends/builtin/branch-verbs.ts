@@ -104,6 +104,11 @@ const getStackedOnUrl = branchVerb('SmartServerBranchRequestGetStackedOnURL', []
   return url ? ok('ok', url) : fail('NotStacked');
 });
 
+/** Branch.get_parent: the branch's `parent_location` as stored (the client resolves it), '' when none. */
+const getParent = branchVerb('SmartServerBranchRequestGetParent', [], async (loc) => ok((await branchConfValue(loc, 'parent_location')) ?? ''));
+
+const getPhysicalLockStatus = branchVerb('SmartServerBranchRequestGetPhysicalLockStatus', [], async (loc) => ok((await branchLock(loc).peek()) ? 'yes' : 'no'));
+
 const getConfigFile = branchVerb('SmartServerBranchGetConfigFile', [], async (loc) => {
   const content = await readFile(`${loc.path}/.bzr/branch/branch.conf`).catch(() => Buffer.alloc(0));
   return { status: 'S', args: ['ok'], body: content };
@@ -125,5 +130,7 @@ export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.break_lock', breakLock],
   ['Branch.get_stacked_on_url', getStackedOnUrl],
   ['Branch.get_config_file', getConfigFile],
+  ['Branch.get_parent', getParent],
+  ['Branch.get_physical_lock_status', getPhysicalLockStatus],
   ['Branch.get_tags_bytes', getTagsBytes],
 ];

@@ -6,8 +6,10 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { BZRDIR_META_FORMAT_1, BZRDIR_README, REPOSITORY_CAPABILITIES } from '../../../../shared/bzr-formats/control-formats';
+import { bencode } from '../../../../shared/protocol/bencode';
+import type { BValue } from '../../../../shared/protocol';
 import { checkPath } from '../../confinement';
-import type { MessageAnswer, ServerCall } from '../../core/server-call';
+import { unknownMethodAnswer, type MessageAnswer, type ServerCall } from '../../core/server-call';
 import {
   branchAt, findRepository, hasWorkingTree, isBzrDir, repositoryFormatAt, transportUrl, type Location,
 } from './control-dir';
@@ -26,7 +28,7 @@ export function locationOf(call: ServerCall, ctx: BuiltinContext): Location | Me
 const isLocation = (v: Location | MessageAnswer): v is Location => 'rel' in v;
 
 /** A verb over the bzrdir at arg 0 (SmartServerRequestBzrDir: no bzrdir is `nobranch`). */
-function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext) => Promise<MessageAnswer>): VerbHandler {
+function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>): VerbHandler {
   return {
     breezyClass,
     params: ['path'],
@@ -34,7 +36,7 @@ function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContex
       const loc = locationOf(call, ctx);
       if (!isLocation(loc)) return loc;
       if (!(await isBzrDir(loc))) return fail('nobranch');
-      return run(loc, ctx);
+      return run(loc, ctx, call);
     },
   };
 }
@@ -117,6 +119,24 @@ const initialize: VerbHandler = {
   },
 };
 
+/**
+ * BzrDir.get_branches: the bzrdir's branches by name, as open_branchV3 would describe each,
+ * in a bencoded dict. Only the default branch is answered here; colocated branches
+ * (`branch-list`) and references by relative location are left to the client's VFS
+ * fallback (UnknownMethod), which reads them through Breezy itself.
+ */
+const getBranches = bzrDirVerb('SmartServerBzrDirRequestGetBranches', async (loc, _ctx, call) => {
+  const branch = await branchAt(loc);
+  const colocated = await readFile(`${loc.path}/.bzr/branch-list`).then(() => true, () => false);
+  const relativeReference = branch.kind === 'reference' && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(branch.location);
+  if (colocated || relativeReference) return unknownMethodAnswer(call);
+  const branches = new Map<string, BValue>();
+  // A reference by absolute URL is another scheme than the server's: relative_url leaves it as it is.
+  if (branch.kind === 'reference') branches.set('', [Buffer.from('ref'), Buffer.from(branch.location, 'utf8')]);
+  if (branch.kind === 'branch') branches.set('', [Buffer.from('branch'), Buffer.from(branch.format, 'utf8')]);
+  return { status: 'S', args: ['success'], body: bencode(branches) };
+});
+
 /** The bzrdir's `control.conf`, empty when there is none; Breezy answers with an empty tuple. */
 const getConfigFile = bzrDirVerb('SmartServerBzrDirRequestConfigFile', async (loc) => {
   const content = await readFile(`${loc.path}/.bzr/control.conf`).catch(() => Buffer.alloc(0));
@@ -134,4 +154,5 @@ export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDir.find_repositoryV3', findRepositoryVerb('SmartServerRequestFindRepositoryV3', 6)],
   ['BzrDirFormat.initialize', initialize],
   ['BzrDir.get_config_file', getConfigFile],
+  ['BzrDir.get_branches', getBranches],
 ];

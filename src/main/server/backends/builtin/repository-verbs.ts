@@ -1,8 +1,10 @@
 /**
  * The Repository verbs real brz operations need (breezy/bzr/smart/repository.py): whether
- * it is shared, its revision graph (read from a 2a repository's indexes), and its write lock
+ * it is shared, its revision graph (read from a 2a repository's indexes), its statistics
+ * (`brz info -v`, from the revision texts in its packs), and its write lock
  * as a pack repository has it (no token; see lockWrite).
  */
+import { stat } from 'node:fs/promises';
 import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
 import { bzip2 } from '../../../../shared/compression/bzip2';
 import type { MessageAnswer } from '../../core/server-call';
@@ -12,6 +14,7 @@ import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryForm
 import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
 import { revisionGraphLines } from './revision-graph';
+import { gatherStats, NoSuchRevisionError, statsBody } from './revision-stats';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
 /** A search recipe names revisions the client has seen: bounded like any request body. */
@@ -72,6 +75,13 @@ const breakLock = repositoryVerb('SmartServerRepositoryBreakLock', [], async (lo
   return ok('ok');
 });
 
+const getPhysicalLockStatus = repositoryVerb('SmartServerRepositoryGetPhysicalLockStatus', [], async (loc) => ok((await repositoryLock(loc).peek()) ? 'yes' : 'no'));
+
+/** A meta-dir repository makes working trees unless it has a `no-working-trees` file. */
+const makeWorkingTrees = repositoryVerb('SmartServerRepositoryMakeWorkingTrees', [], async (loc) =>
+  ok((await stat(`${loc.path}/.bzr/repository/no-working-trees`).then(() => true, () => false)) ? 'no' : 'yes'),
+);
+
 const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph', ['revision_id'], async (loc, [revid], ctx) => {
   let parents;
   try {
@@ -84,6 +94,17 @@ const getRevisionGraph = repositoryVerb('SmartServerRepositoryGetRevisionGraph',
   // Breezy sends an empty body even with this error, so a client can always read one.
   if (lines === null) return { status: 'E', args: ['nosuchrevision', revid], body: new Uint8Array(0) };
   return { status: 'S', args: ['ok'], body: Buffer.from(lines.join('\n'), 'utf8') };
+});
+
+const gatherStatsVerb = repositoryVerb('SmartServerRepositoryGatherStats', ['revid', 'committers'], async (loc, [revid, committers], ctx) => {
+  const repositoryDir = `${loc.path}/.bzr/repository`;
+  try {
+    const stats = await gatherStats(repositoryDir, await ctx.graphs.index(repositoryDir), revid, committers === 'yes');
+    return { status: 'S', args: ['ok'], body: Buffer.from(statsBody(stats), 'utf8') };
+  } catch (err) {
+    if (err instanceof NoSuchRevisionError) return fail('nosuchrevision', revid);
+    throw err;
+  }
 });
 
 const hasRevision = repositoryVerb('SmartServerRequestHasRevision', ['revision_id'], async (loc, [revid], ctx) => {
@@ -118,4 +139,7 @@ export const REPOSITORY_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Repository.get_revision_graph', getRevisionGraph],
   ['Repository.get_parent_map', getParentMap],
   ['Repository.has_revision', hasRevision],
+  ['Repository.gather_stats', gatherStatsVerb],
+  ['Repository.get_physical_lock_status', getPhysicalLockStatus],
+  ['Repository.make_working_trees', makeWorkingTrees],
 ];

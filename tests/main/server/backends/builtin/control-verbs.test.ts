@@ -31,6 +31,8 @@ const PATH_VERBS = [
   'BzrDir.open', 'BzrDir.open_2.1', 'BzrDir.open_branch', 'BzrDir.open_branchV2', 'BzrDir.open_branchV3', 'BzrDir.find_repository',
   'BzrDir.find_repositoryV2', 'BzrDir.find_repositoryV3', 'Repository.is_shared', 'Branch.last_revision_info',
   'Branch.get_stacked_on_url', 'Branch.get_config_file', 'Branch.get_tags_bytes', 'BzrDir.get_config_file',
+  'Branch.get_parent', 'Branch.get_physical_lock_status', 'Repository.get_physical_lock_status', 'Repository.make_working_trees',
+  'BzrDir.get_branches',
 ];
 
 function normalise(answer: ComparableAnswer): ComparableAnswer {

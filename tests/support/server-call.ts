@@ -13,7 +13,8 @@ import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { SmartClient } from '../../src/main/client/smart-client';
 import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 
-export type Arg = string | Uint8Array;
+/** A request argument: text (sent as UTF-8), bytes, or an int (v3 bencodes it as one, as brz does for flags). */
+export type Arg = string | Uint8Array | number;
 
 let nextCall = 0;
 

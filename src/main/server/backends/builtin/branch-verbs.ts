@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
-import type { MessageAnswer } from '../../core/server-call';
+import type { MessageAnswer, ServerCall } from '../../core/server-call';
 import { fsErrorAnswer } from './fs-errors';
 import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
@@ -18,13 +18,13 @@ const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
 const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
 
-const branchLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/branch/lock`);
+export const branchLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/branch/lock`);
 
 /** SmartServerBranchRequest: a bzrdir with a branch (not a reference) at arg 0. */
-function branchVerb(
+export function branchVerb(
   breezyClass: string,
   params: readonly string[],
-  run: (loc: Location, args: string[], ctx: BuiltinContext) => Promise<MessageAnswer>,
+  run: (loc: Location, args: string[], ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>,
   optional?: readonly string[],
 ): VerbHandler {
   return {
@@ -41,7 +41,7 @@ function branchVerb(
         const detail = (await repositoryFormatAt(loc)) === null ? '' : 'location is a repository';
         return notBranchAnswer(loc, '.bzr/branch/', detail);
       }
-      return run(loc, call.args.slice(1).map(text), ctx);
+      return run(loc, call.args.slice(1).map(text), ctx, call);
     },
   };
 }
@@ -89,7 +89,7 @@ const breakLock = branchVerb('SmartServerBranchBreakLock', [], async (loc, _args
 });
 
 /** A branch's own `branch.conf` value (its default section, as BranchOnlyStack reads it). */
-async function branchConfValue(loc: Location, name: string): Promise<string | null> {
+export async function branchConfValue(loc: Location, name: string): Promise<string | null> {
   const text = await readFile(`${loc.path}/.bzr/branch/branch.conf`, 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     if (line.trimStart().startsWith('[')) break;

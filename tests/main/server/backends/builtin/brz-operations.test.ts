@@ -22,6 +22,8 @@ let served: string;
 let work: string;
 let env: NodeJS.ProcessEnv;
 let server: RunningOwner;
+/** Each call the server answered: verb, status and answer args. */
+const answered: { verb: string; status: string | null; args: unknown[] }[] = [];
 
 beforeAll(async () => {
   requireTool('brz', 'brz');
@@ -31,7 +33,11 @@ beforeAll(async () => {
   env = brzFixtureEnv(join(scratch, 'home'));
   makeBrzFixtures(work, env);
   await run('mkdir', [served]);
-  server = await startServer({ backend: 'builtin', dir: served, listen: '127.0.0.1:0', allowWrites: true }, new EventBus(), new IdSource());
+  const bus = new EventBus();
+  bus.on((e) => {
+    if (e.type === 'call-finished') answered.push({ verb: e.verb, status: e.status, args: e.args });
+  });
+  server = await startServer({ backend: 'builtin', dir: served, listen: '127.0.0.1:0', allowWrites: true }, bus, new IdSource());
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
@@ -83,6 +89,10 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
   await brz(['uncommit', '--force', 'co']);
   expect(logOf(await brz(['log', '-l1', url('pushed')]))).toMatch(/message:\n\s+three/);
   await brz(['check', join(served, 'pushed')]);
+  // push (new and again), the checkout's commit and uncommit moved the tip with the verb, not the VFS.
+  const tipCalls = answered.filter((c) => c.verb.startsWith('Branch.set_last_revision'));
+  expect(tipCalls.filter((c) => c.status === 'S' && c.verb === 'Branch.set_last_revision_info').length).toBeGreaterThanOrEqual(4);
+  expect(tipCalls.filter((c) => c.status !== 'S')).toEqual([]);
 
   // The same reads through Breezy's own server over what we wrote.
   const breezy = await startBrzServe(served, env, false);

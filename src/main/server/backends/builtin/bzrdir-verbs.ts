@@ -97,6 +97,24 @@ function findRepositoryVerb(breezyClass: string, fields: 4 | 5 | 6): VerbHandler
   };
 }
 
+/**
+ * BzrDirFormat._initialize_on_transport_vfs: a bare meta directory (README, branch-format,
+ * branch-lock) in an existing directory; null when made, else Breezy's refusal.
+ */
+export async function createBzrDir(loc: Location): Promise<MessageAnswer | null> {
+  const control = `${loc.path}/.bzr`;
+  try {
+    await mkdir(control);
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return fail('AlreadyControlDir', transportUrl(loc.rel));
+    return fsErrorAnswer(err, loc.path);
+  }
+  await writeFile(`${control}/README`, BZRDIR_README);
+  await writeFile(`${control}/branch-format`, BZRDIR_META_FORMAT_1);
+  await mkdir(`${control}/branch-lock`);
+  return null;
+}
+
 /** BzrDirFormat.initialize: the default format's bare control directory, in an existing directory. */
 const initialize: VerbHandler = {
   breezyClass: 'SmartServerRequestInitializeBzrDir',
@@ -105,17 +123,7 @@ const initialize: VerbHandler = {
     const loc = locationOf(call, ctx);
     if (!isLocation(loc)) return loc;
     if (!ctx.allowWrites) return fail('ReadOnlyError');
-    const control = `${loc.path}/.bzr`;
-    try {
-      await mkdir(control);
-    } catch (err) {
-      if (errnoCode(err) === 'EEXIST') return fail('AlreadyControlDir', transportUrl(loc.rel));
-      return fsErrorAnswer(err, loc.path);
-    }
-    await writeFile(`${control}/README`, BZRDIR_README);
-    await writeFile(`${control}/branch-format`, BZRDIR_META_FORMAT_1);
-    await mkdir(`${control}/branch-lock`);
-    return ok('ok');
+    return (await createBzrDir(loc)) ?? ok('ok');
   },
 };
 

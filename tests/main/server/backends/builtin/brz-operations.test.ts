@@ -1,7 +1,7 @@
 /**
  * Real brz against `hpss serve DIR --backend builtin --allow-writes` (the engine's server,
  * in process): push (new, then again), info, log, cat, tags, branch, checkout +
- * commit, pull, tag, init, uncommit — binary content and non-ASCII names included. Each must succeed,
+ * commit, pull, tag, init, uncommit, init-shared-repo and a push into it — binary content and non-ASCII names included. Each must succeed,
  * what brz reads back must equal the same read of the local source, and `brz check` must
  * pass on what was written.
  */
@@ -89,6 +89,16 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
   await brz(['uncommit', '--force', 'co']);
   expect(logOf(await brz(['log', '-l1', url('pushed')]))).toMatch(/message:\n\s+three/);
   await brz(['check', join(served, 'pushed')]);
+
+  // A shared repository made by init-shared-repo, and a branch pushed into it.
+  await brz(['init-shared-repo', url('repo')]);
+  await brz(['push', '-d', 'standalone', url('repo/trunk')]);
+  expect(logOf(await brz(['log', url('repo/trunk')]))).toBe(logOf(await brz(['log', 'standalone'])));
+  expect(await brz(['info', url('repo/trunk')])).toMatch(/^Repository branch \(format: /);
+  await brz(['check', join(served, 'repo/trunk')]);
+  // The new branches' control directories and repositories were made by the verb, not the VFS.
+  const initialized = answered.filter((c) => c.verb === 'BzrDirFormat.initialize_ex_1.16');
+  expect(initialized.map((c) => c.status)).toEqual(['S', 'S', 'S']);
   // push (new and again), the checkout's commit and uncommit moved the tip with the verb, not the VFS.
   const tipCalls = answered.filter((c) => c.verb.startsWith('Branch.set_last_revision'));
   expect(tipCalls.filter((c) => c.status === 'S' && c.verb === 'Branch.set_last_revision_info').length).toBeGreaterThanOrEqual(4);

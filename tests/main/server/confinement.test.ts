@@ -91,6 +91,14 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'Branch.lock_write':
     case 'Branch.unlock':
       return { args: at(['P', 'token', '']) };
+    case 'Repository.gather_stats':
+      return { args: at(['P', 'rev-1', 'yes']) };
+    case 'Branch.set_last_revision_info':
+      return { args: at(['P', 'token', '', '1', 'rev-1']) };
+    case 'Branch.set_last_revision_ex':
+      return { args: at(['P', 'token', '', 'rev-1', '', '']) };
+    case 'BzrDirFormat.initialize_ex_1.16':
+      return { args: at(['Bazaar-NG meta directory, format 1\n', 'P', 'True', 'True', 'False', '', '', 'Bazaar repository format 2a (needs bzr 1.16 or later)\n', 'True', 'False']) };
     default:
       return { args: at(['P']) };
   }

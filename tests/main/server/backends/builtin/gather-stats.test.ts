@@ -7,12 +7,15 @@
  * the same against both servers.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
+import { ParentMapCache } from '../../../../../src/main/server/backends/builtin/revision-graph';
+import { blockContent, packRecordBody, parseTextMemo } from '../../../../../src/shared/bzr-formats/groupcompress';
 import { startServer, type RunningOwner } from '../../../../../src/main/server';
 import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
 import { requireTool } from '../../../../support/test-hosts';
@@ -52,6 +55,23 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const normalise = (a: ComparableAnswer): ComparableAnswer => ({ ...a, args: a.args.map((x) => x.replace(/filtered-\d+:/g, 'filtered-N:')) });
 
 const LOCATIONS = ['standalone', 'feature', 'shared', 'shared/trunk', 'shared/nested/deeper/b', 'treeless', 'stacked', 'long', 'checkout-light', 'nope'];
+
+test("the long history's revision texts are mostly deltas: the comparison below reads both kinds", async () => {
+  const repo = join(root, 'long/.bzr/repository');
+  const kinds = new Map<string, number>();
+  for (const [, where] of (await new ParentMapCache().index(repo)).texts) {
+    const memo = parseTextMemo(where.value);
+    const record = Buffer.alloc(memo.length);
+    const fd = openSync(`${repo}/packs/${where.pack}.pack`, 'r');
+    readSync(fd, record, 0, memo.length, memo.start);
+    closeSync(fd);
+    const content = blockContent(packRecordBody(record), (z, n) => inflateSync(z, { maxOutputLength: n }));
+    const kind = String.fromCharCode(content[memo.from]);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  expect(kinds.get('f')).toBeGreaterThan(0);
+  expect(kinds.get('d')).toBeGreaterThanOrEqual(20);
+});
 
 test('gather_stats answer by answer with brz serve, at every kind of location', async () => {
   const brz = new BreezyPeer(root, false, scratch);

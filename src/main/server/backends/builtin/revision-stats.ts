@@ -3,17 +3,12 @@
  * vf_repository.py adding the revision count): from a tip, its ancestry in the order
  * Graph.iter_ancestry walks it (breadth first, a level's ghosts after its revisions), the
  * latest revision is the tip and the first is the last one walked; committers are counted
- * over the whole ancestry. Revision texts are read from the packs (groupcompress.ts).
+ * over the whole ancestry. Revision texts are read from the packs (revision-texts.ts).
  */
-import { open } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
-import { blockContent, extractText, packRecordBody, parseTextMemo, type TextMemo } from '../../../../shared/bzr-formats/groupcompress';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 import { parseRevisionStamp, type RevisionStamp } from '../../../../shared/bzr-formats/revision-text';
 import type { ParentMap, RevisionIndex } from './revision-graph';
-
-/** Inflated blocks kept during one call: consecutive revisions mostly share a block. */
-const CACHED_BLOCKS = 8;
+import { RevisionTexts } from './revision-texts';
 
 /** The answer body's fields, in the order SmartServerRepositoryGatherStats writes them. */
 export interface GatheredStats {
@@ -60,54 +55,20 @@ export function ancestryOrder(parents: ParentMap, tip: string): { id: string; gh
   return walked;
 }
 
-/** Reads revision texts out of a repository's packs, keeping a few inflated blocks. */
-class RevisionReader {
-  private readonly blocks = new Map<string, Uint8Array>();
-
-  constructor(
-    private readonly repositoryDir: string,
-    private readonly index: RevisionIndex,
-  ) {}
-
-  async stamp(revid: string): Promise<RevisionStamp> {
-    const where = this.index.texts.get(revid);
-    if (!where) throw new NoSuchRevisionError(revid);
-    const memo = parseTextMemo(where.value);
-    const content = await this.block(where.pack, memo);
-    return parseRevisionStamp(extractText(content, memo.from, memo.to));
-  }
-
-  private async block(pack: string, memo: TextMemo): Promise<Uint8Array> {
-    const key = `${pack}:${memo.start}`;
-    const hit = this.blocks.get(key);
-    if (hit) return hit;
-    const record = Buffer.alloc(memo.length);
-    const file = await open(`${this.repositoryDir}/packs/${pack}.pack`, 'r');
-    try {
-      const { bytesRead } = await file.read(record, 0, memo.length, memo.start);
-      if (bytesRead !== memo.length) throw new Error(`pack ${pack} is shorter than its index says`);
-    } finally {
-      await file.close();
-    }
-    const content = blockContent(packRecordBody(record), (z, stated) => inflateSync(z, { maxOutputLength: Math.max(stated, 1) }));
-    this.blocks.set(key, content);
-    if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
-    return content;
-  }
-}
-
 /** `revid` '' is none; a tip not in the repository, or a ghost whose text is needed, is NoSuchRevisionError. */
 export async function gatherStats(repositoryDir: string, index: RevisionIndex, revid: string, committers: boolean): Promise<GatheredStats> {
   const stats: GatheredStats = { revisions: index.parents.size };
   if (revid === '' || revid === NULL_REVISION) return committers && revid !== '' ? { committers: 0, ...stats } : stats;
   const walked = ancestryOrder(index.parents, revid).map((r) => r.id);
   const wanted = committers ? walked : [walked[0], walked[walked.length - 1]];
-  const reader = new RevisionReader(repositoryDir, index);
+  const texts = new RevisionTexts(repositoryDir, index);
   const people = new Set<string>();
   let latest: RevisionStamp | undefined;
   let first: RevisionStamp | undefined;
   for (const id of wanted) {
-    first = await reader.stamp(id);
+    const text = await texts.text(id);
+    if (text === null) throw new NoSuchRevisionError(id);
+    first = parseRevisionStamp(text);
     latest ??= first;
     people.add(first.committer);
   }

@@ -42,7 +42,15 @@ export interface ComparableAnswer {
   postBodyError?: string[];
 }
 
-const asText = (v: BValue | string): string => (typeof v === 'string' ? Buffer.from(v, 'utf8').toString('latin1') : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : JSON.stringify(v));
+/** Text of an answer arg: bytes as latin1, a nested tuple as `(a, b)` of its items (Buffer or Uint8Array alike). */
+const asText = (v: BValue | string): string =>
+  typeof v === 'string'
+    ? Buffer.from(v, 'utf8').toString('latin1')
+    : v instanceof Uint8Array
+      ? Buffer.from(v).toString('latin1')
+      : Array.isArray(v)
+        ? `(${v.map(asText).join(', ')})`
+        : JSON.stringify(v);
 
 export async function readAnswer(answer: Answer): Promise<ComparableAnswer> {
   if (isRelayed(answer)) throw new Error('a built-in backend never relays');

@@ -19,6 +19,12 @@ export const LAST_REVISION_BRANCH_FORMATS: ReadonlySet<string> = new Set([
   'Bazaar Branch Format 8 (needs bzr 1.15)\n',
 ]);
 
+/** The branch format a new branch gets (Breezy's default, for 2a). */
+export const DEFAULT_BRANCH_FORMAT = 'Bazaar Branch Format 7 (needs bzr 1.6)\n';
+
+/** Branch formats that can stack on another branch (format 6 cannot). */
+export const STACKABLE_BRANCH_FORMATS: ReadonlySet<string> = new Set([DEFAULT_BRANCH_FORMAT, 'Bazaar Branch Format 8 (needs bzr 1.15)\n']);
+
 /** A branch that only points elsewhere (`.bzr/branch/location`). */
 export const BRANCH_REFERENCE_FORMAT = 'Bazaar-NG Branch Reference Format 1\n';
 

@@ -91,6 +91,8 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'Branch.lock_write':
     case 'Branch.unlock':
       return { args: at(['P', 'token', '']) };
+    case 'BzrDir.cloning_metadir':
+      return { args: at(['P', 'False']) };
     case 'Repository.gather_stats':
       return { args: at(['P', 'rev-1', 'yes']) };
     case 'Branch.set_last_revision_info':

@@ -6,6 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
+import { readRioStanzas } from '../../../../shared/bzr-formats/rio';
+import { bencode } from '../../../../shared/protocol/bencode';
+import type { BValue } from '../../../../shared/protocol';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
 import { fsErrorAnswer } from './fs-errors';
 import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
@@ -109,6 +112,21 @@ const getParent = branchVerb('SmartServerBranchRequestGetParent', [], async (loc
 
 const getPhysicalLockStatus = branchVerb('SmartServerBranchRequestGetPhysicalLockStatus', [], async (loc) => ok((await branchLock(loc).peek()) ? 'yes' : 'no'));
 
+/**
+ * Branch.get_all_reference_info: the tree references recorded in `.bzr/branch/references`
+ * (rio stanzas: file_id, branch_location, tree_path) as a bencoded list of
+ * [file_id, location, tree_path or ''], in the file's order; none when there is no file.
+ */
+const getAllReferenceInfo = branchVerb('SmartServerBranchRequestGetAllReferenceInfo', [], async (loc) => {
+  const text = await readFile(`${loc.path}/.bzr/branch/references`, 'utf8').catch(() => '');
+  const byFileId = new Map<string, BValue>();
+  for (const stanza of readRioStanzas(text)) {
+    const fileId = stanza.get('file_id') ?? '';
+    byFileId.set(fileId, [Buffer.from(fileId), Buffer.from(stanza.get('branch_location') ?? ''), Buffer.from(stanza.get('tree_path') ?? '')]);
+  }
+  return { status: 'S', args: ['ok'], body: bencode([...byFileId.values()]) };
+});
+
 const getConfigFile = branchVerb('SmartServerBranchGetConfigFile', [], async (loc) => {
   const content = await readFile(`${loc.path}/.bzr/branch/branch.conf`).catch(() => Buffer.alloc(0));
   return { status: 'S', args: ['ok'], body: content };
@@ -131,6 +149,7 @@ export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.get_stacked_on_url', getStackedOnUrl],
   ['Branch.get_config_file', getConfigFile],
   ['Branch.get_parent', getParent],
+  ['Branch.get_all_reference_info', getAllReferenceInfo],
   ['Branch.get_physical_lock_status', getPhysicalLockStatus],
   ['Branch.get_tags_bytes', getTagsBytes],
 ];

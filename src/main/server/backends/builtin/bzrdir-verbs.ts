@@ -5,7 +5,9 @@
  * (the client then creates the repository and branch over the VFS).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { BZRDIR_META_FORMAT_1, BZRDIR_README, REPOSITORY_CAPABILITIES } from '../../../../shared/bzr-formats/control-formats';
+import {
+  BZRDIR_META_FORMAT_1, BZRDIR_README, DEFAULT_BRANCH_FORMAT, REPOSITORY_CAPABILITIES, REPOSITORY_FORMAT_2A, STACKABLE_BRANCH_FORMATS,
+} from '../../../../shared/bzr-formats/control-formats';
 import { bencode } from '../../../../shared/protocol/bencode';
 import type { BValue } from '../../../../shared/protocol';
 import { checkPath } from '../../confinement';
@@ -28,10 +30,10 @@ export function locationOf(call: ServerCall, ctx: BuiltinContext): Location | Me
 const isLocation = (v: Location | MessageAnswer): v is Location => 'rel' in v;
 
 /** A verb over the bzrdir at arg 0 (SmartServerRequestBzrDir: no bzrdir is `nobranch`). */
-function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>): VerbHandler {
+function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>, params: readonly string[] = []): VerbHandler {
   return {
     breezyClass,
-    params: ['path'],
+    params: ['path', ...params],
     async run(call, ctx) {
       const loc = locationOf(call, ctx);
       if (!isLocation(loc)) return loc;
@@ -145,6 +147,40 @@ const getBranches = bzrDirVerb('SmartServerBzrDirRequestGetBranches', async (loc
   return { status: 'S', args: ['success'], body: bencode(branches) };
 });
 
+/**
+ * The formats BzrDir.cloning_metadir gives (bzrdir.py _cloning_metadir): the bzrdir's own
+ * meta format, its repository's format (the default, 2a, when none is found), its branch's
+ * format (the default, Branch format 7, when it has none); a reference is for the client to
+ * resolve. null when stacking is asked of a branch format that would have to change for it
+ * (format 6): that upgrade is Breezy's to choose, over the VFS.
+ */
+async function metadirFormats(loc: Location, ctx: BuiltinContext, requireStacking: boolean): Promise<MessageAnswer | { repository: string; branch: string } | null> {
+  const branch = await branchAt(loc);
+  if (branch.kind === 'reference') return fail('BranchReference');
+  const repository = branch.kind === 'branch' ? await findRepository(ctx.root, loc) : null;
+  const ownFormat = branch.kind === 'none' ? await repositoryFormatAt(loc) : null;
+  const branchFormat = branch.kind === 'branch' && repository !== null ? branch.format : DEFAULT_BRANCH_FORMAT;
+  if (requireStacking && !STACKABLE_BRANCH_FORMATS.has(branchFormat)) return null;
+  return { repository: repository?.format ?? ownFormat ?? REPOSITORY_FORMAT_2A, branch: branchFormat };
+}
+
+const cloningMetadir = bzrDirVerb(
+  'SmartServerBzrDirRequestCloningMetaDir',
+  async (loc, ctx, call) => {
+    const formats = await metadirFormats(loc, ctx, Buffer.from((call.args[1] as Uint8Array | undefined) ?? []).toString('latin1') === 'True');
+    if (formats === null) return unknownMethodAnswer(call);
+    if ('status' in formats) return formats;
+    return { status: 'S', args: [BZRDIR_META_FORMAT_1, formats.repository, [Buffer.from('branch'), Buffer.from(formats.branch)]] };
+  },
+  ['require_stacking'],
+);
+
+const checkoutMetadir = bzrDirVerb('SmartServerBzrDirRequestCheckoutMetaDir', async (loc, ctx) => {
+  const formats = await metadirFormats(loc, ctx, false);
+  if (formats === null || 'status' in formats) return formats ?? fail('BranchReference');
+  return ok(BZRDIR_META_FORMAT_1, formats.repository, formats.branch);
+});
+
 /** The bzrdir's `control.conf`, empty when there is none; Breezy answers with an empty tuple. */
 const getConfigFile = bzrDirVerb('SmartServerBzrDirRequestConfigFile', async (loc) => {
   const content = await readFile(`${loc.path}/.bzr/control.conf`).catch(() => Buffer.alloc(0));
@@ -163,4 +199,6 @@ export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDirFormat.initialize', initialize],
   ['BzrDir.get_config_file', getConfigFile],
   ['BzrDir.get_branches', getBranches],
+  ['BzrDir.cloning_metadir', cloningMetadir],
+  ['BzrDir.checkout_metadir', checkoutMetadir],
 ];

@@ -91,6 +91,10 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'Branch.lock_write':
     case 'Branch.unlock':
       return { args: at(['P', 'token', '']) };
+    case 'BzrDir.create_repository':
+      return { args: at(['P', 'Bazaar repository format 2a (needs bzr 1.16 or later)\n', 'False']) };
+    case 'BzrDir.create_branch':
+      return { args: at(['P', 'Bazaar Branch Format 7 (needs bzr 1.6)\n']) };
     case 'BzrDir.cloning_metadir':
       return { args: at(['P', 'False']) };
     case 'Repository.gather_stats':

@@ -11,16 +11,19 @@
  * another bzrdir format and any repository format but 2a are Breezy's to lay out: those
  * requests answer UnknownMethod before anything is written, and brz does it over the VFS.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { BZRDIR_META_FORMAT_1, REPOSITORY_CAPABILITIES, REPOSITORY_FORMAT_2A } from '../../../../shared/bzr-formats/control-formats';
+import {
+  BRANCH_FORMAT_8, BZRDIR_META_FORMAT_1, LAST_REVISION_BRANCH_FORMATS, NULL_REVISION, REPOSITORY_CAPABILITIES, REPOSITORY_FORMAT_2A,
+} from '../../../../shared/bzr-formats/control-formats';
 import { unknownMethodAnswer, type MessageAnswer } from '../../core/server-call';
 import { createBzrDir, locationOf } from './bzrdir-verbs';
-import { findRepository, isBzrDir, repositoryFormatAt, type Location } from './control-dir';
+import { findRepository, isBzrDir, notBranchAnswer, repositoryFormatAt, type Location } from './control-dir';
 import { errnoCode, fsErrorAnswer } from './fs-errors';
 import { bytesRepr, type VerbHandler } from './verb-table';
 
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
+const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
 /** An empty B+Tree graph index (`pack-names` of a repository with no packs). */
 const EMPTY_PACK_NAMES = 'B+Tree Graph Index 2\nnode_ref_lists=0\nkey_elements=1\nlen=0\nrow_lengths=\n';
@@ -125,4 +128,68 @@ const initializeEx: VerbHandler = {
   },
 };
 
-export const BZRDIR_INITIALIZE_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [['BzrDirFormat.initialize_ex_1.16', initializeEx]];
+/** What the verbs below are given: an existing bzrdir (BzrDir.open_from_transport), or Breezy's NotBranchError. */
+async function existingBzrDir(call: Parameters<VerbHandler['run']>[0], ctx: Parameters<VerbHandler['run']>[1]): Promise<Location | MessageAnswer> {
+  const loc = locationOf(call, ctx);
+  if (!('rel' in loc)) return loc;
+  if (!(await isBzrDir(loc))) return notBranchAnswer(loc);
+  return loc;
+}
+
+/**
+ * BzrDir.create_repository: a new 2a repository in an existing bzrdir (shared when asked),
+ * as RepositoryFormatPack.initialize lays it out. Another format, or a bzrdir that already
+ * has a repository, is left to the client's VFS fallback.
+ */
+const createRepositoryVerb: VerbHandler = {
+  breezyClass: 'SmartServerRequestCreateRepository',
+  params: ['path', 'network_name', 'shared'],
+  async run(call, ctx) {
+    const loc = await existingBzrDir(call, ctx);
+    if (!('rel' in loc)) return loc;
+    const [format, shared] = call.args.slice(1, 3).map((a) => Buffer.from(a as Uint8Array).toString('utf8'));
+    if (format !== REPOSITORY_FORMAT_2A || (await exists(`${loc.path}/.bzr/repository`))) return unknownMethodAnswer(call);
+    if (!ctx.allowWrites) return fail('ReadOnlyError');
+    await createRepository(loc, shared === 'True', null);
+    const [richRoot, treeRef, externalLookup] = REPOSITORY_CAPABILITIES.get(format) as readonly string[];
+    return { status: 'S', args: ['ok', richRoot, treeRef, externalLookup, format] };
+  },
+};
+
+/**
+ * BzrDir.create_branch: a new branch of format 6, 7 or 8 in an existing bzrdir whose
+ * repository is found (its own or a containing shared one), laid out as
+ * BranchFormatMetadir.initialize does: lock directory, `last-revision` `0 null:`, empty
+ * `branch.conf` and `tags` (and `references` for format 8), `format`. Another format, an
+ * existing branch or no repository is left to the client's VFS fallback.
+ */
+const createBranchVerb: VerbHandler = {
+  breezyClass: 'SmartServerRequestCreateBranch',
+  params: ['path', 'network_name'],
+  async run(call, ctx) {
+    const loc = await existingBzrDir(call, ctx);
+    if (!('rel' in loc)) return loc;
+    const format = Buffer.from(call.args[1] as Uint8Array).toString('utf8');
+    const repo = await findRepository(ctx.root, loc);
+    if (!LAST_REVISION_BRANCH_FORMATS.has(format) || repo === null || (await exists(`${loc.path}/.bzr/branch/format`))) return unknownMethodAnswer(call);
+    if (!ctx.allowWrites) return fail('ReadOnlyError');
+    const dir = `${loc.path}/.bzr/branch`;
+    await mkdir(dir).catch((err: unknown) => {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    });
+    await mkdir(`${dir}/lock`);
+    await writeFile(`${dir}/last-revision`, `0 ${NULL_REVISION}\n`);
+    await writeFile(`${dir}/branch.conf`, '');
+    await writeFile(`${dir}/tags`, '');
+    if (format === BRANCH_FORMAT_8) await writeFile(`${dir}/references`, '');
+    await writeFile(`${dir}/format`, format);
+    const [richRoot, treeRef, externalLookup] = REPOSITORY_CAPABILITIES.get(repo.format) as readonly string[];
+    return { status: 'S', args: ['ok', format, repo.relpath, richRoot, treeRef, externalLookup, repo.format] };
+  },
+};
+
+export const BZRDIR_INITIALIZE_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
+  ['BzrDirFormat.initialize_ex_1.16', initializeEx],
+  ['BzrDir.create_repository', createRepositoryVerb],
+  ['BzrDir.create_branch', createBranchVerb],
+];

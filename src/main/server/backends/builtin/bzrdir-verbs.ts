@@ -181,6 +181,12 @@ const checkoutMetadir = bzrDirVerb('SmartServerBzrDirRequestCheckoutMetaDir', as
   return ok(BZRDIR_META_FORMAT_1, formats.repository, formats.branch);
 });
 
+/** BzrDir.has_workingtree: whether the bzrdir has a working tree (`checkout/format`). */
+const hasWorkingTreeVerb: VerbHandler = {
+  ...bzrDirVerb('SmartServerBzrDirRequestHasWorkingTree', async (loc) => ok((await hasWorkingTree(loc)) ? 'yes' : 'no')),
+  optional: ['name'],
+};
+
 /** The bzrdir's `control.conf`, empty when there is none; Breezy answers with an empty tuple. */
 const getConfigFile = bzrDirVerb('SmartServerBzrDirRequestConfigFile', async (loc) => {
   const content = await readFile(`${loc.path}/.bzr/control.conf`).catch(() => Buffer.alloc(0));
@@ -201,4 +207,5 @@ export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDir.get_branches', getBranches],
   ['BzrDir.cloning_metadir', cloningMetadir],
   ['BzrDir.checkout_metadir', checkoutMetadir],
+  ['BzrDir.has_workingtree', hasWorkingTreeVerb],
 ];

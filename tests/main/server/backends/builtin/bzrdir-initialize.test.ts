@@ -102,9 +102,13 @@ test('read-only, and what is left to the VFS: stacking and other formats', async
   const mine = copyOfFixtures('ours-ro');
   const brz = new BreezyPeer(theirs, false, scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: false }).open();
-  const args = [META, 'ro', 'False', 'False', 'False', '', '', REPO_2A, 'True', 'False'];
+  const requests: [string, string[]][] = [
+    ['BzrDirFormat.initialize_ex_1.16', [META, 'ro', 'False', 'False', 'False', '', '', REPO_2A, 'True', 'False']],
+    ['BzrDir.create_repository', ['shared/trunk/', REPO_2A, 'False']],
+    ['BzrDir.create_branch', ['shared/', 'Bazaar Branch Format 7 (needs bzr 1.6)\n']],
+  ];
   try {
-    expect(await ask(ours, 'BzrDirFormat.initialize_ex_1.16', args)).toEqual(await brz.ask('BzrDirFormat.initialize_ex_1.16', args));
+    for (const [verb, args] of requests) expect({ verb, answer: await ask(ours, verb, args) }).toEqual({ verb, answer: await brz.ask(verb, args) });
   } finally {
     brz.close();
   }
@@ -115,3 +119,48 @@ test('read-only, and what is left to the VFS: stacking and other formats', async
   expect(readdirSync(mine)).not.toContain('new-stacked');
   expect(readdirSync(mine)).not.toContain('ro');
 });
+
+const BRANCH_7 = 'Bazaar Branch Format 7 (needs bzr 1.6)\n';
+const BRANCH_8 = 'Bazaar Branch Format 8 (needs bzr 1.15)\n';
+const BRANCH_6 = 'Bazaar Branch Format 6 (bzr 0.15)\n';
+
+/** As `brz init` sends them after BzrDirFormat.initialize: a repository, then a branch. */
+const CREATE_STEPS: [string, string[]][] = [
+  ['mkdir', ['cr1', '']],
+  ['BzrDirFormat.initialize', ['cr1/']],
+  ['BzrDir.create_repository', ['cr1/', REPO_2A, 'False']],
+  ['BzrDir.create_branch', ['cr1/', BRANCH_7]],
+  ['BzrDir.has_workingtree', ['cr1/']],
+  ['mkdir', ['cr2', '']],
+  ['BzrDirFormat.initialize', ['cr2/']],
+  ['BzrDir.create_repository', ['cr2/', REPO_2A, 'True']],
+  ['BzrDir.create_branch', ['cr2/', BRANCH_6]],
+  ['mkdir', ['shared/cr3', '']],
+  ['BzrDirFormat.initialize', ['shared/cr3/']],
+  ['BzrDir.create_branch', ['shared/cr3/', BRANCH_8]],
+  ['BzrDir.create_branch', ['nope/', BRANCH_7]],
+  ['BzrDir.create_repository', ['nope/', REPO_2A, 'False']],
+];
+
+test('create_repository and create_branch (brz init) answer by answer with brz serve; the same trees on disk', async () => {
+  const theirs = copyOfFixtures('brz-create');
+  const mine = copyOfFixtures('ours-create');
+  const brz = new BreezyPeer(theirs, true, scratch);
+  const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
+  try {
+    for (const [verb, args] of CREATE_STEPS) {
+      const expected = normalise(await brz.ask(verb, args), theirs);
+      const actual = normalise(await ask(ours, verb, args), mine);
+      expect({ verb, args, answer: actual }).toEqual({ verb, args, answer: expected });
+    }
+  } finally {
+    brz.close();
+  }
+  for (const made of ['cr1', 'cr2', 'shared/cr3']) expect({ made, tree: tree(join(mine, made)) }).toEqual({ made, tree: tree(join(theirs, made)) });
+  expect(tree(join(mine, 'shared/cr3'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\.bzr\/branch\/references /)]));
+  // What is left to the VFS: an existing branch or repository, a format we do not lay out.
+  const unknown = (verb: string) => ({ status: 'E', args: ['UnknownMethod', verb], body: null });
+  expect(await ask(ours, 'BzrDir.create_branch', ['standalone/', BRANCH_7])).toEqual(unknown('BzrDir.create_branch'));
+  expect(await ask(ours, 'BzrDir.create_repository', ['standalone/', REPO_2A, 'False'])).toEqual(unknown('BzrDir.create_repository'));
+  expect(await ask(ours, 'BzrDir.create_repository', ['cr1/', 'Bazaar-NG Knit Repository Format 1', 'False'])).toEqual(unknown('BzrDir.create_repository'));
+}, 120_000);

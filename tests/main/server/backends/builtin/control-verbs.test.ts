@@ -34,7 +34,7 @@ const PATH_VERBS = [
   'BzrDir.find_repositoryV2', 'BzrDir.find_repositoryV3', 'Repository.is_shared', 'Branch.last_revision_info',
   'Branch.get_stacked_on_url', 'Branch.get_config_file', 'Branch.get_tags_bytes', 'BzrDir.get_config_file',
   'Branch.get_parent', 'Branch.get_physical_lock_status', 'Repository.get_physical_lock_status', 'Repository.make_working_trees',
-  'BzrDir.get_branches', 'BzrDir.checkout_metadir', 'Branch.get_all_reference_info',
+  'BzrDir.get_branches', 'BzrDir.checkout_metadir', 'Branch.get_all_reference_info', 'BzrDir.has_workingtree',
 ];
 
 function normalise(answer: ComparableAnswer): ComparableAnswer {

@@ -85,6 +85,8 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
   expect(await brz(['tags', '-d', url('pushed')])).toMatch(/^from-checkout +\d+\nv1 +\d+\n$/);
   await brz(['init', url('fresh')]);
   expect(await brz(['revno', url('fresh')])).toBe('0\n');
+  // brz init made the repository and the branch with the verbs, not over the VFS.
+  for (const verb of ['BzrDir.create_repository', 'BzrDir.create_branch']) expect(answered.filter((c) => c.verb === verb).map((c) => c.status)).toEqual(['S']);
 
   await brz(['uncommit', '--force', 'co']);
   expect(logOf(await brz(['log', '-l1', url('pushed')]))).toMatch(/message:\n\s+three/);

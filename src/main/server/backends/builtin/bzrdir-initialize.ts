@@ -1,11 +1,14 @@
 /**
+ * Making control directories, repositories and branches as Breezy's server does:
  * BzrDirFormat.initialize_ex_1.16 (breezy/bzr/smart/bzrdir.py
- * SmartServerRequestBzrDirInitializeEx, bzrdir.py initialize_on_transport_ex): the target
+ * SmartServerRequestBzrDirInitializeEx, bzrdir.py initialize_on_transport_ex) — the target
  * directory made (or an existing one used, or its parents created), a bare meta directory in
  * it, and, when a repository format is named, the repository policy: the nearest containing
  * shared repository, else a new 2a repository here (shared or not, with or without working
- * trees) laid out as RepositoryFormatPack.initialize lays it out. The answer describes the
- * repository (path relative to the new bzrdir, capabilities, formats) and no stacking.
+ * trees) laid out as RepositoryFormatPack.initialize lays it out; the answer describes the
+ * repository (path relative to the new bzrdir, capabilities, formats) and no stacking — and
+ * BzrDir.create_repository / create_branch (what `brz init` sends after
+ * BzrDirFormat.initialize).
  *
  * Stacking (asked for, or a `default_stack_on` in a containing bzrdir's `control.conf`),
  * another bzrdir format and any repository format but 2a are Breezy's to lay out: those

@@ -13,8 +13,14 @@ import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { SmartClient } from '../../src/main/client/smart-client';
 import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 
-/** A request argument: text (sent as UTF-8), bytes, or an int (v3 bencodes it as one, as brz does for flags). */
-export type Arg = string | Uint8Array | number;
+/** A request argument: text (sent as UTF-8), bytes, an int or a tuple of them (v3 bencodes both as brz sends them). */
+export type Arg = string | Uint8Array | number | Arg[];
+
+/** An argument as the protocol carries it: text as UTF-8 bytes, tuples item by item. */
+function toBValue(arg: Arg): BValue {
+  if (typeof arg === 'string') return utf8Bytes(arg);
+  return Array.isArray(arg) ? arg.map(toBValue) : arg;
+}
 
 let nextCall = 0;
 
@@ -24,7 +30,7 @@ export function serverCall(verb: string, args: readonly Arg[], opts: { body?: Ui
     callId: `t${++nextCall}`,
     protocol: opts.protocol ?? 3,
     verb,
-    args: args.map((a) => (typeof a === 'string' ? utf8Bytes(a) : a)),
+    args: args.map(toBValue),
     verbKind: verbKind(verb),
     vfs: isVfsVerb(verb),
     body: ByteStream.of(...chunks),
@@ -88,7 +94,8 @@ export class BreezyPeer {
   }
 
   async ask(verb: string, args: readonly Arg[], body?: Uint8Array): Promise<ComparableAnswer> {
-    const res = body === undefined ? await this.client.call(verb, ...args) : await this.client.callWithBody(verb, args, body);
+    const wire = args.map(toBValue);
+    const res = body === undefined ? await this.client.call(verb, ...wire) : await this.client.callWithBody(verb, wire, body);
     const out: ComparableAnswer = { status: res.status as 'S' | 'E', args: res.args.map(asText), body: res.body ? Buffer.from(res.body).toString('latin1') : null };
     if (res.postBodyError) out.postBodyError = res.postBodyError.map(asText);
     return out;

@@ -12,6 +12,7 @@ import type { BValue } from '../../../../shared/protocol';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
 import { branchConfValue, branchLock, branchVerb } from './branch-verbs';
 import { branchAt, findRepository, noRepositoryAnswer, transportUrl, type Location } from './control-dir';
+import { iterLefthand, RevisionNotPresentError } from './lefthand-history';
 import type { ParentMap } from './revision-graph';
 import { atomicTempPath } from './vfs-write-verbs';
 import { isAnswer, parseDecimal, type BuiltinContext, type VerbHandler } from './verb-table';
@@ -36,20 +37,6 @@ async function checkLocked(loc: Location, branchToken: string, ctx: BuiltinConte
 /** Python's config boolean (`append_revisions_only = True`). */
 const configTrue = (value: string | null): boolean => value !== null && ['true', 'on', 'yes', '1'].includes(value.toLowerCase());
 
-/** The revision ids from `tip` along first parents (Graph.iter_lefthand_ancestry); null at a revision not in the graph. */
-function* lefthandAncestry(parents: ParentMap, tip: string): Generator<string | null> {
-  let next: string | undefined = tip;
-  while (next !== undefined && next !== NULL_REVISION) {
-    yield next;
-    const ps = parents.get(next);
-    if (ps === undefined) {
-      yield null;
-      return;
-    }
-    next = ps[0];
-  }
-}
-
 /**
  * BzrBranch.set_last_revision_info: refuses an empty revision id, honours
  * `append_revisions_only` (the new tip must have the old one in its first-parent line), then
@@ -68,12 +55,16 @@ async function setTip(loc: Location, revno: number, revid: string, ctx: BuiltinC
     if (old && old.revid !== NULL_REVISION) {
       const parents = await ctx.graphs.get(`${(await findRepository(ctx.root, loc))?.loc.path}/.bzr/repository`);
       let found = false;
-      for (const id of lefthandAncestry(parents, revid)) {
-        if (id === null) return fail('error', 'breezy.errors.RevisionNotPresent', `Revision {${revid}} not present in "${transportUrl(loc.rel)}".`);
-        if (id === old.revid) {
-          found = true;
-          break;
+      try {
+        for (const id of iterLefthand(parents, revid)) {
+          if (id === old.revid) {
+            found = true;
+            break;
+          }
         }
+      } catch (err) {
+        if (!(err instanceof RevisionNotPresentError)) throw err;
+        return fail('error', 'breezy.errors.RevisionNotPresent', `Revision {${err.revid}} not present in "${transportUrl(loc.rel)}".`);
       }
       if (!found) {
         const where = decodeURIComponent(transportUrl(loc.rel));

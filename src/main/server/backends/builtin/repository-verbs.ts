@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
 import { bzip2 } from '../../../../shared/compression/bzip2';
-import type { MessageAnswer } from '../../core/server-call';
+import type { MessageAnswer, ServerCall } from '../../core/server-call';
 import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
 import { parentMapLines } from './parent-map';
 import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
@@ -17,6 +17,7 @@ import { LockDir } from './lock-dir';
 import { revisionGraphLines } from './revision-graph';
 import { gatherStats, NoSuchRevisionError, statsBody } from './revision-stats';
 import { RevisionTexts } from './revision-texts';
+import { revIdForRevno } from './lefthand-history';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
 /** The serializer format of a 2a repository's revisions (chk_serializer.py, format_num). */
@@ -39,7 +40,11 @@ async function openRepository(loc: Location): Promise<MessageAnswer | null> {
 }
 
 /** A verb over the repository at arg 0, with the rest of its arguments. */
-function repositoryVerb(breezyClass: string, params: readonly string[], run: (loc: Location, args: string[], ctx: BuiltinContext) => Promise<MessageAnswer>): VerbHandler {
+function repositoryVerb(
+  breezyClass: string,
+  params: readonly string[],
+  run: (loc: Location, args: string[], ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>,
+): VerbHandler {
   return {
     breezyClass,
     params: ['path', ...params],
@@ -48,7 +53,7 @@ function repositoryVerb(breezyClass: string, params: readonly string[], run: (lo
       if (!('rel' in loc)) return loc;
       const refused = await openRepository(loc);
       if (refused) return refused;
-      return run(loc, call.args.slice(1).map(text), ctx);
+      return run(loc, call.args.slice(1).map(text), ctx, call);
     },
   };
 }
@@ -166,6 +171,37 @@ const iterRevisions: VerbHandler = {
   },
 };
 
+/** VersionedFileRepository.get_serializer_format: a 2a repository's revisions are format 10. */
+const getSerializerFormat = repositoryVerb('SmartServerRepositoryGetSerializerFormat', [], async () => ok('ok', REVISION_SERIALIZER_2A));
+
+/** A v3 int argument (brz sends revnos as bencoded ints). */
+const intArg = (v: unknown): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+
+/**
+ * Repository.get_rev_id_for_revno(revno, (known_revno, known_revid)): the main-line revision
+ * at `revno` (lefthand-history.ts); the answers' numbers are ints, as Breezy sends them.
+ */
+const getRevIdForRevno = repositoryVerb('SmartServerRepositoryGetRevIdForRevno', ['revno', 'known_pair'], async (loc, _args, ctx, call) => {
+  const revno = intArg(call.args[1]);
+  const pair = call.args[2];
+  const knownRevno = Array.isArray(pair) ? intArg(pair[0]) : null;
+  const knownRevid = Array.isArray(pair) && pair[1] instanceof Uint8Array ? Buffer.from(pair[1]).toString('utf8') : null;
+  if (revno === null || knownRevno === null || knownRevid === null || (Array.isArray(pair) && pair.length !== 2)) {
+    return fail('error', 'TypeError', 'get_rev_id_for_revno takes an int revno and an (int, bytes) known pair');
+  }
+  const found = revIdForRevno(await ctx.graphs.get(`${loc.path}/.bzr/repository`), revno, knownRevno, knownRevid);
+  switch (found.kind) {
+    case 'ok':
+      return ok('ok', found.revid);
+    case 'history-incomplete':
+      return { status: 'S', args: ['history-incomplete', found.revno, found.revid] };
+    case 'nosuchrevision':
+      return fail('nosuchrevision', found.revid);
+    case 'revno-outofbounds':
+      return { status: 'E', args: ['revno-outofbounds', found.revno, found.minimum, found.maximum] };
+  }
+});
+
 export const REPOSITORY_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Repository.is_shared', isSharedVerb],
   ['Repository.lock_write', lockWrite],
@@ -176,6 +212,8 @@ export const REPOSITORY_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Repository.has_revision', hasRevision],
   ['Repository.gather_stats', gatherStatsVerb],
   ['Repository.iter_revisions', iterRevisions],
+  ['Repository.get_rev_id_for_revno', getRevIdForRevno],
+  ['VersionedFileRepository.get_serializer_format', getSerializerFormat],
   ['Repository.get_physical_lock_status', getPhysicalLockStatus],
   ['Repository.make_working_trees', makeWorkingTrees],
 ];

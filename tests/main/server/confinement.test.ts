@@ -95,6 +95,8 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
       return { args: at(['P', 'Bazaar repository format 2a (needs bzr 1.16 or later)\n', 'False']) };
     case 'BzrDir.create_branch':
       return { args: at(['P', 'Bazaar Branch Format 7 (needs bzr 1.6)\n']) };
+    case 'Branch.set_tags_bytes':
+      return { args: at(['P', 'token', '']), body: Buffer.from('de') };
     case 'Repository.get_rev_id_for_revno':
       return { args: at(['P', 1, [2, 'rev-1']]) };
     case 'BzrDir.cloning_metadir':

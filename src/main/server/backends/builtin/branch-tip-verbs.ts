@@ -1,10 +1,11 @@
 /**
- * The verbs that move a branch's tip (breezy/bzr/smart/branch.py SmartServerSetTipRequest):
- * `Branch.set_last_revision_info` (revno and revision as the client says) and
- * `Branch.set_last_revision_ex` (the revno found from the graph, refusing divergence or
- * keeping a descendant tip when asked). Both run under the client's write lock, re-validated
- * by its token as Breezy's LockDir does (a pack repository's lock takes no token), and write
- * `last-revision` as BzrBranch does: `REVNO REVID\n` through a temporary file renamed into place.
+ * The verbs that write a branch under the client's write lock (breezy/bzr/smart/branch.py
+ * SmartServerLockedBranchRequest), re-validated by its token as Breezy's LockDir does (a
+ * pack repository's lock takes no token): the tip — `Branch.set_last_revision_info` (revno
+ * and revision as the client says) and `Branch.set_last_revision_ex` (the revno found from
+ * the graph, refusing divergence or keeping a descendant tip when asked), written as BzrBranch
+ * does (`REVNO REVID\n`) — and the tags (`Branch.set_tags_bytes`), each file through a
+ * temporary file renamed into place.
  */
 import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { NULL_REVISION, parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
@@ -14,6 +15,7 @@ import { branchConfValue, branchLock, branchVerb } from './branch-verbs';
 import { branchAt, findRepository, noRepositoryAnswer, transportUrl, type Location } from './control-dir';
 import { iterLefthand, RevisionNotPresentError } from './lefthand-history';
 import type { ParentMap } from './revision-graph';
+import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
 import { atomicTempPath } from './vfs-write-verbs';
 import { isAnswer, parseDecimal, type BuiltinContext, type VerbHandler } from './verb-table';
 
@@ -73,14 +75,38 @@ async function setTip(loc: Location, revno: number, revid: string, ctx: BuiltinC
     }
   }
   if (!ctx.allowWrites) return fail('ReadOnlyError');
-  const path = `${branchDir}/last-revision`;
-  const tmp = atomicTempPath(path);
-  const fileMode = ((await stat(`${loc.path}/.bzr`)).mode & 0o7777 | 0o700) & ~0o7111;
-  await writeFile(tmp, `${revno} ${revid}\n`, { flag: 'wx', mode: fileMode });
-  await chmod(tmp, fileMode);
-  await rename(tmp, path);
+  await putBranchFile(loc, 'last-revision', `${revno} ${revid}\n`);
   return null;
 }
+
+/** BzrBranch's put_bytes of a control file: atomic, with the mode Breezy derives from the control directory's. */
+async function putBranchFile(loc: Location, name: string, content: string | Uint8Array): Promise<void> {
+  const path = `${loc.path}/.bzr/branch/${name}`;
+  const tmp = atomicTempPath(path);
+  const fileMode = ((await stat(`${loc.path}/.bzr`)).mode & 0o7777 | 0o700) & ~0o7111;
+  await writeFile(tmp, content, { flag: 'wx', mode: fileMode });
+  await chmod(tmp, fileMode);
+  await rename(tmp, path);
+}
+
+/** The tags dictionary a client sends: bounded like any request body. */
+const MAX_TAGS_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Branch.set_tags_bytes: the lock is checked before the body is read (a refusal leaves the
+ * body to the core, which drops it); the body, bencoded tags as the client keeps them, is
+ * the new `tags` file.
+ */
+const setTagsBytes = branchVerb('SmartServerBranchSetTagsBytes', ['branch_token', 'repo_token'], async (loc, [branchToken], ctx, call) => {
+  const refused = await checkLocked(loc, branchToken, ctx);
+  if (refused) return refused;
+  const tags = await call.body.whole(MAX_TAGS_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
+  if (tags instanceof RequestBodyTooLarge) return tooLargeAnswer(tags.limit);
+  if (!(tags instanceof Uint8Array)) throw tags;
+  if (!ctx.allowWrites) return fail('ReadOnlyError');
+  await putBranchFile(loc, 'tags', tags);
+  return { status: 'S', args: [] };
+});
 
 const setLastRevisionInfo = branchVerb(
   'SmartServerBranchRequestSetLastRevisionInfo',
@@ -186,4 +212,5 @@ const setLastRevisionEx: VerbHandler = branchVerb(
 export const BRANCH_TIP_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.set_last_revision_info', setLastRevisionInfo],
   ['Branch.set_last_revision_ex', setLastRevisionEx],
+  ['Branch.set_tags_bytes', setTagsBytes],
 ];

@@ -1,6 +1,6 @@
 /**
- * Branch.set_last_revision_info and Branch.set_last_revision_ex under the client's lock
- * token: the same sequence (moves forward and back, a descendant kept, divergence refused
+ * Branch.set_last_revision_info, Branch.set_last_revision_ex and Branch.set_tags_bytes under
+ * the client's lock token: the same sequence (moves forward and back, a descendant kept, divergence refused
  * or allowed, a ghost, wrong and empty tokens, no lock held, a bad revno, an empty revision
  * id, append_revisions_only) against `brz serve --allow-writes` and the built-in backend,
  * each over its own copy of the same fixtures, answer by answer; then the `last-revision`
@@ -76,6 +76,10 @@ const STEPS = (): Step[] => [
   ['Branch.set_last_revision_ex', (t) => ['standalone', t[0], '', revs.two, 0, 0]],
   ['Branch.set_last_revision_ex', (t) => ['standalone', t[0], '', revs.two, 1, 1]],
   ['Branch.last_revision_info', () => ['standalone']],
+  // Tags under the same lock: written, refused with another token, read back.
+  ['Branch.set_tags_bytes', (t) => ['standalone', t[0], ''], Buffer.from(`d3:rel${revs.two.length}:${revs.two}e`)],
+  ['Branch.set_tags_bytes', () => ['standalone', 'wrong-token', ''], Buffer.from('de')],
+  ['Branch.get_tags_bytes', () => ['standalone']],
   ['Branch.unlock', (t) => ['standalone', t[0], '']],
   ['Branch.set_last_revision_ex', () => ['nope', 'x', '', revs.one, '', '']],
   ['Branch.set_last_revision_info', () => ['checkout-light', 'x', '', '1', revs.one]],
@@ -92,8 +96,8 @@ test('moving the tip under a lock token, answer by answer with brz serve; the sa
   const brz = new BreezyPeer(theirs, true, scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   try {
-    const expected = await runSteps(STEPS(), (verb, args) => brz.ask(verb, args));
-    const actual = await runSteps(STEPS(), (verb, args) => ask(ours, verb, args));
+    const expected = await runSteps(STEPS(), (verb, args, body) => brz.ask(verb, args, body));
+    const actual = await runSteps(STEPS(), (verb, args, body) => ask(ours, verb, args, body));
     expect(actual).toEqual(expected);
     // The sequence reached the refusals it is there for.
     const answers = JSON.stringify(expected);
@@ -101,8 +105,8 @@ test('moving the tip under a lock token, answer by answer with brz serve; the sa
   } finally {
     brz.close();
   }
-  for (const branch of ['standalone', 'append-only']) {
-    const file = (root: string) => join(root, branch, '.bzr/branch/last-revision');
+  for (const [branch, name] of [['standalone', 'last-revision'], ['append-only', 'last-revision'], ['standalone', 'tags']]) {
+    const file = (root: string) => join(root, branch, '.bzr/branch', name);
     expect(readFileSync(file(mine), 'utf8')).toBe(readFileSync(file(theirs), 'utf8'));
     expect(statSync(file(mine)).mode).toBe(statSync(file(theirs)).mode);
   }

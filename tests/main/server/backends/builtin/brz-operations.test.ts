@@ -83,6 +83,7 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
 
   await brz(['tag', '-d', url('pushed'), 'from-checkout']);
   expect(await brz(['tags', '-d', url('pushed')])).toMatch(/^from-checkout +\d+\nv1 +\d+\n$/);
+  expect(answered.filter((c) => c.verb === 'Branch.set_tags_bytes').map((c) => c.status)).toEqual(['S']);
   await brz(['init', url('fresh')]);
   expect(await brz(['revno', url('fresh')])).toBe('0\n');
   // brz init made the repository and the branch with the verbs, not over the VFS.

@@ -82,6 +82,7 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'readv':
       return { args: at(['P']), body: Buffer.from('0,1') };
     case 'get_bundle':
+    case 'Branch.revision_id_to_revno':
     case 'Repository.get_revision_graph':
     case 'Repository.has_revision':
     case 'Repository.unlock':

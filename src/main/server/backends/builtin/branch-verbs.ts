@@ -5,15 +5,17 @@
  * use by its token.
  */
 import { readFile } from 'node:fs/promises';
-import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
+import { NULL_REVISION, parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
 import { readRioStanzas } from '../../../../shared/bzr-formats/rio';
 import { bencode } from '../../../../shared/protocol/bencode';
 import type { BValue } from '../../../../shared/protocol';
-import type { MessageAnswer, ServerCall } from '../../core/server-call';
+import { unknownMethodAnswer, type MessageAnswer, type ServerCall } from '../../core/server-call';
 import { fsErrorAnswer } from './fs-errors';
 import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
+import { iterLefthand, RevisionNotPresentError } from './lefthand-history';
 import { LockDir } from './lock-dir';
+import { revisionGraphLines } from './revision-graph';
 import { packUnlockAnswer } from './repository-verbs';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
@@ -53,6 +55,32 @@ const lastRevisionInfo = branchVerb('SmartServerBranchRequestLastRevisionInfo', 
   const tip = parseLastRevision(await readFile(`${loc.path}/.bzr/branch/last-revision`, 'utf8'));
   if (tip === null) return fail('error', 'BzrError', 'bad last-revision file');
   return ok('ok', String(tip.revno), tip.revid);
+});
+
+/**
+ * Branch.revision_id_to_revno for a revision on the branch's main line (its revno counted
+ * back from the tip) or not in its history at all (NoSuchRevision). A merged revision's
+ * dotted revno needs Breezy's merge sort, and a main line that runs into a ghost or a
+ * stacked-on repository needs what the branch stacks on: those are left to the client's VFS
+ * fallback (UnknownMethod).
+ */
+const revisionIdToRevno = branchVerb('SmartServerBranchRequestRevisionIdToRevno', ['revid'], async (loc, [revid], ctx, call) => {
+  if (revid === NULL_REVISION) return ok('ok', '0');
+  const tip = parseLastRevision(await readFile(`${loc.path}/.bzr/branch/last-revision`, 'utf8'));
+  const repo = await findRepository(ctx.root, loc);
+  if (tip === null || repo === null) return unknownMethodAnswer(call);
+  const parents = await ctx.graphs.get(`${repo.loc.path}/.bzr/repository`);
+  try {
+    let revno = tip.revno;
+    for (const id of iterLefthand(parents, tip.revid)) {
+      if (id === revid) return ok('ok', String(revno));
+      revno--;
+    }
+  } catch (err) {
+    if (err instanceof RevisionNotPresentError) return unknownMethodAnswer(call);
+    throw err;
+  }
+  return revisionGraphLines(parents, tip.revid)?.some((line) => line.split(' ')[0] === revid) ? unknownMethodAnswer(call) : fail('NoSuchRevision', revid);
 });
 
 /**
@@ -143,6 +171,7 @@ const getTagsBytes = branchVerb('SmartServerBranchGetTagsBytes', [], async (loc)
 
 export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.last_revision_info', lastRevisionInfo],
+  ['Branch.revision_id_to_revno', revisionIdToRevno],
   ['Branch.lock_write', lockWrite],
   ['Branch.unlock', unlock],
   ['Branch.break_lock', breakLock],

@@ -3,8 +3,9 @@
  * VersionedFileRepository.get_serializer_format, answer by answer with `brz serve --inet`:
  * every revno of a branch with merges from its tip, beyond it, before it, from an unknown
  * revision, and on a stacked branch whose history runs out (history-incomplete) — with the
- * ints brz sends; then real `brz log -r 1` and `brz cat -r 1` print the same against both
- * servers, through the verb.
+ * ints brz sends; Branch.revision_id_to_revno for main-line, merged and unknown revisions;
+ * then real `brz log -r 1`, `brz cat -r 1` and `brz revno` print the same against both
+ * servers, through the verbs.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,7 +61,35 @@ test('get_rev_id_for_revno and get_serializer_format, answer by answer with brz 
   }
 }, 120_000);
 
-test('real brz log -r 1 and cat -r 1 print the same against the built-in backend and brz serve, through the verb', async () => {
+test('revision_id_to_revno: main-line revisions and unknown ones as brz serve answers; merged ones left to the VFS', async () => {
+  const brz = new BreezyPeer(root, false, scratch);
+  const ours = new BuiltinBackend({ dir: root, allowWrites: false }).open();
+  try {
+    let mainline = 0;
+    let merged = 0;
+    for (const loc of ['standalone', 'shared/trunk', 'feature']) {
+      const graph = await brz.ask('Repository.get_revision_graph', [loc, '']);
+      const revids = [...(graph.body ?? '').split('\n').map((l) => l.split(' ')[0]), 'null:', 'no-such-revision', ''];
+      for (const revid of revids) {
+        const theirs = normalise(await brz.ask('Branch.revision_id_to_revno', [loc, revid]));
+        const mine = normalise(await ask(ours, 'Branch.revision_id_to_revno', [loc, revid]));
+        if (theirs.status === 'S' && theirs.args.length > 2) {
+          merged++;
+          expect({ loc, revid, answer: mine }).toEqual({ loc, revid, answer: { status: 'E', args: ['UnknownMethod', 'Branch.revision_id_to_revno'], body: null } });
+        } else {
+          if (theirs.status === 'S') mainline++;
+          expect({ loc, revid, answer: mine }).toEqual({ loc, revid, answer: theirs });
+        }
+      }
+    }
+    expect(mainline).toBeGreaterThanOrEqual(6);
+    expect(merged).toBeGreaterThanOrEqual(1);
+  } finally {
+    brz.close();
+  }
+}, 120_000);
+
+test('real brz log -r 1, cat -r 1 and revno print the same against the built-in backend and brz serve, through the verb', async () => {
   const bus = new EventBus();
   const answered: { verb: string; status: string | null }[] = [];
   bus.on((e) => {
@@ -69,14 +98,15 @@ test('real brz log -r 1 and cat -r 1 print the same against the built-in backend
   const server = await startServer({ backend: 'builtin', dir: root, listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
   const oracle = await startBrzServe(root, env, false);
   try {
-    for (const args of [['log', '-r', '1'], ['log', '-r', '2..3'], ['cat', '-r', '1']]) {
+    for (const args of [['log', '-r', '1'], ['log', '-r', '2..3'], ['cat', '-r', '1'], ['revno']]) {
       const target = (base: string) => (args[0] === 'cat' ? `${base}standalone/a.txt` : `${base}standalone`);
       const out = async (base: string) => (await run('brz', [...args, target(base)], { env, encoding: 'utf8', timeout: 60_000 })).stdout;
       expect({ args, out: await out(server.urls[0]) }).toEqual({ args, out: await out(oracle.url) });
     }
-    const calls = answered.filter((c) => c.verb === 'Repository.get_rev_id_for_revno');
-    expect(calls.length).toBeGreaterThanOrEqual(2);
-    expect(calls.every((c) => c.status === 'S')).toBe(true);
+    for (const verb of ['Repository.get_rev_id_for_revno', 'Branch.revision_id_to_revno']) {
+      const calls = answered.filter((c) => c.verb === verb);
+      expect({ verb, calls: calls.length > 0 && calls.every((c) => c.status === 'S') }).toEqual({ verb, calls: true });
+    }
   } finally {
     await server.stop();
     oracle.stop();

@@ -28,8 +28,8 @@ export class NoSuchRevisionError extends Error {
  * orders a level by set iteration, so with several revisions in the last level its pick of
  * the "first" revision is its own hash order; here it is the order parents are listed.)
  */
-export function ancestryOrder(parents: ParentMap, tip: string): { id: string; ghost: boolean }[] {
-  const walked: { id: string; ghost: boolean }[] = [];
+function ancestryOrder(parents: ParentMap, tip: string): string[] {
+  const walked: string[] = [];
   const processed = new Set<string>([tip]);
   let level = [tip];
   while (level.length > 0) {
@@ -41,7 +41,7 @@ export function ancestryOrder(parents: ParentMap, tip: string): { id: string; gh
         if (id !== NULL_REVISION) ghosts.push(id);
         continue;
       }
-      walked.push({ id, ghost: false });
+      walked.push(id);
       for (const p of ps.length === 0 ? [NULL_REVISION] : ps) {
         if (!processed.has(p)) {
           processed.add(p);
@@ -49,7 +49,7 @@ export function ancestryOrder(parents: ParentMap, tip: string): { id: string; gh
         }
       }
     }
-    for (const id of ghosts) walked.push({ id, ghost: true });
+    walked.push(...ghosts);
     level = next;
   }
   return walked;
@@ -57,9 +57,10 @@ export function ancestryOrder(parents: ParentMap, tip: string): { id: string; gh
 
 /** `revid` '' is none; a tip not in the repository, or a ghost whose text is needed, is NoSuchRevisionError. */
 export async function gatherStats(repositoryDir: string, index: RevisionIndex, revid: string, committers: boolean): Promise<GatheredStats> {
-  const stats: GatheredStats = { revisions: index.parents.size };
-  if (revid === '' || revid === NULL_REVISION) return committers && revid !== '' ? { committers: 0, ...stats } : stats;
-  const walked = ancestryOrder(index.parents, revid).map((r) => r.id);
+  const revisions = index.parents.size;
+  // Breezy counts committers for any revid it was given ('null:' too) but walks none for null.
+  if (revid === '' || revid === NULL_REVISION) return committers && revid !== '' ? { committers: 0, revisions } : { revisions };
+  const walked = ancestryOrder(index.parents, revid);
   const wanted = committers ? walked : [walked[0], walked[walked.length - 1]];
   const texts = new RevisionTexts(repositoryDir, index);
   const people = new Set<string>();
@@ -72,7 +73,7 @@ export async function gatherStats(repositoryDir: string, index: RevisionIndex, r
     latest ??= first;
     people.add(first.committer);
   }
-  return { ...(committers ? { committers: people.size } : {}), firstrev: first, latestrev: latest, revisions: stats.revisions };
+  return { ...(committers ? { committers: people.size } : {}), firstrev: first, latestrev: latest, revisions };
 }
 
 /** The answer body: one `key: value` line per field, Python's `%.3f %d` for the stamps. */

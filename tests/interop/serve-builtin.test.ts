@@ -5,7 +5,8 @@
  * against Breezy's own server, and the calls traced per connection equal brz's `-Dhpss`.
  * Then `brz check` passes on what was written, read through Breezy itself.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,3 +82,22 @@ test('brz check passes on every branch the operations wrote', async () => {
     expect({ tag, code: checked.code }).toEqual({ tag, code: 0 });
   }
 });
+
+test("Breezy's own VFS get of a 12 MiB file comes back whole over bzr:// and bzr+ssh:// (read buffers are reused)", async () => {
+  const big = randomBytes(12 * 1024 * 1024);
+  writeFileSync(join(served, 'big.bin'), big);
+  const digest = createHash('sha256').update(big).digest('hex');
+  const fetch = `
+import hashlib, sys, breezy
+with breezy.initialize():
+    from breezy.transport import get_transport
+    data = get_transport(sys.argv[1]).get_bytes('big.bin')
+    print(len(data), hashlib.sha256(data).hexdigest())
+`;
+  for (const [url, env] of [[bzrUrl, hosts.brzEnv()], [sshUrl, viaSsh.env]] as const) {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile('/usr/bin/python3', ['-c', fetch, url], { env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${url}: ${stderr}`)) : resolve(stdout)));
+    });
+    expect({ url, out }).toEqual({ url, out: `${big.length} ${digest}\n` });
+  }
+}, 180_000);

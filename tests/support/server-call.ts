@@ -13,7 +13,14 @@ import { EventBus, IdSource } from '../../src/main/bus/event-bus';
 import { SmartClient } from '../../src/main/client/smart-client';
 import { PipesClientMedium } from '../../src/main/medium/pipes-client-medium';
 
-export type Arg = string | Uint8Array;
+/** A request argument: text (sent as UTF-8), bytes, an int or a tuple of them (v3 bencodes both as brz sends them). */
+export type Arg = string | Uint8Array | number | Arg[];
+
+/** An argument as the protocol carries it: text as UTF-8 bytes, tuples item by item. */
+function toBValue(arg: Arg): BValue {
+  if (typeof arg === 'string') return utf8Bytes(arg);
+  return Array.isArray(arg) ? arg.map(toBValue) : arg;
+}
 
 let nextCall = 0;
 
@@ -23,7 +30,7 @@ export function serverCall(verb: string, args: readonly Arg[], opts: { body?: Ui
     callId: `t${++nextCall}`,
     protocol: opts.protocol ?? 3,
     verb,
-    args: args.map((a) => (typeof a === 'string' ? utf8Bytes(a) : a)),
+    args: args.map(toBValue),
     verbKind: verbKind(verb),
     vfs: isVfsVerb(verb),
     body: ByteStream.of(...chunks),
@@ -41,7 +48,15 @@ export interface ComparableAnswer {
   postBodyError?: string[];
 }
 
-const asText = (v: BValue | string): string => (typeof v === 'string' ? Buffer.from(v, 'utf8').toString('latin1') : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : JSON.stringify(v));
+/** Text of an answer arg: bytes as latin1, a nested tuple as `(a, b)` of its items (Buffer or Uint8Array alike). */
+const asText = (v: BValue | string): string =>
+  typeof v === 'string'
+    ? Buffer.from(v, 'utf8').toString('latin1')
+    : v instanceof Uint8Array
+      ? Buffer.from(v).toString('latin1')
+      : Array.isArray(v)
+        ? `(${v.map(asText).join(', ')})`
+        : JSON.stringify(v);
 
 export async function readAnswer(answer: Answer): Promise<ComparableAnswer> {
   if (isRelayed(answer)) throw new Error('a built-in backend never relays');
@@ -79,7 +94,8 @@ export class BreezyPeer {
   }
 
   async ask(verb: string, args: readonly Arg[], body?: Uint8Array): Promise<ComparableAnswer> {
-    const res = body === undefined ? await this.client.call(verb, ...args) : await this.client.callWithBody(verb, args, body);
+    const wire = args.map(toBValue);
+    const res = body === undefined ? await this.client.call(verb, ...wire) : await this.client.callWithBody(verb, wire, body);
     const out: ComparableAnswer = { status: res.status as 'S' | 'E', args: res.args.map(asText), body: res.body ? Buffer.from(res.body).toString('latin1') : null };
     if (res.postBodyError) out.postBodyError = res.postBodyError.map(asText);
     return out;

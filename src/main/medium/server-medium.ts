@@ -18,6 +18,14 @@ import { ByteReporter, type EventBus, type IdSource } from '../bus/event-bus';
 /** Breezy reads at most this much at a time (osutils.MAX_SOCKET_CHUNK). */
 export const MAX_READ_SIZE = 64 * 1024;
 
+/**
+ * A write at least this large resolves only once the stream has taken all of its bytes (its
+ * write callback), so whoever wrote it may reuse the buffer after the next such write: a
+ * body streamed from disk recycles its read buffers instead of faulting in fresh memory
+ * per piece (file-pieces.ts). Smaller writes resolve at once unless there is backpressure.
+ */
+export const TAKEN_WRITE_BYTES = 64 * 1024;
+
 /** What serves the bytes of a server medium (the connection core); the medium only adapts its stream. */
 export interface ServedConnection {
   /** A chunk from the client; a promise pauses the input until it settles; a throw is a bug in it. */
@@ -99,11 +107,24 @@ export abstract class ServerMedium extends EventEmitter<ServerMediumEvents> {
     this.schedulePoll();
   }
 
-  /** Writes bytes to the client; resolves at once unless the peer applies backpressure. */
+  /**
+   * Writes bytes to the client; resolves at once unless the peer applies backpressure, or,
+   * for a write of TAKEN_WRITE_BYTES or more, once the stream has taken all its bytes.
+   */
   write(chunk: Uint8Array): void | Promise<void> {
     if (this.closed || chunk.length === 0) return;
     this.bytesWritten += chunk.length;
     this.byteReporter.count('written', chunk.length);
+    if (chunk.length >= TAKEN_WRITE_BYTES) {
+      return new Promise((resolve) => {
+        const done = (): void => {
+          this.off('close', done);
+          resolve();
+        };
+        this.on('close', done);
+        this.output.write(chunk, done);
+      });
+    }
     if (this.output.write(chunk)) return;
     return new Promise((resolve) => {
       const done = (): void => {

@@ -12,12 +12,21 @@ export const BZRDIR_META_FORMAT_1 = 'Bazaar-NG meta directory, format 1\n';
 export const BZRDIR_README =
   'This is a Bazaar control directory.\nDo not change any files in this directory.\nSee http://bazaar.canonical.com/ for more information about Bazaar.\n';
 
+/** Branch format 8 (it also keeps tree references in `.bzr/branch/references`). */
+export const BRANCH_FORMAT_8 = 'Bazaar Branch Format 8 (needs bzr 1.15)\n';
+
 /** `.bzr/branch/format` strings whose tip is `.bzr/branch/last-revision` ("REVNO REVID\n"). */
 export const LAST_REVISION_BRANCH_FORMATS: ReadonlySet<string> = new Set([
   'Bazaar Branch Format 6 (bzr 0.15)\n',
   'Bazaar Branch Format 7 (needs bzr 1.6)\n',
-  'Bazaar Branch Format 8 (needs bzr 1.15)\n',
+  BRANCH_FORMAT_8,
 ]);
+
+/** The branch format a new branch gets (Breezy's default, for 2a). */
+export const DEFAULT_BRANCH_FORMAT = 'Bazaar Branch Format 7 (needs bzr 1.6)\n';
+
+/** Branch formats that can stack on another branch (format 6 cannot). */
+export const STACKABLE_BRANCH_FORMATS: ReadonlySet<string> = new Set([DEFAULT_BRANCH_FORMAT, BRANCH_FORMAT_8]);
 
 /** A branch that only points elsewhere (`.bzr/branch/location`). */
 export const BRANCH_REFERENCE_FORMAT = 'Bazaar-NG Branch Reference Format 1\n';

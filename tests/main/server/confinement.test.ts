@@ -82,6 +82,7 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'readv':
       return { args: at(['P']), body: Buffer.from('0,1') };
     case 'get_bundle':
+    case 'Branch.revision_id_to_revno':
     case 'Repository.get_revision_graph':
     case 'Repository.has_revision':
     case 'Repository.unlock':
@@ -91,6 +92,24 @@ function argsFor(verb: string, slot: number, path: Arg): { args: Arg[]; body?: U
     case 'Branch.lock_write':
     case 'Branch.unlock':
       return { args: at(['P', 'token', '']) };
+    case 'BzrDir.create_repository':
+      return { args: at(['P', 'Bazaar repository format 2a (needs bzr 1.16 or later)\n', 'False']) };
+    case 'BzrDir.create_branch':
+      return { args: at(['P', 'Bazaar Branch Format 7 (needs bzr 1.6)\n']) };
+    case 'Branch.set_tags_bytes':
+      return { args: at(['P', 'token', '']), body: Buffer.from('de') };
+    case 'Repository.get_rev_id_for_revno':
+      return { args: at(['P', 1, [2, 'rev-1']]) };
+    case 'BzrDir.cloning_metadir':
+      return { args: at(['P', 'False']) };
+    case 'Repository.gather_stats':
+      return { args: at(['P', 'rev-1', 'yes']) };
+    case 'Branch.set_last_revision_info':
+      return { args: at(['P', 'token', '', '1', 'rev-1']) };
+    case 'Branch.set_last_revision_ex':
+      return { args: at(['P', 'token', '', 'rev-1', '', '']) };
+    case 'BzrDirFormat.initialize_ex_1.16':
+      return { args: at(['Bazaar-NG meta directory, format 1\n', 'P', 'True', 'True', 'False', '', '', 'Bazaar repository format 2a (needs bzr 1.16 or later)\n', 'True', 'False']) };
     default:
       return { args: at(['P']) };
   }

@@ -42,6 +42,12 @@ export type AnswerArg = BValue | string;
 
 /** A response body streamed from its source: v3 one body part per piece, v2 one chunk per piece. */
 export interface StreamedBody {
+  /**
+   * The body's bytes in order. A piece stays valid until the consumer asks for the second
+   * piece after it (its source may then reuse the memory): the connection writes each piece
+   * before asking for the next, and a medium's write of a whole piece resolves only once the
+   * stream has taken it (server-medium.ts TAKEN_WRITE_BYTES). A consumer keeping pieces longer copies them.
+   */
   pieces: AsyncIterable<Uint8Array>;
   /**
    * The total length when known. v1/v2 verbs whose success carries a length-prefixed body

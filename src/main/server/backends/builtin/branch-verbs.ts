@@ -5,12 +5,17 @@
  * use by its token.
  */
 import { readFile } from 'node:fs/promises';
-import { parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
-import type { MessageAnswer } from '../../core/server-call';
+import { NULL_REVISION, parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
+import { readRioStanzas } from '../../../../shared/bzr-formats/rio';
+import { bencode } from '../../../../shared/protocol/bencode';
+import type { BValue } from '../../../../shared/protocol';
+import { unknownMethodAnswer, type MessageAnswer, type ServerCall } from '../../core/server-call';
 import { fsErrorAnswer } from './fs-errors';
 import { branchAt, findRepository, isBzrDir, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
+import { iterLefthand, RevisionNotPresentError } from './lefthand-history';
 import { LockDir } from './lock-dir';
+import { revisionGraphLines } from './revision-graph';
 import { packUnlockAnswer } from './repository-verbs';
 import type { BuiltinContext, VerbHandler } from './verb-table';
 
@@ -18,13 +23,13 @@ const ok = (...args: string[]): MessageAnswer => ({ status: 'S', args });
 const fail = (...args: string[]): MessageAnswer => ({ status: 'E', args });
 const text = (v: unknown): string => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : '');
 
-const branchLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/branch/lock`);
+export const branchLock = (loc: Location): LockDir => new LockDir(`${loc.path}/.bzr/branch/lock`);
 
 /** SmartServerBranchRequest: a bzrdir with a branch (not a reference) at arg 0. */
-function branchVerb(
+export function branchVerb(
   breezyClass: string,
   params: readonly string[],
-  run: (loc: Location, args: string[], ctx: BuiltinContext) => Promise<MessageAnswer>,
+  run: (loc: Location, args: string[], ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>,
   optional?: readonly string[],
 ): VerbHandler {
   return {
@@ -41,7 +46,7 @@ function branchVerb(
         const detail = (await repositoryFormatAt(loc)) === null ? '' : 'location is a repository';
         return notBranchAnswer(loc, '.bzr/branch/', detail);
       }
-      return run(loc, call.args.slice(1).map(text), ctx);
+      return run(loc, call.args.slice(1).map(text), ctx, call);
     },
   };
 }
@@ -50,6 +55,32 @@ const lastRevisionInfo = branchVerb('SmartServerBranchRequestLastRevisionInfo', 
   const tip = parseLastRevision(await readFile(`${loc.path}/.bzr/branch/last-revision`, 'utf8'));
   if (tip === null) return fail('error', 'BzrError', 'bad last-revision file');
   return ok('ok', String(tip.revno), tip.revid);
+});
+
+/**
+ * Branch.revision_id_to_revno for a revision on the branch's main line (its revno counted
+ * back from the tip) or not in its history at all (NoSuchRevision). A merged revision's
+ * dotted revno needs Breezy's merge sort, and a main line that runs into a ghost or a
+ * stacked-on repository needs what the branch stacks on: those are left to the client's VFS
+ * fallback (UnknownMethod).
+ */
+const revisionIdToRevno = branchVerb('SmartServerBranchRequestRevisionIdToRevno', ['revid'], async (loc, [revid], ctx, call) => {
+  if (revid === NULL_REVISION) return ok('ok', '0');
+  const tip = parseLastRevision(await readFile(`${loc.path}/.bzr/branch/last-revision`, 'utf8'));
+  const repo = await findRepository(ctx.root, loc);
+  if (tip === null || repo === null) return unknownMethodAnswer(call);
+  const parents = await ctx.graphs.get(`${repo.loc.path}/.bzr/repository`);
+  try {
+    let revno = tip.revno;
+    for (const id of iterLefthand(parents, tip.revid)) {
+      if (id === revid) return ok('ok', String(revno));
+      revno--;
+    }
+  } catch (err) {
+    if (err instanceof RevisionNotPresentError) return unknownMethodAnswer(call);
+    throw err;
+  }
+  return revisionGraphLines(parents, tip.revid)?.some((line) => line.split(' ')[0] === revid) ? unknownMethodAnswer(call) : fail('NoSuchRevision', revid);
 });
 
 /**
@@ -89,7 +120,7 @@ const breakLock = branchVerb('SmartServerBranchBreakLock', [], async (loc, _args
 });
 
 /** A branch's own `branch.conf` value (its default section, as BranchOnlyStack reads it). */
-async function branchConfValue(loc: Location, name: string): Promise<string | null> {
+export async function branchConfValue(loc: Location, name: string): Promise<string | null> {
   const text = await readFile(`${loc.path}/.bzr/branch/branch.conf`, 'utf8').catch(() => '');
   for (const line of text.split('\n')) {
     if (line.trimStart().startsWith('[')) break;
@@ -102,6 +133,26 @@ async function branchConfValue(loc: Location, name: string): Promise<string | nu
 const getStackedOnUrl = branchVerb('SmartServerBranchRequestGetStackedOnURL', [], async (loc) => {
   const url = await branchConfValue(loc, 'stacked_on_location');
   return url ? ok('ok', url) : fail('NotStacked');
+});
+
+/** Branch.get_parent: the branch's `parent_location` as stored (the client resolves it), '' when none. */
+const getParent = branchVerb('SmartServerBranchRequestGetParent', [], async (loc) => ok((await branchConfValue(loc, 'parent_location')) ?? ''));
+
+const getPhysicalLockStatus = branchVerb('SmartServerBranchRequestGetPhysicalLockStatus', [], async (loc) => ok((await branchLock(loc).peek()) ? 'yes' : 'no'));
+
+/**
+ * Branch.get_all_reference_info: the tree references recorded in `.bzr/branch/references`
+ * (rio stanzas: file_id, branch_location, tree_path) as a bencoded list of
+ * [file_id, location, tree_path or ''], in the file's order; none when there is no file.
+ */
+const getAllReferenceInfo = branchVerb('SmartServerBranchRequestGetAllReferenceInfo', [], async (loc) => {
+  const text = await readFile(`${loc.path}/.bzr/branch/references`, 'utf8').catch(() => '');
+  const byFileId = new Map<string, BValue>();
+  for (const stanza of readRioStanzas(text)) {
+    const fileId = stanza.get('file_id') ?? '';
+    byFileId.set(fileId, [Buffer.from(fileId), Buffer.from(stanza.get('branch_location') ?? ''), Buffer.from(stanza.get('tree_path') ?? '')]);
+  }
+  return { status: 'S', args: ['ok'], body: bencode([...byFileId.values()]) };
 });
 
 const getConfigFile = branchVerb('SmartServerBranchGetConfigFile', [], async (loc) => {
@@ -120,10 +171,14 @@ const getTagsBytes = branchVerb('SmartServerBranchGetTagsBytes', [], async (loc)
 
 export const BRANCH_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['Branch.last_revision_info', lastRevisionInfo],
+  ['Branch.revision_id_to_revno', revisionIdToRevno],
   ['Branch.lock_write', lockWrite],
   ['Branch.unlock', unlock],
   ['Branch.break_lock', breakLock],
   ['Branch.get_stacked_on_url', getStackedOnUrl],
   ['Branch.get_config_file', getConfigFile],
+  ['Branch.get_parent', getParent],
+  ['Branch.get_all_reference_info', getAllReferenceInfo],
+  ['Branch.get_physical_lock_status', getPhysicalLockStatus],
   ['Branch.get_tags_bytes', getTagsBytes],
 ];

@@ -5,9 +5,13 @@
  * (the client then creates the repository and branch over the VFS).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { BZRDIR_META_FORMAT_1, BZRDIR_README, REPOSITORY_CAPABILITIES } from '../../../../shared/bzr-formats/control-formats';
+import {
+  BZRDIR_META_FORMAT_1, BZRDIR_README, DEFAULT_BRANCH_FORMAT, REPOSITORY_CAPABILITIES, REPOSITORY_FORMAT_2A, STACKABLE_BRANCH_FORMATS,
+} from '../../../../shared/bzr-formats/control-formats';
+import { bencode } from '../../../../shared/protocol/bencode';
+import type { BValue } from '../../../../shared/protocol';
 import { checkPath } from '../../confinement';
-import type { MessageAnswer, ServerCall } from '../../core/server-call';
+import { unknownMethodAnswer, type MessageAnswer, type ServerCall } from '../../core/server-call';
 import {
   branchAt, findRepository, hasWorkingTree, isBzrDir, repositoryFormatAt, transportUrl, type Location,
 } from './control-dir';
@@ -26,15 +30,15 @@ export function locationOf(call: ServerCall, ctx: BuiltinContext): Location | Me
 const isLocation = (v: Location | MessageAnswer): v is Location => 'rel' in v;
 
 /** A verb over the bzrdir at arg 0 (SmartServerRequestBzrDir: no bzrdir is `nobranch`). */
-function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext) => Promise<MessageAnswer>): VerbHandler {
+function bzrDirVerb(breezyClass: string, run: (loc: Location, ctx: BuiltinContext, call: ServerCall) => Promise<MessageAnswer>, params: readonly string[] = []): VerbHandler {
   return {
     breezyClass,
-    params: ['path'],
+    params: ['path', ...params],
     async run(call, ctx) {
       const loc = locationOf(call, ctx);
       if (!isLocation(loc)) return loc;
       if (!(await isBzrDir(loc))) return fail('nobranch');
-      return run(loc, ctx);
+      return run(loc, ctx, call);
     },
   };
 }
@@ -95,6 +99,24 @@ function findRepositoryVerb(breezyClass: string, fields: 4 | 5 | 6): VerbHandler
   };
 }
 
+/**
+ * BzrDirFormat._initialize_on_transport_vfs: a bare meta directory (README, branch-format,
+ * branch-lock) in an existing directory; null when made, else Breezy's refusal.
+ */
+export async function createBzrDir(loc: Location): Promise<MessageAnswer | null> {
+  const control = `${loc.path}/.bzr`;
+  try {
+    await mkdir(control);
+  } catch (err) {
+    if (errnoCode(err) === 'EEXIST') return fail('AlreadyControlDir', transportUrl(loc.rel));
+    return fsErrorAnswer(err, loc.path);
+  }
+  await writeFile(`${control}/README`, BZRDIR_README);
+  await writeFile(`${control}/branch-format`, BZRDIR_META_FORMAT_1);
+  await mkdir(`${control}/branch-lock`);
+  return null;
+}
+
 /** BzrDirFormat.initialize: the default format's bare control directory, in an existing directory. */
 const initialize: VerbHandler = {
   breezyClass: 'SmartServerRequestInitializeBzrDir',
@@ -103,18 +125,66 @@ const initialize: VerbHandler = {
     const loc = locationOf(call, ctx);
     if (!isLocation(loc)) return loc;
     if (!ctx.allowWrites) return fail('ReadOnlyError');
-    const control = `${loc.path}/.bzr`;
-    try {
-      await mkdir(control);
-    } catch (err) {
-      if (errnoCode(err) === 'EEXIST') return fail('AlreadyControlDir', transportUrl(loc.rel));
-      return fsErrorAnswer(err, loc.path);
-    }
-    await writeFile(`${control}/README`, BZRDIR_README);
-    await writeFile(`${control}/branch-format`, BZRDIR_META_FORMAT_1);
-    await mkdir(`${control}/branch-lock`);
-    return ok('ok');
+    return (await createBzrDir(loc)) ?? ok('ok');
   },
+};
+
+/**
+ * BzrDir.get_branches: the bzrdir's branches by name, as open_branchV3 would describe each,
+ * in a bencoded dict. Only the default branch is answered here; colocated branches
+ * (`branch-list`) and references by relative location are left to the client's VFS
+ * fallback (UnknownMethod), which reads them through Breezy itself.
+ */
+const getBranches = bzrDirVerb('SmartServerBzrDirRequestGetBranches', async (loc, _ctx, call) => {
+  const branch = await branchAt(loc);
+  const colocated = await readFile(`${loc.path}/.bzr/branch-list`).then(() => true, () => false);
+  const relativeReference = branch.kind === 'reference' && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(branch.location);
+  if (colocated || relativeReference) return unknownMethodAnswer(call);
+  const branches = new Map<string, BValue>();
+  // A reference by absolute URL is another scheme than the server's: relative_url leaves it as it is.
+  if (branch.kind === 'reference') branches.set('', [Buffer.from('ref'), Buffer.from(branch.location, 'utf8')]);
+  if (branch.kind === 'branch') branches.set('', [Buffer.from('branch'), Buffer.from(branch.format, 'utf8')]);
+  return { status: 'S', args: ['success'], body: bencode(branches) };
+});
+
+/**
+ * The formats BzrDir.cloning_metadir gives (bzrdir.py _cloning_metadir): the bzrdir's own
+ * meta format, its repository's format (the default, 2a, when none is found), its branch's
+ * format (the default, Branch format 7, when it has none); a reference is for the client to
+ * resolve. null when stacking is asked of a branch format that would have to change for it
+ * (format 6): that upgrade is Breezy's to choose, over the VFS.
+ */
+async function metadirFormats(loc: Location, ctx: BuiltinContext, requireStacking: boolean): Promise<MessageAnswer | { repository: string; branch: string } | null> {
+  const branch = await branchAt(loc);
+  if (branch.kind === 'reference') return fail('BranchReference');
+  const repository = branch.kind === 'branch' ? await findRepository(ctx.root, loc) : null;
+  const ownFormat = branch.kind === 'none' ? await repositoryFormatAt(loc) : null;
+  const branchFormat = branch.kind === 'branch' && repository !== null ? branch.format : DEFAULT_BRANCH_FORMAT;
+  if (requireStacking && !STACKABLE_BRANCH_FORMATS.has(branchFormat)) return null;
+  return { repository: repository?.format ?? ownFormat ?? REPOSITORY_FORMAT_2A, branch: branchFormat };
+}
+
+const cloningMetadir = bzrDirVerb(
+  'SmartServerBzrDirRequestCloningMetaDir',
+  async (loc, ctx, call) => {
+    const formats = await metadirFormats(loc, ctx, Buffer.from((call.args[1] as Uint8Array | undefined) ?? []).toString('latin1') === 'True');
+    if (formats === null) return unknownMethodAnswer(call);
+    if ('status' in formats) return formats;
+    return { status: 'S', args: [BZRDIR_META_FORMAT_1, formats.repository, [Buffer.from('branch'), Buffer.from(formats.branch)]] };
+  },
+  ['require_stacking'],
+);
+
+const checkoutMetadir = bzrDirVerb('SmartServerBzrDirRequestCheckoutMetaDir', async (loc, ctx) => {
+  const formats = await metadirFormats(loc, ctx, false);
+  if (formats === null || 'status' in formats) return formats ?? fail('BranchReference');
+  return ok(BZRDIR_META_FORMAT_1, formats.repository, formats.branch);
+});
+
+/** BzrDir.has_workingtree: whether the bzrdir has a working tree (`checkout/format`). */
+const hasWorkingTreeVerb: VerbHandler = {
+  ...bzrDirVerb('SmartServerBzrDirRequestHasWorkingTree', async (loc) => ok((await hasWorkingTree(loc)) ? 'yes' : 'no')),
+  optional: ['name'],
 };
 
 /** The bzrdir's `control.conf`, empty when there is none; Breezy answers with an empty tuple. */
@@ -134,4 +204,8 @@ export const BZRDIR_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['BzrDir.find_repositoryV3', findRepositoryVerb('SmartServerRequestFindRepositoryV3', 6)],
   ['BzrDirFormat.initialize', initialize],
   ['BzrDir.get_config_file', getConfigFile],
+  ['BzrDir.get_branches', getBranches],
+  ['BzrDir.cloning_metadir', cloningMetadir],
+  ['BzrDir.checkout_metadir', checkoutMetadir],
+  ['BzrDir.has_workingtree', hasWorkingTreeVerb],
 ];

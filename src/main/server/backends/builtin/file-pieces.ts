@@ -1,12 +1,20 @@
 /**
  * Reading ranges of an open file as response-body pieces, straight from disk: memory stays
- * two pieces whatever the size (a 256 MiB `get` is never whole in memory).
+ * three pieces whatever the size (a 256 MiB `get` is never whole in memory), and the same
+ * three buffers are read into again and again (a fresh 1 MiB buffer per piece cost a page
+ * fault per 4 KiB: reading from the page cache ran at half the speed).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { StreamedBodyError } from '../../core/server-call';
 
 /** One read and one body piece (v3 body part, v2 chunk). */
 const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Buffers in turn: the piece being read ahead, the one being sent, and the one before it,
+ * which the consumer may hold until it asks for the piece after next (StreamedBody.pieces).
+ */
+const RING = 3;
 
 export interface FileRange {
   start: number;
@@ -52,9 +60,14 @@ export async function* readRanges(file: FileHandle, ranges: readonly FileRange[]
       filled += bytesRead;
     }
   };
+  const ring: Buffer[] = [];
+  let turn = 0;
   const read = async (reads: FileRange[]): Promise<Uint8Array> => {
-    // A fresh buffer per piece: the encoder may keep a piece until it is written.
-    const piece = Buffer.allocUnsafe(reads.reduce((sum, r) => sum + r.length, 0));
+    const size = reads.reduce((sum, r) => sum + r.length, 0);
+    // Every piece but the last is PIECE_BYTES: the ring's buffers are that size (or the one smaller piece).
+    const slot = turn++ % RING;
+    ring[slot] ??= Buffer.allocUnsafe(size);
+    const piece = ring[slot].subarray(0, size);
     let at = 0;
     await Promise.all(reads.map((r) => {
       const done = readInto(piece, at, r);

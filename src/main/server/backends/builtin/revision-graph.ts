@@ -2,7 +2,8 @@
  * A 2a repository's revision graph, read from its indexes: `pack-names` (a B+Tree index of
  * the live packs) and each pack's revision index `indices/NAME.rix` (key: revision id, one
  * reference list: its parents). What the write group in progress has in `upload/` is not
- * part of it yet, as in Breezy.
+ * part of it yet, as in Breezy. Each entry's value says where the revision's text is in its
+ * pack (`groupcompress.ts`).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
@@ -12,19 +13,35 @@ import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 /** Revision id → parent ids, in the order the index lists them. */
 export type ParentMap = Map<string, readonly string[]>;
 
+/** Where a revision's text is: its pack's name and the index value (see groupcompress.ts). */
+export interface TextLocation {
+  pack: string;
+  value: Uint8Array;
+}
+
+/** What a repository's revision indexes say: the graph, and where each revision's text is. */
+export interface RevisionIndex {
+  parents: ParentMap;
+  texts: Map<string, TextLocation>;
+}
+
 /** zlib's inflate of one index page; the zero padding after the stream is not data. */
 function inflatePage(page: Uint8Array): Uint8Array {
   return inflateSync(page, { finishFlush: 2 /* Z_SYNC_FLUSH: stop quietly at the end */ });
 }
 
-async function readParentMap(repositoryDir: string): Promise<ParentMap> {
+async function readRevisionIndex(repositoryDir: string): Promise<RevisionIndex> {
   const names = readBTreeIndex(await readFile(`${repositoryDir}/pack-names`), inflatePage).entries.map((e) => e.key[0]);
   const parents: ParentMap = new Map();
-  for (const name of names) {
-    const { entries } = readBTreeIndex(await readFile(`${repositoryDir}/indices/${name}.rix`), inflatePage);
-    for (const entry of entries) parents.set(entry.key[0], (entry.refs[0] ?? []).map((ref) => ref[0]));
+  const texts = new Map<string, TextLocation>();
+  for (const pack of names) {
+    const { entries } = readBTreeIndex(await readFile(`${repositoryDir}/indices/${pack}.rix`), inflatePage);
+    for (const entry of entries) {
+      parents.set(entry.key[0], (entry.refs[0] ?? []).map((ref) => ref[0]));
+      texts.set(entry.key[0], { pack, value: entry.value });
+    }
   }
-  return parents;
+  return { parents, texts };
 }
 
 /** Repositories whose graph is kept between calls (a `brz log` asks many times). */
@@ -35,18 +52,22 @@ const CACHED_REPOSITORIES = 16;
  * same file: Breezy rewrites it (a new file renamed into place) whenever packs change.
  */
 export class ParentMapCache {
-  private readonly entries = new Map<string, { stamp: string; parents: ParentMap }>();
+  private readonly entries = new Map<string, { stamp: string; index: RevisionIndex }>();
 
   async get(repositoryDir: string): Promise<ParentMap> {
+    return (await this.index(repositoryDir)).parents;
+  }
+
+  async index(repositoryDir: string): Promise<RevisionIndex> {
     const info = await stat(`${repositoryDir}/pack-names`);
     const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`;
     const hit = this.entries.get(repositoryDir);
-    if (hit?.stamp === stamp) return hit.parents;
-    const parents = await readParentMap(repositoryDir);
+    if (hit?.stamp === stamp) return hit.index;
+    const index = await readRevisionIndex(repositoryDir);
     this.entries.delete(repositoryDir);
-    this.entries.set(repositoryDir, { stamp, parents });
+    this.entries.set(repositoryDir, { stamp, index });
     if (this.entries.size > CACHED_REPOSITORIES) this.entries.delete(this.entries.keys().next().value as string);
-    return parents;
+    return index;
   }
 }
 

@@ -59,7 +59,7 @@ export function bytesRepr(bytes: Uint8Array): string {
 }
 
 /** Python's int(bytes) for decimal text, or the ValueError answer Breezy sends. */
-function parseDecimal(bytes: Uint8Array): number | MessageAnswer {
+export function parseDecimal(bytes: Uint8Array): number | MessageAnswer {
   const text = new TextDecoder().decode(bytes).trim();
   if (/^[+-]?\d+$/.test(text)) return Number(text);
   return { status: 'E', args: ['error', 'ValueError', `invalid literal for int() with base 10: ${bytesRepr(bytes)}`] };

@@ -48,6 +48,11 @@ function randChars(n: number): string {
   return [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
+/** Where AtomicFile writes before renaming into `path` (`PATH.PID.HOST.RANDOM.tmp`). */
+export function atomicTempPath(path: string): string {
+  return `${path}.${process.pid}.${hostname()}.${randChars(10)}.tmp`;
+}
+
 const put: VerbHandler = {
   breezyClass: 'PutRequest',
   params: ['relpath', 'mode'],
@@ -56,7 +61,7 @@ const put: VerbHandler = {
     if (isAnswer(admitted)) return drain(call).then(() => admitted);
     const [{ path }] = admitted.paths;
     const [mode] = admitted.modes;
-    const tmp = `${path}.${process.pid}.${hostname()}.${randChars(10)}.tmp`;
+    const tmp = atomicTempPath(path);
     let file: FileHandle;
     try {
       file = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode ?? 0o666);

@@ -1,7 +1,7 @@
 /**
  * Real brz against `hpss serve DIR --backend builtin --allow-writes` (the engine's server,
  * in process): push (new, then again), info, log, cat, tags, branch, checkout +
- * commit, pull, tag, init, uncommit — binary content and non-ASCII names included. Each must succeed,
+ * commit, pull, tag, init, uncommit, init-shared-repo and a push into it — binary content and non-ASCII names included. Each must succeed,
  * what brz reads back must equal the same read of the local source, and `brz check` must
  * pass on what was written.
  */
@@ -22,6 +22,8 @@ let served: string;
 let work: string;
 let env: NodeJS.ProcessEnv;
 let server: RunningOwner;
+/** Each call the server answered: verb, status and answer args. */
+const answered: { verb: string; status: string | null; args: unknown[] }[] = [];
 
 beforeAll(async () => {
   requireTool('brz', 'brz');
@@ -31,7 +33,11 @@ beforeAll(async () => {
   env = brzFixtureEnv(join(scratch, 'home'));
   makeBrzFixtures(work, env);
   await run('mkdir', [served]);
-  server = await startServer({ backend: 'builtin', dir: served, listen: '127.0.0.1:0', allowWrites: true }, new EventBus(), new IdSource());
+  const bus = new EventBus();
+  bus.on((e) => {
+    if (e.type === 'call-finished') answered.push({ verb: e.verb, status: e.status, args: e.args });
+  });
+  server = await startServer({ backend: 'builtin', dir: served, listen: '127.0.0.1:0', allowWrites: true }, bus, new IdSource());
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
@@ -77,12 +83,29 @@ test('push, read back, branch, checkout + commit, pull, tag, init, uncommit; brz
 
   await brz(['tag', '-d', url('pushed'), 'from-checkout']);
   expect(await brz(['tags', '-d', url('pushed')])).toMatch(/^from-checkout +\d+\nv1 +\d+\n$/);
+  expect(answered.filter((c) => c.verb === 'Branch.set_tags_bytes').map((c) => c.status)).toEqual(['S']);
   await brz(['init', url('fresh')]);
   expect(await brz(['revno', url('fresh')])).toBe('0\n');
+  // brz init made the repository and the branch with the verbs, not over the VFS.
+  for (const verb of ['BzrDir.create_repository', 'BzrDir.create_branch']) expect(answered.filter((c) => c.verb === verb).map((c) => c.status)).toEqual(['S']);
 
   await brz(['uncommit', '--force', 'co']);
   expect(logOf(await brz(['log', '-l1', url('pushed')]))).toMatch(/message:\n\s+three/);
   await brz(['check', join(served, 'pushed')]);
+
+  // A shared repository made by init-shared-repo, and a branch pushed into it.
+  await brz(['init-shared-repo', url('repo')]);
+  await brz(['push', '-d', 'standalone', url('repo/trunk')]);
+  expect(logOf(await brz(['log', url('repo/trunk')]))).toBe(logOf(await brz(['log', 'standalone'])));
+  expect(await brz(['info', url('repo/trunk')])).toMatch(/^Repository branch \(format: /);
+  await brz(['check', join(served, 'repo/trunk')]);
+  // The new branches' control directories and repositories were made by the verb, not the VFS.
+  const initialized = answered.filter((c) => c.verb === 'BzrDirFormat.initialize_ex_1.16');
+  expect(initialized.map((c) => c.status)).toEqual(['S', 'S', 'S']);
+  // push (new and again), the checkout's commit and uncommit moved the tip with the verb, not the VFS.
+  const tipCalls = answered.filter((c) => c.verb.startsWith('Branch.set_last_revision'));
+  expect(tipCalls.filter((c) => c.status === 'S' && c.verb === 'Branch.set_last_revision_info').length).toBeGreaterThanOrEqual(4);
+  expect(tipCalls.filter((c) => c.status !== 'S')).toEqual([]);
 
   // The same reads through Breezy's own server over what we wrote.
   const breezy = await startBrzServe(served, env, false);

@@ -7,7 +7,7 @@
  * transport by an object id (`filtered-140714585585552:///`), compared as `filtered-N`;
  * revision-graph lines come in hash order from Breezy, compared sorted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -23,6 +23,8 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-control-'));
   root = join(scratch, 'root');
   makeBrzFixtures(root, brzFixtureEnv(join(scratch, 'home')));
+  // Tree references as BzrBranch writes them (rio), one with a value over two lines.
+  writeFileSync(join(root, 'feature/.bzr/branch/references'), 'branch_location: ../lib\nfile_id: lib-id\ntree_path: lib\n\nbranch_location: http://example.invalid/x\n\ty\nfile_id: other-id\n');
 }, 120_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -31,6 +33,8 @@ const PATH_VERBS = [
   'BzrDir.open', 'BzrDir.open_2.1', 'BzrDir.open_branch', 'BzrDir.open_branchV2', 'BzrDir.open_branchV3', 'BzrDir.find_repository',
   'BzrDir.find_repositoryV2', 'BzrDir.find_repositoryV3', 'Repository.is_shared', 'Branch.last_revision_info',
   'Branch.get_stacked_on_url', 'Branch.get_config_file', 'Branch.get_tags_bytes', 'BzrDir.get_config_file',
+  'Branch.get_parent', 'Branch.get_physical_lock_status', 'Repository.get_physical_lock_status', 'Repository.make_working_trees',
+  'BzrDir.get_branches', 'BzrDir.checkout_metadir', 'Branch.get_all_reference_info', 'BzrDir.has_workingtree',
 ];
 
 function normalise(answer: ComparableAnswer): ComparableAnswer {
@@ -48,6 +52,7 @@ test('every floor verb at every kind of location, answer by answer with brz serv
     const someRevision = (firstParentGraph.body ?? '').split('\n').map((l) => l.split(' ')[0]).find((r) => r !== tip) ?? '';
     const requests: [string, string[]][] = [
       ...LOCATIONS.flatMap((loc) => PATH_VERBS.map((verb): [string, string[]] => [verb, [loc]])),
+      ...LOCATIONS.flatMap((loc): [string, string[]][] => [['BzrDir.cloning_metadir', [loc, 'False']], ['BzrDir.cloning_metadir', [loc, 'True']]]),
       ...['standalone', 'shared', 'shared/trunk', 'treeless', 'checkout-light', 'nope', 'standalone/sub'].flatMap((loc): [string, string[]][] => [
         ['Repository.get_revision_graph', [loc, '']],
         ['Repository.get_revision_graph', [loc, tip]],

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
 import { requireTool } from '../../../../support/test-hosts';
 import { brzFixtureEnv, makeBrzFixtures } from '../../../../support/brz-fixtures';
-import { ask, BreezyPeer, type ComparableAnswer } from '../../../../support/server-call';
+import { ask, BreezyPeer } from '../../../../support/server-call';
+import { runSteps as run, type Step } from '../../../../support/token-steps';
 
 let scratch: string;
 let fixtures: string;
@@ -31,28 +32,6 @@ function copyOfFixtures(name: string): string {
   const dir = join(scratch, name);
   cpSync(fixtures, dir, { recursive: true, verbatimSymlinks: true });
   return dir;
-}
-
-/** A step's args may use the tokens this server issued so far (T[0], T[1], …). */
-type Step = readonly [verb: string, args: (t: string[]) => string[]];
-
-const TOKEN = /^[0-9a-z]{20}$/;
-
-/** Runs the steps, naming each issued token by its order. */
-async function run(steps: readonly Step[], send: (verb: string, args: string[]) => Promise<ComparableAnswer>): Promise<unknown[]> {
-  const tokens: string[] = [];
-  const out: unknown[] = [];
-  for (const [verb, argsOf] of steps) {
-    const args = argsOf(tokens).map((a) => a ?? 'missing-token');
-    const answer = await send(verb, args);
-    const named = answer.args.map((a) => {
-      if (!TOKEN.test(a)) return a.replace(/filtered-\d+:/g, 'filtered-N:');
-      if (!tokens.includes(a)) tokens.push(a);
-      return `T${tokens.indexOf(a)}`;
-    });
-    out.push({ verb, args: args.map((a) => (tokens.includes(a) ? `T${tokens.indexOf(a)}` : a)), status: answer.status, answer: named });
-  }
-  return out;
 }
 
 const STEPS: Step[] = [

@@ -31,6 +31,11 @@ const e2e = useUiWithHosts(async ({ hosts, ui }) => {
   } finally {
     await dump.stop();
   }
+  // The capture itself must hold both calls, or the UI test below could only time out.
+  const importer = new CaptureImporter();
+  importer.feed(readFileSync(capture));
+  const captured = importer.finish().events.flatMap((e) => (e.type === 'call-finished' ? [e.verb] : []));
+  if (captured.join() !== 'BzrDir.open_2.1,Branch.get_stacked_on_url') throw new Error(`tcpdump captured calls [${captured.join(', ')}], expected both`);
   await new Promise<void>((resolve, reject) =>
     execFile('brz', ['-Dhpss', 'log', '--line', `${hosts.env.BZR_URL}trunk`], { env: hosts.brzEnv({ BRZ_LOG: log }), timeout: 60_000 }, (err) => (err ? reject(err) : resolve())),
   );

@@ -5,12 +5,60 @@
  * branch reference), a stacked branch and a plain directory inside a tree.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { requireTool } from './test-hosts';
 
 export function brzFixtureEnv(home: string): NodeJS.ProcessEnv {
   mkdirSync(home, { recursive: true });
   return { ...process.env, BRZ_HOME: home, BRZ_LOG: join(home, 'brz.log'), BRZ_EMAIL: 'Fixture <fixture@example.invalid>' };
+}
+
+export interface BrzFixtures {
+  /** The test file's scratch folder (removed after its tests). */
+  readonly scratch: string;
+  /** The fixtures as brz made them: never served, only copied. */
+  readonly fixtures: string;
+  /** brz's environment for the fixtures (its own home and identity). */
+  readonly env: NodeJS.ProcessEnv;
+  /** A fresh copy of the fixtures under `name`, for one server to change. */
+  copy(name: string): string;
+}
+
+/**
+ * The fixtures made once for a test file (`also` adds to them, with brz's environment) in a
+ * scratch folder of its own, and copies of them per server, so two servers can be compared
+ * on the same starting tree.
+ */
+export function useBrzFixtures(prefix: string, also?: (fixtures: string, env: NodeJS.ProcessEnv) => void): BrzFixtures {
+  let scratch = '';
+  let env: NodeJS.ProcessEnv = {};
+  beforeAll(() => {
+    requireTool('brz', 'brz');
+    scratch = mkdtempSync(join(tmpdir(), prefix));
+    env = brzFixtureEnv(join(scratch, 'home'));
+    makeBrzFixtures(join(scratch, 'fixtures'), env);
+    also?.(join(scratch, 'fixtures'), env);
+  }, 120_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  return {
+    get scratch() {
+      return scratch;
+    },
+    get fixtures() {
+      return join(scratch, 'fixtures');
+    },
+    get env() {
+      return env;
+    },
+    copy(name) {
+      const dir = join(scratch, name);
+      cpSync(join(scratch, 'fixtures'), dir, { recursive: true, verbatimSymlinks: true });
+      return dir;
+    },
+  };
 }
 
 export function makeBrzFixtures(root: string, env: NodeJS.ProcessEnv): void {

@@ -7,27 +7,16 @@
  * files and their modes are the same, and Breezy reads the tip back.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
-import { requireTool } from '../../../../support/test-hosts';
-import { brzFixtureEnv, makeBrzFixtures } from '../../../../support/brz-fixtures';
+import { useBrzFixtures } from '../../../../support/brz-fixtures';
 import { ask, BreezyPeer } from '../../../../support/server-call';
 import { runSteps, type Step } from '../../../../support/token-steps';
 
-let scratch: string;
-let fixtures: string;
-let env: NodeJS.ProcessEnv;
 const revs: Record<string, string> = {};
-
-beforeAll(() => {
-  requireTool('brz', 'brz');
-  scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-tip-'));
-  fixtures = join(scratch, 'fixtures');
-  env = brzFixtureEnv(join(scratch, 'home'));
-  makeBrzFixtures(fixtures, env);
+const fx = useBrzFixtures('hpss-builtin-tip-', (fixtures, env) => {
   const revid = (branch: string, rev: string) => execFileSync('brz', ['revision-info', '-d', join(fixtures, branch), '-r', rev], { env, encoding: 'utf8' }).trim().split(' ')[1];
   revs.one = revid('standalone', '1');
   revs.two = revid('standalone', '2');
@@ -36,14 +25,7 @@ beforeAll(() => {
   // A branch that refuses to rewrite its main line.
   cpSync(join(fixtures, 'feature'), join(fixtures, 'append-only'), { recursive: true });
   appendFileSync(join(fixtures, 'append-only/.bzr/branch/branch.conf'), 'append_revisions_only = True\n');
-}, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function copyOfFixtures(name: string): string {
-  const dir = join(scratch, name);
-  cpSync(fixtures, dir, { recursive: true, verbatimSymlinks: true });
-  return dir;
-}
+});
 
 /** Flags as bytes (Breezy's server takes any non-empty bytes as true) and as the ints brz sends. */
 const STEPS = (): Step[] => [
@@ -91,9 +73,9 @@ const STEPS = (): Step[] => [
 ];
 
 test('moving the tip under a lock token, answer by answer with brz serve; the same files result', async () => {
-  const theirs = copyOfFixtures('brz');
-  const mine = copyOfFixtures('ours');
-  const brz = new BreezyPeer(theirs, true, scratch);
+  const theirs = fx.copy('brz');
+  const mine = fx.copy('ours');
+  const brz = new BreezyPeer(theirs, true, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   try {
     const expected = await runSteps(STEPS(), (verb, args, body) => brz.ask(verb, args, body));
@@ -115,6 +97,6 @@ test('moving the tip under a lock token, answer by answer with brz serve; the sa
   const noLock = await ask(new BuiltinBackend({ dir: mine, allowWrites: true }).open(), 'Branch.set_last_revision_info', ['standalone', 'notlockednotlocked00', '', '1', revs.one]);
   expect(noLock).toEqual({ status: 'E', args: ['TokenMismatch', 'notlockednotlocked00', ''], body: null });
   // Breezy reads the tips back: the append-only branch kept its main line.
-  expect(execFileSync('brz', ['revno', join(mine, 'append-only')], { env, encoding: 'utf8' })).toBe('2\n');
-  expect(execFileSync('brz', ['revno', join(mine, 'standalone')], { env, encoding: 'utf8' })).toBe('2\n');
+  expect(execFileSync('brz', ['revno', join(mine, 'append-only')], { env: fx.env, encoding: 'utf8' })).toBe('2\n');
+  expect(execFileSync('brz', ['revno', join(mine, 'standalone')], { env: fx.env, encoding: 'utf8' })).toBe('2\n');
 }, 120_000);

@@ -6,33 +6,17 @@
  * each over its own copy of the same fixtures, answer by answer; then the trees made on disk
  * are the same (names, kinds, modes, contents). Stacking is left to the client's VFS fallback.
  */
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
-import { requireTool } from '../../../../support/test-hosts';
-import { brzFixtureEnv, makeBrzFixtures } from '../../../../support/brz-fixtures';
+import { useBrzFixtures } from '../../../../support/brz-fixtures';
 import { ask, BreezyPeer, type ComparableAnswer } from '../../../../support/server-call';
 
 const META = 'Bazaar-NG meta directory, format 1\n';
 const REPO_2A = 'Bazaar repository format 2a (needs bzr 1.16 or later)\n';
 
-let scratch: string;
-let fixtures: string;
-beforeAll(() => {
-  requireTool('brz', 'brz');
-  scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-init-'));
-  fixtures = join(scratch, 'fixtures');
-  makeBrzFixtures(fixtures, brzFixtureEnv(join(scratch, 'home')));
-}, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function copyOfFixtures(name: string): string {
-  const dir = join(scratch, name);
-  cpSync(fixtures, dir, { recursive: true, verbatimSymlinks: true });
-  return dir;
-}
+const fx = useBrzFixtures('hpss-builtin-init-');
 
 /** path, use_existing_dir, create_prefix, force_new_repo, stacked_on, stack_on_pwd, repo format, make_working_trees, shared_repo. */
 const REQUESTS: string[][] = [
@@ -77,9 +61,9 @@ function tree(dir: string): string[] {
 }
 
 test('initialize_ex answer by answer with brz serve; the same trees on disk', async () => {
-  const theirs = copyOfFixtures('brz');
-  const mine = copyOfFixtures('ours');
-  const brz = new BreezyPeer(theirs, true, scratch);
+  const theirs = fx.copy('brz');
+  const mine = fx.copy('ours');
+  const brz = new BreezyPeer(theirs, true, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   try {
     for (const request of REQUESTS) {
@@ -98,9 +82,9 @@ test('initialize_ex answer by answer with brz serve; the same trees on disk', as
 }, 120_000);
 
 test('read-only, and what is left to the VFS: stacking and other formats', async () => {
-  const theirs = copyOfFixtures('brz-ro');
-  const mine = copyOfFixtures('ours-ro');
-  const brz = new BreezyPeer(theirs, false, scratch);
+  const theirs = fx.copy('brz-ro');
+  const mine = fx.copy('ours-ro');
+  const brz = new BreezyPeer(theirs, false, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: false }).open();
   const requests: [string, string[]][] = [
     ['BzrDirFormat.initialize_ex_1.16', [META, 'ro', 'False', 'False', 'False', '', '', REPO_2A, 'True', 'False']],
@@ -143,9 +127,9 @@ const CREATE_STEPS: [string, string[]][] = [
 ];
 
 test('create_repository and create_branch (brz init) answer by answer with brz serve; the same trees on disk', async () => {
-  const theirs = copyOfFixtures('brz-create');
-  const mine = copyOfFixtures('ours-create');
-  const brz = new BreezyPeer(theirs, true, scratch);
+  const theirs = fx.copy('brz-create');
+  const mine = fx.copy('ours-create');
+  const brz = new BreezyPeer(theirs, true, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   try {
     for (const [verb, args] of CREATE_STEPS) {

@@ -6,33 +6,15 @@
  * itself reads, validates and breaks a lock the built-in backend took.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
-import { requireTool } from '../../../../support/test-hosts';
-import { brzFixtureEnv, makeBrzFixtures } from '../../../../support/brz-fixtures';
+import { useBrzFixtures } from '../../../../support/brz-fixtures';
 import { ask, BreezyPeer } from '../../../../support/server-call';
 import { runSteps as run, type Step } from '../../../../support/token-steps';
 
-let scratch: string;
-let fixtures: string;
-let env: NodeJS.ProcessEnv;
-beforeAll(() => {
-  requireTool('brz', 'brz');
-  scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-locks-'));
-  fixtures = join(scratch, 'fixtures');
-  env = brzFixtureEnv(join(scratch, 'home'));
-  makeBrzFixtures(fixtures, env);
-}, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function copyOfFixtures(name: string): string {
-  const dir = join(scratch, name);
-  cpSync(fixtures, dir, { recursive: true, verbatimSymlinks: true });
-  return dir;
-}
+const fx = useBrzFixtures('hpss-builtin-locks-');
 
 const STEPS: Step[] = [
   ['Repository.lock_write', () => ['standalone', '']],
@@ -62,9 +44,9 @@ const STEPS: Step[] = [
 ];
 
 test('lock and unlock, answer by answer with brz serve; the same locks are left on disk', async () => {
-  const theirs = copyOfFixtures('brz');
-  const mine = copyOfFixtures('ours');
-  const brz = new BreezyPeer(theirs, true, scratch);
+  const theirs = fx.copy('brz');
+  const mine = fx.copy('ours');
+  const brz = new BreezyPeer(theirs, true, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   try {
     const expected = await run(STEPS, (verb, args) => brz.ask(verb, args));
@@ -79,9 +61,9 @@ test('lock and unlock, answer by answer with brz serve; the same locks are left 
 }, 120_000);
 
 test('read-only: lock_write is refused and nothing is written', async () => {
-  const theirs = copyOfFixtures('brz-ro');
-  const mine = copyOfFixtures('ours-ro');
-  const brz = new BreezyPeer(theirs, false, scratch);
+  const theirs = fx.copy('brz-ro');
+  const mine = fx.copy('ours-ro');
+  const brz = new BreezyPeer(theirs, false, fx.scratch);
   const ours = new BuiltinBackend({ dir: mine, allowWrites: false }).open();
   const steps: Step[] = [
     ['Repository.lock_write', () => ['standalone', '']],
@@ -99,7 +81,7 @@ test('read-only: lock_write is refused and nothing is written', async () => {
 });
 
 test("Breezy reads, validates and breaks a lock the built-in backend took", async () => {
-  const mine = copyOfFixtures('ours-breezy-reads');
+  const mine = fx.copy('ours-breezy-reads');
   const ours = new BuiltinBackend({ dir: mine, allowWrites: true }).open();
   const locked = await ask(ours, 'Branch.lock_write', ['standalone', '', '']);
   expect(locked.status).toBe('S');
@@ -118,9 +100,9 @@ with breezy.initialize():
     lock.validate_token(sys.argv[2].encode())
     print(info.nonce.decode(), info.get('pid'), sorted(info.info_dict))
 `;
-  const out = execFileSync('/usr/bin/python3', ['-c', peek, join(mine, 'standalone/.bzr/branch'), branchToken], { env, encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/python3', ['-c', peek, join(mine, 'standalone/.bzr/branch'), branchToken], { env: fx.env, encoding: 'utf8' });
   expect(out).toBe(`${branchToken} ${process.pid} ['hostname', 'nonce', 'pid', 'start_time', 'user']\n`);
-  execFileSync('brz', ['break-lock', '--force', join(mine, 'standalone')], { env, stdio: 'pipe' });
+  execFileSync('brz', ['break-lock', '--force', join(mine, 'standalone')], { env: fx.env, stdio: 'pipe' });
   expect(existsSync(join(mine, 'standalone/.bzr/branch/lock/held'))).toBe(false);
   expect(await ask(ours, 'Branch.unlock', ['standalone', branchToken, repoToken])).toMatchObject({ status: 'E', args: ['TokenMismatch'] });
   const relocked = await ask(ours, 'Branch.lock_write', ['standalone', '', '']);

@@ -65,7 +65,7 @@ test('hpss serve --trace: brz branch is traced with its own call count, and SIGK
     const text = summary(trace);
     const m1 = /^(m\d+)\s+tcp-server/m.exec(text)?.[1];
     const [calls, vfs] = branch.hpss[0].match(/\d+/g) ?? [];
-    expect(text).toMatch(new RegExp(`^${m1}\\s+tcp-server\\s+127\\.0\\.0\\.1:\\d+\\s+${calls}\\s+${vfs}\\s+\\d+\\s+\\d+\\s+0\\s+client closed`, 'm'));
+    expect(text).toMatch(new RegExp(`^${m1}\\s+tcp-server\\s+127\\.0\\.0\\.1:\\d+\\s+${calls}\\s+${vfs}\\s+\\d+\\s+\\d+\\s+0\\s+-\\s+client closed`, 'm'));
     expect(text).toMatch(new RegExp(`^${m1} calls per verb:$`, 'm'));
     expect(text).toMatch(/^ {2}BzrDir\.open_2\.1\s+1$/m);
   } finally {

@@ -20,6 +20,8 @@ export interface MediumSummary extends MediumCounters {
   closed: string | null;
   /** Calls per verb. */
   verbs: Record<string, number>;
+  /** Its connection set-up (a client connection the engine made): how long, and why it failed. */
+  setup: { totalMs: number; ok: boolean; reason: string | null } | null;
 }
 
 export interface TraceSummary {
@@ -99,8 +101,16 @@ export function summarizeEvents(events: readonly EngineEvent[], recording = 1): 
       case 'error':
         if (event.mediumId !== undefined) countMediumEvent(medium(event.mediumId), event);
         break;
+      case 'connection-setup': {
+        const m = medium(event.mediumId);
+        m.kind ??= event.kind;
+        m.peer ??= event.target;
+        m.setup = { totalMs: event.totalMs, ok: event.ok, reason: event.reason ?? null };
+        // A set-up that failed never opened a medium: it did not stay open either.
+        if (!event.ok) m.closed ??= `set-up failed: ${event.reason ?? 'no reason given'}`;
+        break;
+      }
       case 'call-finished':
-      case 'connection-setup':
       case 'policy-action':
       case 'listener':
       case 'probe-step':
@@ -124,6 +134,7 @@ function emptySummary(recording: number, mediumId: string): MediumSummary {
     ...emptyCounters(),
     closed: null,
     verbs: {},
+    setup: null,
   };
 }
 

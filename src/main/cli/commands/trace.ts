@@ -8,7 +8,7 @@ const USAGE = 'trace summary FILE [--json]';
 export const traceCommand = optionsCommand({
   name: 'trace',
   usage: USAGE,
-  summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts; per verb: calls, error answers, failures, p50/p95 duration; the failures',
+  summary: 'per medium: kind, peer, calls, VFS calls, bytes, timeouts, connection set-up time; per verb: calls, error answers, failures, p50/p95 duration; the failures',
   options: JSON_OPTION,
   async run(parsed, usageMistake) {
     const [sub, file, ...extra] = parsed.positionals;
@@ -33,9 +33,10 @@ export function formatSummary(summary: TraceSummary): string {
     String(m.bytesRead),
     String(m.bytesWritten),
     String(m.timeouts),
+    m.setup === null ? '-' : m.setup.ok ? ms(m.setup.totalMs) : 'failed',
     m.closed ?? 'open',
   ]);
-  const head = ['medium', 'kind', 'peer', 'calls', 'vfsCalls', 'bytesRead', 'bytesWritten', 'timeouts', 'closed'];
+  const head = ['medium', 'kind', 'peer', 'calls', 'vfsCalls', 'bytesRead', 'bytesWritten', 'timeouts', 'setupMs', 'closed'];
   const lines = [`${summary.events} events, ${summary.recordings} recording(s), ${summary.mediums.length} medium(s)`, ''];
   lines.push(...table([head, ...rows]));
   for (const m of summary.mediums) lines.push(...verbLines(m, multi));

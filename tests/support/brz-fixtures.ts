@@ -19,7 +19,7 @@ export function brzFixtureEnv(home: string): NodeJS.ProcessEnv {
 export interface BrzFixtures {
   /** The test file's scratch folder (removed after its tests). */
   readonly scratch: string;
-  /** The fixtures as brz made them: never served, only copied. */
+  /** The fixtures as brz made them: served read-only as they are, or copied (`copy`) to be changed. */
   readonly fixtures: string;
   /** brz's environment for the fixtures (its own home and identity). */
   readonly env: NodeJS.ProcessEnv;

@@ -6,32 +6,16 @@
  * against `brz serve`, with the verb answered rather than the VFS used.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
-import { startServer } from '../../../../../src/main/server';
-import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
-import { requireTool } from '../../../../support/test-hosts';
-import { brzFixtureEnv, makeBrzFixtures, startBrzServe } from '../../../../support/brz-fixtures';
+import { useBrzFixtures } from '../../../../support/brz-fixtures';
+import { builtinBesideBreezy } from '../../../../support/builtin-beside-breezy';
 import { ask, BreezyPeer, type ComparableAnswer } from '../../../../support/server-call';
 
 const run = promisify(execFile);
-let scratch: string;
-let root: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  requireTool('brz', 'brz');
-  scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-iterrev-'));
-  root = join(scratch, 'root');
-  env = brzFixtureEnv(join(scratch, 'home'));
-  makeBrzFixtures(root, env);
-}, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const fx = useBrzFixtures('hpss-builtin-iterrev-');
 
 /** The body's zlib streams, one after another, each inflated; sorted. */
 function texts(answer: ComparableAnswer): string[] {
@@ -46,8 +30,8 @@ function texts(answer: ComparableAnswer): string[] {
 }
 
 test('iter_revisions: the same revision texts as brz serve, at every kind of location', async () => {
-  const brz = new BreezyPeer(root, false, scratch);
-  const ours = new BuiltinBackend({ dir: root, allowWrites: false }).open();
+  const brz = new BreezyPeer(fx.fixtures, false, fx.scratch);
+  const ours = new BuiltinBackend({ dir: fx.fixtures, allowWrites: false }).open();
   try {
     const graph = await brz.ask('Repository.get_revision_graph', ['standalone', '']);
     const all = (graph.body ?? '').split('\n').map((l) => l.split(' ')[0]);
@@ -70,23 +54,16 @@ test('iter_revisions: the same revision texts as brz serve, at every kind of loc
 }, 120_000);
 
 test('a real brz log -v prints the same against the built-in backend and brz serve, through iter_revisions', async () => {
-  const bus = new EventBus();
-  const answered: { verb: string; status: string | null }[] = [];
-  bus.on((e) => {
-    if (e.type === 'call-finished') answered.push({ verb: e.verb, status: e.status });
-  });
-  const server = await startServer({ backend: 'builtin', dir: root, listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
-  const oracle = await startBrzServe(root, env, false);
+  const servers = await builtinBesideBreezy(fx.fixtures, fx.env);
   try {
     for (const loc of ['standalone', 'shared/trunk', 'treeless']) {
-      const log = async (base: string) => (await run('brz', ['log', '-v', '-n0', `${base}${loc}`], { env, encoding: 'utf8', timeout: 60_000 })).stdout;
-      expect(await log(server.urls[0])).toBe(await log(oracle.url));
+      const log = async (base: string) => (await run('brz', ['log', '-v', '-n0', `${base}${loc}`], { env: fx.env, encoding: 'utf8', timeout: 60_000 })).stdout;
+      expect(await log(servers.ours)).toBe(await log(servers.breezy));
     }
-    const iter = answered.filter((c) => c.verb === 'Repository.iter_revisions');
+    const iter = servers.answered.filter((c) => c.verb === 'Repository.iter_revisions');
     expect(iter.length).toBeGreaterThanOrEqual(3);
     expect(iter.every((c) => c.status === 'S')).toBe(true);
   } finally {
-    await server.stop();
-    oracle.stop();
+    await servers.stop();
   }
 }, 120_000);

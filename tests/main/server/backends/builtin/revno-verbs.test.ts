@@ -8,37 +8,21 @@
  * servers, through the verbs.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { BuiltinBackend } from '../../../../../src/main/server/backends/builtin';
-import { startServer } from '../../../../../src/main/server';
-import { EventBus, IdSource } from '../../../../../src/main/bus/event-bus';
-import { requireTool } from '../../../../support/test-hosts';
-import { brzFixtureEnv, makeBrzFixtures, startBrzServe } from '../../../../support/brz-fixtures';
+import { useBrzFixtures } from '../../../../support/brz-fixtures';
+import { builtinBesideBreezy } from '../../../../support/builtin-beside-breezy';
 import { ask, BreezyPeer, type Arg, type ComparableAnswer } from '../../../../support/server-call';
 
 const run = promisify(execFile);
-let scratch: string;
-let root: string;
-let env: NodeJS.ProcessEnv;
-
-beforeAll(() => {
-  requireTool('brz', 'brz');
-  scratch = mkdtempSync(join(tmpdir(), 'hpss-builtin-revno-'));
-  root = join(scratch, 'root');
-  env = brzFixtureEnv(join(scratch, 'home'));
-  makeBrzFixtures(root, env);
-}, 120_000);
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const fx = useBrzFixtures('hpss-builtin-revno-');
 
 const normalise = (a: ComparableAnswer): ComparableAnswer => ({ ...a, args: a.args.map((x) => x.replace(/filtered-\d+:/g, 'filtered-N:')) });
 
 test('get_rev_id_for_revno and get_serializer_format, answer by answer with brz serve', async () => {
-  const brz = new BreezyPeer(root, false, scratch);
-  const ours = new BuiltinBackend({ dir: root, allowWrites: false }).open();
+  const brz = new BreezyPeer(fx.fixtures, false, fx.scratch);
+  const ours = new BuiltinBackend({ dir: fx.fixtures, allowWrites: false }).open();
   try {
     const requests: [string, Arg[]][] = [];
     for (const loc of ['standalone', 'shared/trunk', 'stacked', 'treeless']) {
@@ -62,8 +46,8 @@ test('get_rev_id_for_revno and get_serializer_format, answer by answer with brz 
 }, 120_000);
 
 test('revision_id_to_revno: main-line revisions and unknown ones as brz serve answers; merged ones left to the VFS', async () => {
-  const brz = new BreezyPeer(root, false, scratch);
-  const ours = new BuiltinBackend({ dir: root, allowWrites: false }).open();
+  const brz = new BreezyPeer(fx.fixtures, false, fx.scratch);
+  const ours = new BuiltinBackend({ dir: fx.fixtures, allowWrites: false }).open();
   try {
     let mainline = 0;
     let merged = 0;
@@ -90,25 +74,18 @@ test('revision_id_to_revno: main-line revisions and unknown ones as brz serve an
 }, 120_000);
 
 test('real brz log -r 1, cat -r 1 and revno print the same against the built-in backend and brz serve, through the verb', async () => {
-  const bus = new EventBus();
-  const answered: { verb: string; status: string | null }[] = [];
-  bus.on((e) => {
-    if (e.type === 'call-finished') answered.push({ verb: e.verb, status: e.status });
-  });
-  const server = await startServer({ backend: 'builtin', dir: root, listen: '127.0.0.1:0', allowWrites: false }, bus, new IdSource());
-  const oracle = await startBrzServe(root, env, false);
+  const servers = await builtinBesideBreezy(fx.fixtures, fx.env);
   try {
     for (const args of [['log', '-r', '1'], ['log', '-r', '2..3'], ['cat', '-r', '1'], ['revno']]) {
       const target = (base: string) => (args[0] === 'cat' ? `${base}standalone/a.txt` : `${base}standalone`);
-      const out = async (base: string) => (await run('brz', [...args, target(base)], { env, encoding: 'utf8', timeout: 60_000 })).stdout;
-      expect({ args, out: await out(server.urls[0]) }).toEqual({ args, out: await out(oracle.url) });
+      const out = async (base: string) => (await run('brz', [...args, target(base)], { env: fx.env, encoding: 'utf8', timeout: 60_000 })).stdout;
+      expect({ args, out: await out(servers.ours) }).toEqual({ args, out: await out(servers.breezy) });
     }
     for (const verb of ['Repository.get_rev_id_for_revno', 'Branch.revision_id_to_revno']) {
-      const calls = answered.filter((c) => c.verb === verb);
+      const calls = servers.answered.filter((c) => c.verb === verb);
       expect({ verb, calls: calls.length > 0 && calls.every((c) => c.status === 'S') }).toEqual({ verb, calls: true });
     }
   } finally {
-    await server.stop();
-    oracle.stop();
+    await servers.stop();
   }
 }, 120_000);

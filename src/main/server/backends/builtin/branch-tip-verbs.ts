@@ -15,7 +15,7 @@ import { branchConfValue, branchLock, branchVerb } from './branch-verbs';
 import { branchAt, findRepository, noRepositoryAnswer, transportUrl, type Location } from './control-dir';
 import { iterLefthand, RevisionNotPresentError } from './lefthand-history';
 import type { ParentMap } from './revision-graph';
-import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
+import { wholeBody } from './fs-errors';
 import { atomicTempPath } from './vfs-write-verbs';
 import { isAnswer, parseDecimal, type BuiltinContext, type VerbHandler } from './verb-table';
 
@@ -100,9 +100,8 @@ const MAX_TAGS_BYTES = 16 * 1024 * 1024;
 const setTagsBytes = branchVerb('SmartServerBranchSetTagsBytes', ['branch_token', 'repo_token'], async (loc, [branchToken], ctx, call) => {
   const refused = await checkLocked(loc, branchToken, ctx);
   if (refused) return refused;
-  const tags = await call.body.whole(MAX_TAGS_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
-  if (tags instanceof RequestBodyTooLarge) return tooLargeAnswer(tags.limit);
-  if (!(tags instanceof Uint8Array)) throw tags;
+  const tags = await wholeBody(call, MAX_TAGS_BYTES);
+  if (isAnswer(tags)) return tags;
   if (!ctx.allowWrites) return fail('ReadOnlyError');
   await putBranchFile(loc, 'tags', tags);
   return { status: 'S', args: [] };

@@ -3,7 +3,7 @@
  * (transport/__init__.py) turns an OSError into a Breezy error, request.py
  * `_translate_error` turns that into the answer tuple.
  */
-import type { MessageAnswer } from '../../core/server-call';
+import type { MessageAnswer, ServerCall } from '../../core/server-call';
 
 /** The OS message Python prints for an errno (`[Errno 21] Is a directory`). */
 const STRERROR: Readonly<Record<string, [number, string]>> = {
@@ -62,13 +62,19 @@ export function fsErrorAnswer(err: unknown, path: string, opts: { to?: string; n
 }
 
 /** A request body past what a verb accepts: bounded memory per request. */
-export class RequestBodyTooLarge extends Error {
+class RequestBodyTooLarge extends Error {
   override readonly name = 'RequestBodyTooLarge';
   constructor(readonly limit: number) {
     super(`request body larger than ${limit} bytes`);
   }
 }
 
-export function tooLargeAnswer(limit: number): MessageAnswer {
-  return { status: 'E', args: ['error', 'hpss: request body too large', `the built-in server accepts at most ${limit} bytes here`] };
+/** The request body whole, up to `limit` bytes (bounded memory per request), or the answer that refuses a larger one. */
+export async function wholeBody(call: ServerCall, limit: number): Promise<Uint8Array | MessageAnswer> {
+  try {
+    return await call.body.whole(limit, (max) => new RequestBodyTooLarge(max));
+  } catch (err) {
+    if (!(err instanceof RequestBodyTooLarge)) throw err;
+    return { status: 'E', args: ['error', 'hpss: request body too large', `the built-in server accepts at most ${err.limit} bytes here`] };
+  }
 }

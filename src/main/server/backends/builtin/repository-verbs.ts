@@ -9,7 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { BadIndexError } from '../../../../shared/bzr-formats/btree-index';
 import { bzip2 } from '../../../../shared/compression/bzip2';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
-import { RequestBodyTooLarge, tooLargeAnswer } from './fs-errors';
+import { wholeBody } from './fs-errors';
 import { parentMapLines } from './parent-map';
 import { isBzrDir, isShared, notBranchAnswer, noRepositoryAnswer, repositoryFormatAt, transportUrl, type Location } from './control-dir';
 import { locationOf } from './bzrdir-verbs';
@@ -18,7 +18,7 @@ import { revisionGraphLines } from './revision-graph';
 import { gatherStats, NoSuchRevisionError, statsBody } from './revision-stats';
 import { RevisionTexts } from './revision-texts';
 import { revIdForRevno } from './lefthand-history';
-import type { BuiltinContext, VerbHandler } from './verb-table';
+import { isAnswer, type BuiltinContext, type VerbHandler } from './verb-table';
 
 /** The serializer format of a 2a repository's revisions (chk_serializer.py, format_num). */
 const REVISION_SERIALIZER_2A = '10';
@@ -128,9 +128,8 @@ const getParentMap: VerbHandler = {
   params: ['path'],
   variadic: true,
   async run(call, ctx) {
-    const recipe = await call.body.whole(MAX_RECIPE_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
-    if (recipe instanceof RequestBodyTooLarge) return tooLargeAnswer(recipe.limit);
-    if (!(recipe instanceof Uint8Array)) throw recipe;
+    const recipe = await wholeBody(call, MAX_RECIPE_BYTES);
+    if (isAnswer(recipe)) return recipe;
     const loc = locationOf(call, ctx);
     if (!('rel' in loc)) return loc;
     const refused = await openRepository(loc);
@@ -151,9 +150,8 @@ const iterRevisions: VerbHandler = {
   breezyClass: 'SmartServerRepositoryIterRevisions',
   params: ['path'],
   async run(call, ctx) {
-    const wanted = await call.body.whole(MAX_RECIPE_BYTES, (limit) => new RequestBodyTooLarge(limit)).catch((err: unknown) => err);
-    if (wanted instanceof RequestBodyTooLarge) return tooLargeAnswer(wanted.limit);
-    if (!(wanted instanceof Uint8Array)) throw wanted;
+    const wanted = await wholeBody(call, MAX_RECIPE_BYTES);
+    if (isAnswer(wanted)) return wanted;
     const loc = locationOf(call, ctx);
     if (!('rel' in loc)) return loc;
     const refused = await openRepository(loc);

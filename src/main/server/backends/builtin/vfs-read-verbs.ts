@@ -7,10 +7,10 @@ import { constants } from 'node:fs';
 import { access, lstat, open, opendir, stat } from 'node:fs/promises';
 import { checkPath } from '../../confinement';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
-import { fsErrorAnswer, tooLargeAnswer, RequestBodyTooLarge } from './fs-errors';
+import { fsErrorAnswer, wholeBody } from './fs-errors';
 import { readRanges } from './file-pieces';
 import { checkReadv, parseReadvOffsets } from './readv-plan';
-import { urlEscape, type BuiltinContext, type VerbHandler } from './verb-table';
+import { isAnswer, urlEscape, type BuiltinContext, type VerbHandler } from './verb-table';
 
 /** A readv offset list larger than this is refused (Breezy has no bound). */
 const MAX_READV_BODY_BYTES = 4 * 1024 * 1024;
@@ -138,13 +138,8 @@ const readv: VerbHandler = {
   params: ['relpath'],
   async run(call, ctx) {
     const p = pathOf(call, ctx);
-    let body: Uint8Array;
-    try {
-      body = await call.body.whole(MAX_READV_BODY_BYTES, (limit) => new RequestBodyTooLarge(limit));
-    } catch (err) {
-      if (err instanceof RequestBodyTooLarge) return tooLargeAnswer(err.limit);
-      throw err;
-    }
+    const body = await wholeBody(call, MAX_READV_BODY_BYTES);
+    if (isAnswer(body)) return body;
     if (!p.ok) return p.answer;
     const ranges = parseReadvOffsets(body);
     if (!Array.isArray(ranges)) return ranges;

@@ -16,7 +16,7 @@ import { locationOf } from './bzrdir-verbs';
 import { LockDir } from './lock-dir';
 import { revisionGraphLines } from './revision-graph';
 import { gatherStats, NoSuchRevisionError, statsBody } from './revision-stats';
-import { RevisionTexts } from './revision-texts';
+import { PackTexts } from './pack-texts';
 import { revIdForRevno } from './lefthand-history';
 import { isAnswer, type BuiltinContext, type VerbHandler } from './verb-table';
 
@@ -157,7 +157,7 @@ const iterRevisions: VerbHandler = {
     const refused = await openRepository(loc);
     if (refused) return refused;
     const repositoryDir = `${loc.path}/.bzr/repository`;
-    const texts = new RevisionTexts(repositoryDir, await ctx.graphs.index(repositoryDir));
+    const texts = new PackTexts(repositoryDir, (await ctx.graphs.index(repositoryDir)).texts);
     const revids = Buffer.from(wanted).toString('utf8').split('\n');
     async function* compressed(): AsyncGenerator<Uint8Array> {
       for (const revid of revids) {

@@ -1,23 +1,14 @@
 /**
- * A 2a repository's revision graph, read from its indexes: `pack-names` (a B+Tree index of
- * the live packs) and each pack's revision index `indices/NAME.rix` (key: revision id, one
- * reference list: its parents). What the write group in progress has in `upload/` is not
- * part of it yet, as in Breezy. Each entry's value says where the revision's text is in its
- * pack (`groupcompress.ts`).
+ * A 2a repository's revision graph, read from its revision indexes (pack-index.ts; key:
+ * revision id, one reference list: its parents), kept between calls while `pack-names` is
+ * unchanged.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
-import { readBTreeIndex } from '../../../../shared/bzr-formats/btree-index';
+import { stat } from 'node:fs/promises';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
+import { readVersionedFileIndex, type TextLocation } from './pack-index';
 
 /** Revision id → parent ids, in the order the index lists them. */
 export type ParentMap = Map<string, readonly string[]>;
-
-/** Where a revision's text is: its pack's name and the index value (see groupcompress.ts). */
-export interface TextLocation {
-  pack: string;
-  value: Uint8Array;
-}
 
 /** What a repository's revision indexes say: the graph, and where each revision's text is. */
 export interface RevisionIndex {
@@ -25,21 +16,12 @@ export interface RevisionIndex {
   texts: Map<string, TextLocation>;
 }
 
-/** zlib's inflate of one index page; the zero padding after the stream is not data. */
-function inflatePage(page: Uint8Array): Uint8Array {
-  return inflateSync(page, { finishFlush: 2 /* Z_SYNC_FLUSH: stop quietly at the end */ });
-}
-
 async function readRevisionIndex(repositoryDir: string): Promise<RevisionIndex> {
-  const names = readBTreeIndex(await readFile(`${repositoryDir}/pack-names`), inflatePage).entries.map((e) => e.key[0]);
   const parents: ParentMap = new Map();
   const texts = new Map<string, TextLocation>();
-  for (const pack of names) {
-    const { entries } = readBTreeIndex(await readFile(`${repositoryDir}/indices/${pack}.rix`), inflatePage);
-    for (const entry of entries) {
-      parents.set(entry.key[0], (entry.refs[0] ?? []).map((ref) => ref[0]));
-      texts.set(entry.key[0], { pack, value: entry.value });
-    }
+  for (const [revid, entry] of await readVersionedFileIndex(repositoryDir, 'rix')) {
+    parents.set(revid, entry.parents.map((ref) => ref[0]));
+    texts.set(revid, entry);
   }
   return { parents, texts };
 }

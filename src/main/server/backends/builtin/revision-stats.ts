@@ -3,12 +3,12 @@
  * vf_repository.py adding the revision count): from a tip, its ancestry in the order
  * Graph.iter_ancestry walks it (breadth first, a level's ghosts after its revisions), the
  * latest revision is the tip and the first is the last one walked; committers are counted
- * over the whole ancestry. Revision texts are read from the packs (revision-texts.ts).
+ * over the whole ancestry. Revision texts are read from the packs (pack-texts.ts).
  */
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 import { parseRevisionStamp, type RevisionStamp } from '../../../../shared/bzr-formats/revision-text';
 import type { ParentMap, RevisionIndex } from './revision-graph';
-import { RevisionTexts } from './revision-texts';
+import { PackTexts } from './pack-texts';
 
 /** The answer body's fields, in the order SmartServerRepositoryGatherStats writes them. */
 export interface GatheredStats {
@@ -62,7 +62,7 @@ export async function gatherStats(repositoryDir: string, index: RevisionIndex, r
   if (revid === '' || revid === NULL_REVISION) return committers && revid !== '' ? { committers: 0, revisions } : { revisions };
   const walked = ancestryOrder(index.parents, revid);
   const wanted = committers ? walked : [walked[0], walked[walked.length - 1]];
-  const texts = new RevisionTexts(repositoryDir, index);
+  const texts = new PackTexts(repositoryDir, index.texts);
   const people = new Set<string>();
   let latest: RevisionStamp | undefined;
   let first: RevisionStamp | undefined;

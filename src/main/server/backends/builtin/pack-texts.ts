@@ -1,27 +1,28 @@
 /**
- * Revision texts (fulltexts) read out of a 2a repository's packs: the revision index says
- * which pack record and which range of its inflated group-compress block
- * (src/shared/bzr-formats/groupcompress.ts). A few inflated blocks are kept for the reader's
- * lifetime (one call): revisions asked one after another mostly share a block.
+ * Fulltexts read out of a 2a repository's packs — revisions, inventories, file texts, CHK
+ * pages, signatures alike: the versioned file's index (pack-index.ts) says which pack record
+ * and which range of its inflated group-compress block (src/shared/bzr-formats/groupcompress.ts).
+ * A few inflated blocks are kept for the reader's lifetime (one call): texts asked one after
+ * another mostly share a block.
  */
 import { open } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { blockContent, extractText, packRecordBody, parseTextMemo, type TextMemo } from '../../../../shared/bzr-formats/groupcompress';
-import type { RevisionIndex } from './revision-graph';
+import type { TextLocation } from './pack-index';
 
 const CACHED_BLOCKS = 8;
 
-export class RevisionTexts {
+export class PackTexts {
   private readonly blocks = new Map<string, Uint8Array>();
 
   constructor(
     private readonly repositoryDir: string,
-    private readonly index: RevisionIndex,
+    private readonly locations: ReadonlyMap<string, TextLocation>,
   ) {}
 
-  /** The revision's text, or null when the repository does not have it. */
-  async text(revid: string): Promise<Uint8Array | null> {
-    const where = this.index.texts.get(revid);
+  /** The text stored under `key` (elements joined by \0, see pack-index.ts), or null when the repository does not have it. */
+  async text(key: string): Promise<Uint8Array | null> {
+    const where = this.locations.get(key);
     if (!where) return null;
     const memo = parseTextMemo(where.value);
     return extractText(await this.block(where.pack, memo), memo.from, memo.to);

@@ -12,7 +12,7 @@
  * the loopback limit, ≥ 3× Breezy, peak RSS < 100 MiB.
  * Usage: node bench/builtin-get.js [--quick]
  */
-const { mkdirSync, mkdtempSync, rmSync, closeSync, openSync, writeSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync, closeSync, fsyncSync, openSync, writeSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { QUICK, bundle, memoryMiB, pinSelf, portOf, report, startServerProcess, treeRssMiB } = require('./lib/report');
@@ -111,6 +111,7 @@ async function main() {
   const block = Buffer.alloc(1024 * 1024);
   for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff;
   for (let i = 0; i < SIZE / block.length; i++) writeSync(fd, block);
+  fsyncSync(fd); // written back before the runs: no flusher thread competing with the servers
   closeSync(fd);
   const ourServer = bundle('get-server', OUR_SERVER);
   const home = join(dir, 'brz-home');

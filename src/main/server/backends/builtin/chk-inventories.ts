@@ -1,0 +1,99 @@
+/**
+ * A 2a repository's inventories as Breezy's inventory XML (what a v4 bundle diffs, see
+ * src/shared/bzr-formats/chk-inventory.ts): each revision's root text read from the `.iix`
+ * versioned file, its `id_to_entry` map walked page by page through the `.cix` CHK pages
+ * (src/shared/bzr-formats/chk-map.ts), all out of the packs (pack-index.ts, pack-texts.ts).
+ */
+import { BadInventoryError, inventoryXmlChunks, parseInventoryEntry, parseInventoryRoot, type InventoryEntry } from '../../../../shared/bzr-formats/chk-inventory';
+import { parseChkPage } from '../../../../shared/bzr-formats/chk-map';
+import { keyString, readVersionedFileIndex } from './pack-index';
+import { PackTexts } from './pack-texts';
+
+/**
+ * Bounds on one inventory's map: a 255-way hashed map is 4 levels deep at most and a plain
+ * one as deep as its longest key; a tree of MAX_ENTRIES entries is a few hundred MiB held.
+ */
+const MAX_DEPTH = 32;
+const MAX_PAGES = 100_000;
+const MAX_ENTRIES = 500_000;
+/**
+ * Parsed pages kept between revisions (each at most 64 KiB of text): a CHK page's key is its
+ * content's hash, and successive revisions share all pages but those along changed entries.
+ */
+const CACHED_PAGES = 256;
+
+export class InventoryTooLargeError extends Error {
+  override readonly name = 'InventoryTooLargeError';
+}
+
+type ParsedPage = { kind: 'leaf'; entries: InventoryEntry[] } | { kind: 'internal'; children: string[] };
+
+/**
+ * The inventories of one repository, with its `.iix` and `.cix` indexes read once (open):
+ * ask for several revisions through one instance. Packs added after open are not seen.
+ */
+export class RepositoryInventories {
+  private readonly pages = new Map<string, ParsedPage>();
+
+  private constructor(
+    private readonly roots: PackTexts,
+    private readonly chk: PackTexts,
+  ) {}
+
+  static async open(repositoryDir: string): Promise<RepositoryInventories> {
+    const [roots, chk] = await Promise.all([readVersionedFileIndex(repositoryDir, 'iix'), readVersionedFileIndex(repositoryDir, 'cix')]);
+    return new RepositoryInventories(new PackTexts(repositoryDir, roots), new PackTexts(repositoryDir, chk));
+  }
+
+  /**
+   * `repo._serializer.write_inventory_to_chunks(repo.get_inventory(revisionId))` of Breezy,
+   * byte for byte, one chunk per line; null when the repository has no inventory of
+   * `revisionId`. Throws BadInventoryError / BadChkPageError / BadPackRecordError on
+   * malformed data, InventoryTooLargeError past the bounds above.
+   */
+  async xmlChunks(revisionId: string): Promise<Uint8Array[] | null> {
+    const text = await this.roots.text(keyString([revisionId]));
+    if (!text) return null;
+    const root = parseInventoryRoot(text, revisionId);
+    return inventoryXmlChunks(root.revisionId, root.rootId, await this.entries(root.idToEntry));
+  }
+
+  /** Every entry of the `id_to_entry` map whose root page is `rootKey`. */
+  private async entries(rootKey: string): Promise<InventoryEntry[]> {
+    const entries: InventoryEntry[] = [];
+    const seen = new Set<string>();
+    const pending = [{ key: rootKey, depth: 1 }];
+    while (pending.length > 0) {
+      const { key, depth } = pending.pop() as { key: string; depth: number };
+      if (depth > MAX_DEPTH) throw new InventoryTooLargeError(`inventory map is deeper than ${MAX_DEPTH} pages`);
+      if (seen.has(key)) throw new BadInventoryError(`inventory map reaches CHK page ${key} twice`);
+      seen.add(key);
+      if (seen.size > MAX_PAGES) throw new InventoryTooLargeError(`inventory map has more than ${MAX_PAGES} pages`);
+      const page = await this.page(key);
+      if (page.kind === 'internal') {
+        for (const child of page.children) pending.push({ key: child, depth: depth + 1 });
+        continue;
+      }
+      if (entries.length + page.entries.length > MAX_ENTRIES) throw new InventoryTooLargeError(`inventory has more than ${MAX_ENTRIES} entries`);
+      entries.push(...page.entries);
+    }
+    return entries;
+  }
+
+  private async page(key: string): Promise<ParsedPage> {
+    const hit = this.pages.get(key);
+    if (hit) {
+      this.pages.delete(key);
+      this.pages.set(key, hit);
+      return hit;
+    }
+    const bytes = await this.chk.text(keyString([key]));
+    if (!bytes) throw new BadInventoryError(`CHK page ${key} is not in the repository`);
+    const page = parseChkPage(bytes);
+    const parsed: ParsedPage =
+      page.kind === 'leaf' ? { kind: 'leaf', entries: page.items.map((item) => parseInventoryEntry(item.value)) } : { kind: 'internal', children: page.children.map((c) => c.key) };
+    this.pages.set(key, parsed);
+    if (this.pages.size > CACHED_PAGES) this.pages.delete(this.pages.keys().next().value as string);
+    return parsed;
+  }
+}

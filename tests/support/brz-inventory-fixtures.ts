@@ -6,7 +6,8 @@
  * after it by UTF-16 unit) and names with the XML specials; then renames, moves, deletions
  * (a whole directory too), a mode change and a new symlink target; a merge of
  * `tree-feature` (two parents); and last a revision committed through Breezy's API with a
- * file id and revision id holding `&<>"'`, U+00E9 and U+1D11E.
+ * file id and revision id holding `&<>"'`, U+00E9 and U+1D11E. `tree-stacked`, stacked on
+ * `tree` with one commit of its own, holds that revision's inventory and its parent's.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 
 export const INVENTORY_TREE = 'tree';
 export const INVENTORY_FEATURE = 'tree-feature';
+export const INVENTORY_STACKED = 'tree-stacked';
 /** The file id and revision id the last revision of `tree` was given. */
 export const ODD_FILE_ID = `id-&<>"'-\u00e9-\u{1d11e}`;
 export const ODD_REVISION_ID = `rev-&<>"'-\u00e9-\u{1d11e}`;
@@ -76,4 +78,8 @@ export function makeInventoryFixtures(root: string, env: NodeJS.ProcessEnv): voi
 
   writeFileSync(at('odd ids.txt'), 'odd ids\n');
   execFileSync('/usr/bin/python3', ['-c', COMMIT_ODD_IDS, tree, ODD_FILE_ID, ODD_REVISION_ID], { env, stdio: 'pipe' });
+
+  brz('branch', '-q', '--stacked', INVENTORY_TREE, INVENTORY_STACKED);
+  writeFileSync(join(root, INVENTORY_STACKED, 'many/d00/f-000.txt'), 'changed on the stacked branch\n');
+  brz('commit', '-q', '-m', 'stacked work', INVENTORY_STACKED);
 }

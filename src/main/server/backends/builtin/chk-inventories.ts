@@ -9,13 +9,19 @@ import { parseChkPage } from '../../../../shared/bzr-formats/chk-map';
 import { keyString, readVersionedFileIndex } from './pack-index';
 import { PackTexts } from './pack-texts';
 
+/** Bounds on one inventory's map, past which it is refused rather than walked. */
+export interface InventoryLimits {
+  /** Pages from the root to a leaf, the root counted. */
+  maxDepth: number;
+  maxPages: number;
+  maxEntries: number;
+}
+
 /**
- * Bounds on one inventory's map: a 255-way hashed map is 4 levels deep at most and a plain
- * one as deep as its longest key; a tree of MAX_ENTRIES entries is a few hundred MiB held.
+ * A 255-way hashed map is 4 levels below its root at most and a plain one as deep as its
+ * longest key; a tree of 500,000 entries is a few hundred MiB held.
  */
-const MAX_DEPTH = 32;
-const MAX_PAGES = 100_000;
-const MAX_ENTRIES = 500_000;
+const DEFAULT_LIMITS: InventoryLimits = { maxDepth: 32, maxPages: 100_000, maxEntries: 500_000 };
 /**
  * Parsed pages kept between revisions (each at most 64 KiB of text): a CHK page's key is its
  * content's hash, and successive revisions share all pages but those along changed entries.
@@ -38,18 +44,19 @@ export class RepositoryInventories {
   private constructor(
     private readonly roots: PackTexts,
     private readonly chk: PackTexts,
+    private readonly limits: InventoryLimits,
   ) {}
 
-  static async open(repositoryDir: string): Promise<RepositoryInventories> {
+  static async open(repositoryDir: string, limits: InventoryLimits = DEFAULT_LIMITS): Promise<RepositoryInventories> {
     const [roots, chk] = await Promise.all([readVersionedFileIndex(repositoryDir, 'iix'), readVersionedFileIndex(repositoryDir, 'cix')]);
-    return new RepositoryInventories(new PackTexts(repositoryDir, roots), new PackTexts(repositoryDir, chk));
+    return new RepositoryInventories(new PackTexts(repositoryDir, roots), new PackTexts(repositoryDir, chk), limits);
   }
 
   /**
    * `repo._serializer.write_inventory_to_chunks(repo.get_inventory(revisionId))` of Breezy,
    * byte for byte, one chunk per line; null when the repository has no inventory of
    * `revisionId`. Throws BadInventoryError / BadChkPageError / BadPackRecordError on
-   * malformed data, InventoryTooLargeError past the bounds above.
+   * malformed data, InventoryTooLargeError past its limits.
    */
   async xmlChunks(revisionId: string): Promise<Uint8Array[] | null> {
     const text = await this.roots.text(keyString([revisionId]));
@@ -60,21 +67,22 @@ export class RepositoryInventories {
 
   /** Every entry of the `id_to_entry` map whose root page is `rootKey`. */
   private async entries(rootKey: string): Promise<InventoryEntry[]> {
+    const { maxDepth, maxPages, maxEntries } = this.limits;
     const entries: InventoryEntry[] = [];
     const seen = new Set<string>();
     const pending = [{ key: rootKey, depth: 1 }];
     while (pending.length > 0) {
       const { key, depth } = pending.pop() as { key: string; depth: number };
-      if (depth > MAX_DEPTH) throw new InventoryTooLargeError(`inventory map is deeper than ${MAX_DEPTH} pages`);
+      if (depth > maxDepth) throw new InventoryTooLargeError(`inventory map is deeper than ${maxDepth} pages`);
       if (seen.has(key)) throw new BadInventoryError(`inventory map reaches CHK page ${key} twice`);
       seen.add(key);
-      if (seen.size > MAX_PAGES) throw new InventoryTooLargeError(`inventory map has more than ${MAX_PAGES} pages`);
+      if (seen.size > maxPages) throw new InventoryTooLargeError(`inventory map has more than ${maxPages} pages`);
       const page = await this.page(key);
       if (page.kind === 'internal') {
         for (const child of page.children) pending.push({ key: child, depth: depth + 1 });
         continue;
       }
-      if (entries.length + page.entries.length > MAX_ENTRIES) throw new InventoryTooLargeError(`inventory has more than ${MAX_ENTRIES} entries`);
+      if (entries.length + page.entries.length > maxEntries) throw new InventoryTooLargeError(`inventory has more than ${maxEntries} entries`);
       entries.push(...page.entries);
     }
     return entries;

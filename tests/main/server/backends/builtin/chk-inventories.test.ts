@@ -7,30 +7,31 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
+import { InventoryTooLargeError, RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
 import { useBrzFixtures } from '../../../../support/brz-fixtures';
-import { INVENTORY_TREE, makeInventoryFixtures, ODD_REVISION_ID } from '../../../../support/brz-inventory-fixtures';
+import { INVENTORY_STACKED, INVENTORY_TREE, makeInventoryFixtures, ODD_REVISION_ID } from '../../../../support/brz-inventory-fixtures';
 
-// Prints, per branch given, each revision of its repository with Breezy's inventory XML
-// (base64), the XML's chunk count, and whether id_to_entry's root page is an internal node.
+// Prints, per repository given (DIR, then the names of bzrdirs in it), each inventory it holds (a stacked repository holds its
+// parents' too) with Breezy's XML of it (base64), the XML's chunk count, and whether
+// id_to_entry's root page is an internal node.
 const BREEZY_INVENTORIES = `
 import base64, json, sys, breezy
 with breezy.initialize():
     import breezy.bzr
-    from breezy.branch import Branch
+    from breezy.repository import Repository
     from breezy.bzr import chk_map
     out = {}
-    for path in sys.argv[1:]:
-        repo = Branch.open(path).repository
+    for name in sys.argv[2:]:
+        repo = Repository.open(sys.argv[1] + '/' + name)
         with repo.lock_read():
             revisions = []
-            for revid in sorted(repo.all_revision_ids()):
+            for (revid,) in sorted(repo.inventories.keys()):
                 inv = repo.get_inventory(revid)
                 chunks = repo._serializer.write_inventory_to_chunks(inv)
                 inv.id_to_entry._ensure_root()
                 revisions.append({'id': revid.decode('utf-8'), 'chunks': len(chunks), 'xml': base64.b64encode(b''.join(chunks)).decode(),
                                   'internal': isinstance(inv.id_to_entry._root_node, chk_map.InternalNode)})
-            out[path] = revisions
+            out[name] = revisions
     json.dump(out, sys.stdout)
 `;
 
@@ -41,23 +42,22 @@ interface BreezyInventory {
   internal: boolean;
 }
 
-/** Branches whose repositories are swept: the common fixtures' and the inventory tree's. */
-const BRANCHES = ['standalone', 'shared/trunk', INVENTORY_TREE];
+/** The repositories swept: two of the common fixtures' (one shared) and the inventory tree's and its stacked branch's. */
+const REPOSITORIES = ['standalone', 'shared', INVENTORY_TREE, INVENTORY_STACKED];
 
 const fx = useBrzFixtures('hpss-chk-inventories-', makeInventoryFixtures);
+const repositoryDir = (name: string) => join(fx.fixtures, name, '.bzr/repository');
 let breezy: Record<string, BreezyInventory[]>;
 beforeAll(() => {
-  const out = execFileSync('/usr/bin/python3', ['-c', BREEZY_INVENTORIES, ...BRANCHES.map((b) => join(fx.fixtures, b))], { env: fx.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync('/usr/bin/python3', ['-c', BREEZY_INVENTORIES, fx.fixtures, ...REPOSITORIES], { env: fx.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   breezy = JSON.parse(out) as Record<string, BreezyInventory[]>;
 }, 60_000);
 
-const repositoryOf = (branch: string) => join(fx.fixtures, branch === 'shared/trunk' ? 'shared' : branch, '.bzr/repository');
-
 test("every revision's inventory XML is Breezy's, byte for byte and chunk for chunk", async () => {
   let compared = 0;
-  for (const branch of BRANCHES) {
-    const inventories = await RepositoryInventories.open(repositoryOf(branch));
-    for (const expected of breezy[join(fx.fixtures, branch)]) {
+  for (const branch of REPOSITORIES) {
+    const inventories = await RepositoryInventories.open(repositoryDir(branch));
+    for (const expected of breezy[branch]) {
       const chunks = await inventories.xmlChunks(expected.id);
       expect(chunks, `${branch} ${expected.id}`).not.toBeNull();
       const xml = Buffer.concat(chunks ?? []);
@@ -67,11 +67,12 @@ test("every revision's inventory XML is Breezy's, byte for byte and chunk for ch
       compared++;
     }
   }
-  expect(compared).toBeGreaterThanOrEqual(4 + 5);
+  expect(REPOSITORIES.map((r) => breezy[r].length)).toEqual([4, 4, 5, 2]);
+  expect(compared).toBe(4 + 4 + 5 + 2);
 }, 60_000);
 
 test('the inventory fixtures cover what they claim: internal CHK pages, a merge, the odd ids, every kind', () => {
-  const tree = breezy[join(fx.fixtures, INVENTORY_TREE)];
+  const tree = breezy[INVENTORY_TREE];
   expect(tree.map((r) => r.internal)).toEqual(tree.map(() => true));
   expect(tree.length).toBe(5);
   const xml = tree.map((r) => Buffer.from(r.xml, 'base64').toString('utf8')).join('');
@@ -82,7 +83,22 @@ test('the inventory fixtures cover what they claim: internal CHK pages, a merge,
 });
 
 test('a revision the repository has no inventory of is null', async () => {
-  const inventories = await RepositoryInventories.open(repositoryOf(INVENTORY_TREE));
+  const inventories = await RepositoryInventories.open(repositoryDir(INVENTORY_TREE));
   expect(await inventories.xmlChunks('no-such-revision')).toBeNull();
   expect(await inventories.xmlChunks('')).toBeNull();
+});
+
+test('a map past the limits is refused with InventoryTooLargeError, not walked', async () => {
+  const last = breezy[INVENTORY_TREE].find((r) => r.id === ODD_REVISION_ID) as BreezyInventory;
+  const limits = { maxDepth: 32, maxPages: 1_000, maxEntries: 10_000 };
+  expect(await (await RepositoryInventories.open(repositoryDir(INVENTORY_TREE), limits)).xmlChunks(last.id)).toHaveLength(last.chunks);
+  for (const [tighter, message] of [
+    [{ maxDepth: 1 }, /deeper than 1 pages/],
+    [{ maxPages: 2 }, /more than 2 pages/],
+    [{ maxEntries: 100 }, /more than 100 entries/],
+  ] as const) {
+    const inventories = await RepositoryInventories.open(repositoryDir(INVENTORY_TREE), { ...limits, ...tighter });
+    await expect(inventories.xmlChunks(last.id)).rejects.toThrow(InventoryTooLargeError);
+    await expect(inventories.xmlChunks(last.id)).rejects.toThrow(message);
+  }
 });

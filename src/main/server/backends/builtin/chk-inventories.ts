@@ -23,16 +23,18 @@ export interface InventoryLimits {
  */
 const DEFAULT_LIMITS: InventoryLimits = { maxDepth: 32, maxPages: 100_000, maxEntries: 500_000 };
 /**
- * Parsed pages kept between revisions (each at most 64 KiB of text): a CHK page's key is its
- * content's hash, and successive revisions share all pages but those along changed entries.
+ * Parsed pages kept between revisions, up to this many bytes of page text: a CHK page's key
+ * is its content's hash, and successive revisions share all pages but those along changed
+ * entries. Bounded by bytes, not pages, so a whole inventory of some 100,000 entries stays
+ * cached (a walk in the same order over more pages than an LRU holds would never hit).
  */
-const CACHED_PAGES = 256;
+const CACHED_PAGE_BYTES = 32 * 1024 * 1024;
 
 export class InventoryTooLargeError extends Error {
   override readonly name = 'InventoryTooLargeError';
 }
 
-type ParsedPage = { kind: 'leaf'; entries: InventoryEntry[] } | { kind: 'internal'; children: string[] };
+type ParsedPage = ({ kind: 'leaf'; entries: InventoryEntry[] } | { kind: 'internal'; children: string[] }) & { size: number };
 
 /**
  * The inventories of one repository, with its `.iix` and `.cix` indexes read once (open):
@@ -40,6 +42,7 @@ type ParsedPage = { kind: 'leaf'; entries: InventoryEntry[] } | { kind: 'interna
  */
 export class RepositoryInventories {
   private readonly pages = new Map<string, ParsedPage>();
+  private cachedBytes = 0;
 
   private constructor(
     private readonly roots: PackTexts,
@@ -99,9 +102,16 @@ export class RepositoryInventories {
     if (!bytes) throw new BadInventoryError(`CHK page ${key} is not in the repository`);
     const page = parseChkPage(bytes);
     const parsed: ParsedPage =
-      page.kind === 'leaf' ? { kind: 'leaf', entries: page.items.map((item) => parseInventoryEntry(item.value)) } : { kind: 'internal', children: page.children.map((c) => c.key) };
+      page.kind === 'leaf'
+        ? { kind: 'leaf', entries: page.items.map((item) => parseInventoryEntry(item.value)), size: bytes.length }
+        : { kind: 'internal', children: page.children.map((c) => c.key), size: bytes.length };
     this.pages.set(key, parsed);
-    if (this.pages.size > CACHED_PAGES) this.pages.delete(this.pages.keys().next().value as string);
+    this.cachedBytes += parsed.size;
+    for (const [oldest, { size }] of this.pages) {
+      if (this.cachedBytes <= CACHED_PAGE_BYTES) break;
+      this.pages.delete(oldest);
+      this.cachedBytes -= size;
+    }
     return parsed;
   }
 }

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
-import { InventoryTooLargeError, RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
+import { InventoryTooLargeError, NoSuchInventoryError, RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
 import { useBrzFixtures } from '../../../../support/brz-fixtures';
 import { INVENTORY_STACKED, INVENTORY_TREE, makeInventoryFixtures, ODD_REVISION_ID } from '../../../../support/brz-inventory-fixtures';
 
@@ -32,6 +32,25 @@ with breezy.initialize():
                 revisions.append({'id': revid.decode('utf-8'), 'chunks': len(chunks), 'xml': base64.b64encode(b''.join(chunks)).decode(),
                                   'internal': isinstance(inv.id_to_entry._root_node, chk_map.InternalNode)})
             out[name] = revisions
+    json.dump(out, sys.stdout)
+`;
+
+// Prints, per repository given (DIR, then names), Repository.fileids_altered_by_revision_ids
+// for each inventory's revision alone, for every pair of them, and for all of them.
+const BREEZY_ALTERED = `
+import itertools, json, sys, breezy
+with breezy.initialize():
+    import breezy.bzr
+    from breezy.repository import Repository
+    out = {}
+    for name in sys.argv[2:]:
+        repo = Repository.open(sys.argv[1] + '/' + name)
+        with repo.lock_read():
+            ids = sorted(k[0] for k in repo.inventories.keys())
+            sets = [[i] for i in ids] + [list(p) for p in itertools.combinations(ids, 2)] + [ids]
+            out[name] = [{'revisions': [r.decode('utf-8') for r in revs],
+                          'altered': sorted([f.decode('utf-8'), r.decode('utf-8')] for f, rs in repo.fileids_altered_by_revision_ids(revs).items() for r in rs)}
+                         for revs in sets]
     json.dump(out, sys.stdout)
 `;
 
@@ -82,10 +101,32 @@ test('the inventory fixtures cover what they claim: internal CHK pages, a merge,
   expect(tree.some((r) => r.id === ODD_REVISION_ID)).toBe(true);
 });
 
-test('a revision the repository has no inventory of is null', async () => {
+test("the file ids a set of revisions altered are Breezy's (fileids_altered_by_revision_ids), for every revision, pair and all", async () => {
+  const repositories = [INVENTORY_TREE, INVENTORY_STACKED];
+  const out = execFileSync('/usr/bin/python3', ['-c', BREEZY_ALTERED, fx.fixtures, ...repositories], { env: fx.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const expected = JSON.parse(out) as Record<string, { revisions: string[]; altered: [string, string][] }[]>;
+  let nonEmpty = 0;
+  for (const name of repositories) {
+    const inventories = await RepositoryInventories.open(repositoryDir(name));
+    for (const { revisions, altered } of expected[name]) {
+      const ours = [...(await inventories.alteredFileIds(revisions))].flatMap(([fileId, revs]) => [...revs].map((r) => [fileId, r]));
+      expect({ name, revisions, altered: ours.sort() }).toEqual({ name, revisions, altered });
+      if (altered.length > 0) nonEmpty++;
+    }
+  }
+  // 5 + 10 + 1 sets in tree, 2 + 1 + 1 in tree-stacked; empty only where every entry is in a
+  // parent outside the set: the merge alone, and the merge with the first revision.
+  expect([expected[INVENTORY_TREE].length, expected[INVENTORY_STACKED].length]).toEqual([16, 4]);
+  expect(nonEmpty).toBe(16 + 4 - 2);
+}, 60_000);
+
+test('a revision the repository has no inventory of is null, or refused in a set', async () => {
   const inventories = await RepositoryInventories.open(repositoryDir(INVENTORY_TREE));
   expect(await inventories.xmlChunks('no-such-revision')).toBeNull();
   expect(await inventories.xmlChunks('')).toBeNull();
+  expect(inventories.has('no-such-revision')).toBe(false);
+  expect(inventories.has(ODD_REVISION_ID)).toBe(true);
+  await expect(inventories.alteredFileIds([ODD_REVISION_ID, 'no-such-revision'])).rejects.toThrow(NoSuchInventoryError);
 });
 
 test('a map past the limits is refused with InventoryTooLargeError, not walked', async () => {

@@ -1,6 +1,7 @@
 /**
- * A 2a repository's inventories as Breezy's inventory XML (what a v4 bundle diffs, see
- * src/shared/bzr-formats/chk-inventory.ts): each revision's root text read from the `.iix`
+ * A 2a repository's inventories, for a v4 bundle: each as Breezy's inventory XML (what the
+ * bundle diffs, see src/shared/bzr-formats/chk-inventory.ts), and which file texts a set of
+ * revisions altered (what it sends texts of). A revision's root text is read from the `.iix`
  * versioned file, its `id_to_entry` map walked page by page through the `.cix` CHK pages
  * (src/shared/bzr-formats/chk-map.ts), all out of the packs (pack-index.ts, pack-texts.ts).
  */
@@ -25,10 +26,10 @@ const DEFAULT_LIMITS: InventoryLimits = { maxDepth: 32, maxPages: 100_000, maxEn
 /**
  * Parsed pages kept between revisions, up to this many bytes of page text: a CHK page's key
  * is its content's hash, and successive revisions share all pages but those along changed
- * entries. Bounded by bytes, not pages, so a whole inventory of some 100,000 entries stays
+ * entries. Bounded by bytes, not pages, so a whole inventory of some 50,000 entries stays
  * cached (a walk in the same order over more pages than an LRU holds would never hit).
  */
-const CACHED_PAGE_BYTES = 32 * 1024 * 1024;
+const CACHED_PAGE_BYTES = 16 * 1024 * 1024;
 
 export class InventoryTooLargeError extends Error {
   override readonly name = 'InventoryTooLargeError';

@@ -12,6 +12,7 @@
  *   by \r, a reference's elements by \0), \0, value.
  * Rows are stored root first; the last row holds the leaves, in key order.
  */
+import { byteString } from '../protocol/text';
 
 const BTREE_SIGNATURE = 'B+Tree Graph Index 2\n';
 const BTREE_PAGE_SIZE = 4096;
@@ -39,7 +40,6 @@ export class BadIndexError extends Error {
   override readonly name = 'BadIndexError';
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 function option(line: string | undefined, name: string): string {
@@ -53,7 +53,7 @@ function int(text: string): number {
 }
 
 export function parseBTreeHeader(bytes: Uint8Array): BTreeHeader {
-  const head = latin1.decode(bytes.subarray(0, Math.min(bytes.length, BTREE_PAGE_SIZE)));
+  const head = byteString(bytes.subarray(0, Math.min(bytes.length, BTREE_PAGE_SIZE)));
   if (!head.startsWith(BTREE_SIGNATURE)) throw new BadIndexError('not a B+Tree graph index (bad signature)');
   const lines = head.slice(BTREE_SIGNATURE.length).split('\n', 4);
   if (lines.length < 4 || head.slice(BTREE_SIGNATURE.length).split('\n').length < 5) throw new BadIndexError('truncated index header');
@@ -84,7 +84,7 @@ export function readBTreeIndex(bytes: Uint8Array, inflate: (page: Uint8Array) =>
     } catch (err) {
       throw new BadIndexError(`index page ${page} does not inflate: ${(err as Error).message}`);
     }
-    const text = latin1.decode(inflated);
+    const text = byteString(inflated);
     if (!text.startsWith(LEAF_FLAG)) throw new BadIndexError(`index page ${page} is not a leaf`);
     for (const line of text.slice(LEAF_FLAG.length).split('\n')) {
       if (line === '') break;

@@ -16,6 +16,7 @@
  *   The search-key prefix may itself hold \0 (hash-255-way search keys are raw bytes), so
  *   the child key is what follows the last \0. LENGTH counts the items under the node.
  */
+import { byteString } from '../protocol/text';
 
 export class BadChkPageError extends Error {
   override readonly name = 'BadChkPageError';
@@ -52,7 +53,6 @@ const LEAF_SIGNATURE = 'chkleaf:';
 const INTERNAL_SIGNATURE = 'chknode:';
 const HEADER_LINES = 5;
 
-const latin1 = new TextDecoder('latin1');
 
 function count(line: string, what: string): number {
   if (!/^\d{1,15}$/.test(line)) throw new BadChkPageError(`bad ${what} in CHK page header: ${JSON.stringify(line)}`);
@@ -109,7 +109,7 @@ function parseInternal(text: string): ChkInternalNode {
 
 /** One CHK page, leaf or internal node by its first line; BadChkPageError when it is neither or malformed. */
 export function parseChkPage(page: Uint8Array): ChkPage {
-  const text = latin1.decode(page);
+  const text = byteString(page);
   if (text.startsWith(`${LEAF_SIGNATURE}\n`)) return parseLeaf(text);
   if (text.startsWith(`${INTERNAL_SIGNATURE}\n`)) return parseInternal(text);
   throw new BadChkPageError('not a CHK page (neither chkleaf: nor chknode:)');

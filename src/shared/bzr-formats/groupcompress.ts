@@ -16,6 +16,7 @@
  * to 3 bytes by bits 4-6, 0 meaning 65536), a byte 1..127 inserts that many literal bytes.
  * VARINTs are base 128, least significant group first.
  */
+import { byteString } from '../protocol/text';
 
 export class BadPackRecordError extends Error {
   override readonly name = 'BadPackRecordError';
@@ -39,12 +40,11 @@ const COPY_LENGTH_ZERO_MEANS = 0x10000;
 /** Decimal lengths in headers: Breezy looks at most 14 bytes ahead for each newline. */
 const MAX_DECIMAL = 14;
 
-const latin1 = new TextDecoder('latin1');
 
 /** Parses an index value `START LENGTH FROM TO`. */
 export function parseTextMemo(value: Uint8Array): TextMemo {
-  const parts = latin1.decode(value).split(' ');
-  if (parts.length !== 4 || !parts.every((p) => /^\d+$/.test(p))) throw new BadPackRecordError(`bad group-compress index value: ${JSON.stringify(latin1.decode(value))}`);
+  const parts = byteString(value).split(' ');
+  if (parts.length !== 4 || !parts.every((p) => /^\d+$/.test(p))) throw new BadPackRecordError(`bad group-compress index value: ${JSON.stringify(byteString(value))}`);
   const [start, length, from, to] = parts.map(Number);
   return { start, length, from, to };
 }
@@ -52,7 +52,7 @@ export function parseTextMemo(value: Uint8Array): TextMemo {
 /** A decimal line at `pos` (no sign, at most MAX_DECIMAL digits): its value and the position after its newline. */
 function decimalLine(bytes: Uint8Array, pos: number, what: string): [number, number] {
   const end = bytes.subarray(pos, pos + MAX_DECIMAL + 1).indexOf(NEWLINE);
-  const digits = end < 0 ? '' : latin1.decode(bytes.subarray(pos, pos + end));
+  const digits = end < 0 ? '' : byteString(bytes.subarray(pos, pos + end));
   if (!/^\d+$/.test(digits)) throw new BadPackRecordError(`bad ${what} length`);
   return [Number(digits), pos + end + 1];
 }
@@ -79,7 +79,7 @@ export function packRecordBody(record: Uint8Array): Uint8Array {
  * must not make more than that (a block claiming little and inflating to much is refused).
  */
 export function blockContent(block: Uint8Array, inflate: (z: Uint8Array, statedLength: number) => Uint8Array): Uint8Array {
-  const magic = latin1.decode(block.subarray(0, 6));
+  const magic = byteString(block.subarray(0, 6));
   if (magic === LZMA_BLOCK) throw new BadPackRecordError('lzma group-compress blocks are not supported');
   if (magic !== ZLIB_BLOCK) throw new BadPackRecordError('not a group-compress block');
   const [zLength, pos] = decimalLine(block, 6, 'compressed content');

@@ -5,6 +5,7 @@
  * UTC, may be missing), `properties`, `timestamp` (bytes, `%.3f` seconds), `revision-id`,
  * `parent-ids`, `inventory-sha1`, `message`.
  */
+import { byteString } from '../protocol/text';
 import { bdecode } from '../protocol/bencode';
 import type { BValue } from '../protocol/types';
 
@@ -21,7 +22,6 @@ export class BadRevisionTextError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const latin1 = new TextDecoder('latin1');
 
 export function parseRevisionStamp(text: Uint8Array): RevisionStamp {
   let pairs: BValue;
@@ -34,7 +34,7 @@ export function parseRevisionStamp(text: Uint8Array): RevisionStamp {
   const fields = new Map<string, BValue>();
   for (const pair of pairs) {
     if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof Uint8Array)) throw new BadRevisionTextError('invalid revision text');
-    fields.set(latin1.decode(pair[0]), pair[1]);
+    fields.set(byteString(pair[0]), pair[1]);
   }
   if (fields.get('format') !== 10) throw new BadRevisionTextError('Format number was not recognized, expected 10');
   const committer = fields.get('committer');
@@ -42,7 +42,7 @@ export function parseRevisionStamp(text: Uint8Array): RevisionStamp {
   const timezone = fields.get('timezone') ?? null;
   if (!(committer instanceof Uint8Array)) throw new BadRevisionTextError('revision text has no committer');
   if (!(timestamp instanceof Uint8Array)) throw new BadRevisionTextError('revision text has no timestamp');
-  const seconds = Number(latin1.decode(timestamp).trim());
+  const seconds = Number(byteString(timestamp).trim());
   if (!Number.isFinite(seconds)) throw new BadRevisionTextError('revision timestamp is not a number');
   if (timezone !== null && typeof timezone !== 'number') throw new BadRevisionTextError('revision timezone is not an integer');
   let name: string;

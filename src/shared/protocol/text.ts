@@ -19,6 +19,18 @@ export function utf8OrNull(bytes: Uint8Array): string | null {
   }
 }
 
+/**
+ * The bytes as a byte string, one char per byte (U+0000–U+00FF), as Python 2 held bytes: what
+ * Breezy's formats parse. Not TextDecoder('latin1'): that label is windows-1252 by the web
+ * standard (0x80–0x9F become other code points), which Node 20 does not follow but newer
+ * runtimes and browsers do.
+ */
+export function byteString(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let at = 0; at < bytes.length; at += 8192) parts.push(String.fromCharCode(...bytes.subarray(at, at + 8192)));
+  return parts.join('');
+}
+
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
 
 export function toHex(bytes: Uint8Array): string {

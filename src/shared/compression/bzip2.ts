@@ -10,6 +10,10 @@
  * origPtr, the 16+16×k bit used-byte map, 3-bit table count, 15-bit selector count,
  * selectors (unary MTF), each table's code lengths (5-bit start, then per symbol: 0 = next),
  * then the coded symbols. Bits are written most significant first.
+ *
+ * `Bzip2Writer` takes the input in pieces and hands out the compressed bytes of each block
+ * as it fills (get_bundle's bundles are compressed as they are made, a block at a time);
+ * `bzip2()` is the whole of one input at once.
  */
 
 /** Original bytes per block: small enough that RLE1 output stays far below 900k. */
@@ -33,7 +37,7 @@ function blockCrc(bytes: Uint8Array): number {
 }
 
 class BitWriter {
-  private readonly out: number[] = [];
+  private out: number[] = [];
   private acc = 0;
   private count = 0;
 
@@ -48,9 +52,17 @@ class BitWriter {
     }
   }
 
+  /** The whole bytes written since the last take; a partial byte stays for the next bits. */
+  take(): Uint8Array {
+    const bytes = Uint8Array.from(this.out);
+    this.out = [];
+    return bytes;
+  }
+
   finish(): Uint8Array {
     if (this.count > 0) this.out.push(this.acc << (8 - this.count));
-    return Uint8Array.from(this.out);
+    this.count = 0;
+    return this.take();
   }
 }
 
@@ -159,19 +171,51 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
   return crc;
 }
 
-export function bzip2(data: Uint8Array): Uint8Array {
-  const w = new BitWriter();
-  w.bits(8, 0x42);
-  w.bits(8, 0x5a);
-  w.bits(8, 0x68);
-  w.bits(8, 0x39);
-  let combined = 0;
-  for (let at = 0; at < data.length; at += BLOCK_INPUT_BYTES) {
-    const crc = writeBlock(w, data.subarray(at, Math.min(data.length, at + BLOCK_INPUT_BYTES)));
-    combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
+/** A bzip2 stream written piece by piece: `write` and `end` return the bytes ready so far. */
+export class Bzip2Writer {
+  private readonly w = new BitWriter();
+  private combined = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private ended = false;
+
+  constructor() {
+    this.w.bits(32, 0x425a6839); // "BZh9"
   }
-  w.bits(24, 0x177245);
-  w.bits(24, 0x385090);
-  w.bits(32, combined);
-  return w.finish();
+
+  write(data: Uint8Array): Uint8Array {
+    if (this.ended) throw new Error('bzip2 stream already ended');
+    let at = 0;
+    while (at < data.length) {
+      const take = Math.min(data.length - at, BLOCK_INPUT_BYTES - this.pendingBytes);
+      this.pending.push(data.subarray(at, at + take));
+      this.pendingBytes += take;
+      at += take;
+      if (this.pendingBytes === BLOCK_INPUT_BYTES) this.flushBlock();
+    }
+    return this.w.take();
+  }
+
+  end(): Uint8Array {
+    if (this.ended) throw new Error('bzip2 stream already ended');
+    if (this.pendingBytes > 0) this.flushBlock();
+    this.ended = true;
+    this.w.bits(24, 0x177245);
+    this.w.bits(24, 0x385090);
+    this.w.bits(32, this.combined);
+    return this.w.finish();
+  }
+
+  private flushBlock(): void {
+    const block = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const crc = writeBlock(this.w, block);
+    this.combined = (((this.combined << 1) | (this.combined >>> 31)) ^ crc) >>> 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+export function bzip2(data: Uint8Array): Uint8Array {
+  const writer = new Bzip2Writer();
+  return Buffer.concat([writer.write(data), writer.end()]);
 }

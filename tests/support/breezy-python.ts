@@ -12,3 +12,20 @@ export function runBreezyPython<T>(script: string, input: unknown, env?: NodeJS.
   const out = execFileSync(BREEZY_PYTHON, ['-c', script], { input: JSON.stringify(input), env, maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'pipe'] });
   return JSON.parse(out.toString('utf8')) as T;
 }
+
+/** Each record Breezy's reader finds: kind, revision id, file id, metadata, body (hex). */
+export const READ_BUNDLE = `
+import json, sys
+from io import BytesIO
+from breezy.bzr.bundle.serializer import read_bundle
+def plain(v):
+    if isinstance(v, bytes): return v.decode('utf-8')
+    if isinstance(v, (list, tuple)): return [plain(x) for x in v]
+    if isinstance(v, dict): return {k.decode(): plain(x) for k, x in v.items()}
+    return v
+bundle = read_bundle(BytesIO(bytes.fromhex(json.load(sys.stdin))))
+out = []
+for body, metadata, kind, revid, fileid in bundle.get_bundle_reader().iter_records():
+    out.append([kind, plain(revid), plain(fileid), plain(metadata), None if body is None else body.hex()])
+print(json.dumps(out))
+`;

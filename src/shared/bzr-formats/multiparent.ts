@@ -8,6 +8,8 @@
  * `i N` + the N new lines + `\n`.
  */
 
+import { concatBytes } from '../protocol/bytes';
+
 export type Lines = readonly Uint8Array[];
 
 /** One matching block: a[a..a+n] equals b[b..b+n]. */
@@ -20,10 +22,13 @@ export interface MatchingBlock {
 export type Hunk = { kind: 'new'; lines: Uint8Array[] } | { kind: 'parent'; parent: number; parentPos: number; childPos: number; numLines: number };
 
 const NEWLINE = 0x0a;
+const ascii = new TextEncoder();
+/** Bytes as a string key (windows-1252 decoding maps each byte to its own code point). */
+const byteKeys = new TextDecoder('latin1');
 
 /** `osutils.split_lines` / `chunks_to_lines`: lines of the joined chunks, each with its `\n`. */
 export function splitLines(chunks: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
-  const bytes = chunks instanceof Uint8Array ? chunks : concat(chunks);
+  const bytes = chunks instanceof Uint8Array ? chunks : concatBytes(chunks);
   const lines: Uint8Array[] = [];
   let start = 0;
   for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) {
@@ -34,11 +39,6 @@ export function splitLines(chunks: Uint8Array | readonly Uint8Array[]): Uint8Arr
   return lines;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  return Buffer.concat(chunks);
-}
-
 /** Each distinct line as a small integer, shared by all texts compared together. */
 class LineIds {
   private readonly ids = new Map<string, number>();
@@ -46,7 +46,7 @@ class LineIds {
   of(lines: Lines): Int32Array {
     const out = new Int32Array(lines.length);
     lines.forEach((line, i) => {
-      const key = Buffer.from(line.buffer, line.byteOffset, line.byteLength).toString('latin1');
+      const key = byteKeys.decode(line);
       let id = this.ids.get(key);
       if (id === undefined) this.ids.set(key, (id = this.ids.size));
       out[i] = id;
@@ -180,10 +180,9 @@ export function multiParentDiff(text: Lines, parents: readonly Lines[]): Hunk[] 
 /** `b''.join(MultiParent.to_patch())`. */
 export function multiParentPatch(hunks: readonly Hunk[]): Uint8Array {
   const parts: Uint8Array[] = [];
-  const ascii = (s: string) => Buffer.from(s, 'latin1');
   for (const hunk of hunks) {
-    if (hunk.kind === 'parent') parts.push(ascii(`c ${hunk.parent} ${hunk.parentPos} ${hunk.childPos} ${hunk.numLines}\n`));
-    else parts.push(ascii(`i ${hunk.lines.length}\n`), ...hunk.lines, ascii('\n'));
+    if (hunk.kind === 'parent') parts.push(ascii.encode(`c ${hunk.parent} ${hunk.parentPos} ${hunk.childPos} ${hunk.numLines}\n`));
+    else parts.push(ascii.encode(`i ${hunk.lines.length}\n`), ...hunk.lines, ascii.encode('\n'));
   }
-  return Buffer.concat(parts);
+  return concatBytes(parts);
 }

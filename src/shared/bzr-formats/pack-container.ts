@@ -7,38 +7,40 @@
  *
  * A name element may not hold whitespace (`_check_name`): Breezy refuses it, and so do we.
  */
+import { concatBytes } from '../protocol/bytes';
 
 export const PACK_FORMAT_ONE = 'Bazaar pack format 1 (introduced in 0.18)';
 const BYTES_RECORD = 'B';
 const END_MARKER = 'E';
 const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
 
-const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const ascii = new TextEncoder();
+const shown = new TextDecoder('latin1');
 
 export function containerBegin(): Uint8Array {
-  return latin1(`${PACK_FORMAT_ONE}\n`);
+  return ascii.encode(`${PACK_FORMAT_ONE}\n`);
 }
 
 export function containerEnd(): Uint8Array {
-  return latin1(END_MARKER);
+  return ascii.encode(END_MARKER);
 }
 
 /** The header of a bytes record of `length` bytes under `names` (each a tuple of elements). */
 export function bytesRecordHeader(length: number, names: readonly (readonly Uint8Array[])[]): Uint8Array {
-  const parts: Uint8Array[] = [latin1(`${BYTES_RECORD}${length}\n`)];
+  const parts: Uint8Array[] = [ascii.encode(`${BYTES_RECORD}${length}\n`)];
   for (const tuple of names) {
     tuple.forEach((element, i) => {
-      if (element.some((b) => WHITESPACE.has(b))) throw new Error(`pack container name holds whitespace: ${JSON.stringify(Buffer.from(element).toString('latin1'))}`);
-      if (i > 0) parts.push(latin1('\x00'));
+      if (element.some((b) => WHITESPACE.has(b))) throw new Error(`pack container name holds whitespace: ${JSON.stringify(shown.decode(element))}`);
+      if (i > 0) parts.push(ascii.encode('\x00'));
       parts.push(element);
     });
-    parts.push(latin1('\n'));
+    parts.push(ascii.encode('\n'));
   }
-  parts.push(latin1('\n'));
-  return Buffer.concat(parts);
+  parts.push(ascii.encode('\n'));
+  return concatBytes(parts);
 }
 
 /** A whole bytes record: header and body. */
 export function bytesRecord(body: Uint8Array, names: readonly (readonly Uint8Array[])[]): Uint8Array {
-  return Buffer.concat([bytesRecordHeader(body.length, names), body]);
+  return concatBytes([bytesRecordHeader(body.length, names), body]);
 }

@@ -16,6 +16,8 @@
  * `bzip2()` is the whole of one input at once.
  */
 
+import { concatBytes } from '../protocol/bytes';
+
 /** Original bytes per block: small enough that RLE1 output stays far below 900k. */
 const BLOCK_INPUT_BYTES = 100_000;
 const SYMBOLS_PER_SELECTOR = 50;
@@ -171,7 +173,10 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
   return crc;
 }
 
-/** A bzip2 stream written piece by piece: `write` and `end` return the bytes ready so far. */
+/**
+ * A bzip2 stream written piece by piece: `write` and `end` return the bytes ready so far.
+ * Pieces are kept (not copied) until their block fills: do not change them after `write`.
+ */
 export class Bzip2Writer {
   private readonly w = new BitWriter();
   private combined = 0;
@@ -207,7 +212,7 @@ export class Bzip2Writer {
   }
 
   private flushBlock(): void {
-    const block = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const block = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending);
     const crc = writeBlock(this.w, block);
     this.combined = (((this.combined << 1) | (this.combined >>> 31)) ^ crc) >>> 0;
     this.pending = [];
@@ -217,5 +222,5 @@ export class Bzip2Writer {
 
 export function bzip2(data: Uint8Array): Uint8Array {
   const writer = new Bzip2Writer();
-  return Buffer.concat([writer.write(data), writer.end()]);
+  return concatBytes([writer.write(data), writer.end()]);
 }

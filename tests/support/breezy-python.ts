@@ -29,3 +29,38 @@ for body, metadata, kind, revid, fileid in bundle.get_bundle_reader().iter_recor
     out.append([kind, plain(revid), plain(fileid), plain(metadata), None if body is None else body.hex()])
 print(json.dumps(out))
 `;
+
+/**
+ * Breezy's own client sending `get_bundle` (path, revision id) to a `brz serve` on a port:
+ * the success body (hex) or the error tuple, per request.
+ */
+export const CALL_GET_BUNDLE = `
+import json, sys
+from breezy.bzr.smart import client, medium
+from breezy.bzr.smart.client import _SmartClient
+from breezy import errors
+req = json.load(sys.stdin)
+c = _SmartClient(medium.SmartTCPClientMedium('127.0.0.1', req['port'], 'bzr://127.0.0.1/'))
+out = []
+for path, revid in req['calls']:
+    try:
+        resp, body = c.call_expecting_body(b'get_bundle', path.encode(), revid.encode())
+        out.append({'args': [a.decode() for a in resp], 'body': body.read_body_bytes().hex()})
+    except errors.ErrorFromSmartServer as e:
+        out.append({'error': [a.decode() if isinstance(a, bytes) else a for a in e.error_tuple]})
+print(json.dumps(out))
+`;
+
+/** Each revision's inventory as Breezy serialises it (write_inventory_to_chunks), hex chunks. */
+export const INVENTORY_CHUNKS = `
+import json, sys
+import breezy.bzr  # registers the bzr formats
+from breezy.repository import Repository
+req = json.load(sys.stdin)
+repo = Repository.open(req['bzrdir'])
+out = {}
+with repo.lock_read():
+    for inv in repo.iter_inventories([r.encode() for r in req['revisions']]):
+        out[inv.revision_id.decode()] = [c.hex() for c in repo._serializer.write_inventory_to_chunks(inv)]
+print(json.dumps(out))
+`;

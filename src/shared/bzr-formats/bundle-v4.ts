@@ -11,13 +11,13 @@
  * ids), `storage_kind` (`mpdiff` for file texts and inventories, with the `sha1` of the
  * fulltext; `fulltext` for revisions and signatures).
  *
- * The writer hands out the compressed bytes as they are ready, so a caller can send or
- * count them as it goes.
+ * Each step of the writer yields the compressed bytes ready so far, having compressed at
+ * most one bzip2 block, so a caller can give way to other work between steps.
  */
 import { concatBytes } from '../protocol/bytes';
 import { bencode } from '../protocol/bencode';
 import type { BValue } from '../protocol/types';
-import { Bzip2Writer } from '../compression/bzip2';
+import { BLOCK_INPUT_BYTES, Bzip2Writer } from '../compression/bzip2';
 import { bytesRecord, containerBegin, containerEnd } from './pack-container';
 
 export const BUNDLE_V4_HEADER = '# Bazaar revision bundle v4\n#\n';
@@ -40,12 +40,13 @@ export class BundleV4Writer {
   private readonly bz = new Bzip2Writer();
 
   /** The bundle's opening: header lines, then the compressed start of the container. */
-  begin(): Uint8Array {
-    return concatBytes([utf8.encode(BUNDLE_V4_HEADER), this.bz.write(containerBegin())]);
+  *begin(): Generator<Uint8Array> {
+    yield utf8.encode(BUNDLE_V4_HEADER);
+    yield* this.compress(containerBegin());
   }
 
   /** `add_info_record`: the repository's serializer and whether it has rich roots. */
-  addInfo(serializer: string, supportsRichRoot: boolean): Uint8Array {
+  addInfo(serializer: string, supportsRichRoot: boolean): Generator<Uint8Array> {
     const metadata = new Map<string, BValue>([
       ['serializer', utf8.encode(serializer)],
       ['supports_rich_root', supportsRichRoot ? 1 : 0],
@@ -55,7 +56,7 @@ export class BundleV4Writer {
   }
 
   /** `add_multiparent_record`: a file text (with its file id) or an inventory as an mpdiff. */
-  addMultiParent(kind: 'file' | 'inventory', revisionId: string, fileId: string | null, mpdiff: Uint8Array, sha1: string, parents: readonly string[]): Uint8Array {
+  addMultiParent(kind: 'file' | 'inventory', revisionId: string, fileId: string | null, mpdiff: Uint8Array, sha1: string, parents: readonly string[]): Generator<Uint8Array> {
     const metadata = new Map<string, BValue>([
       ['parents', ids(parents)],
       ['storage_kind', utf8.encode('mpdiff')],
@@ -65,7 +66,7 @@ export class BundleV4Writer {
   }
 
   /** `add_fulltext_record`: a revision or signature text as stored. */
-  addFulltext(kind: 'revision' | 'signature', revisionId: string, text: Uint8Array, parents: readonly string[]): Uint8Array {
+  addFulltext(kind: 'revision' | 'signature', revisionId: string, text: Uint8Array, parents: readonly string[]): Generator<Uint8Array> {
     const metadata = new Map<string, BValue>([
       ['parents', ids(parents)],
       ['storage_kind', utf8.encode('fulltext')],
@@ -74,13 +75,25 @@ export class BundleV4Writer {
   }
 
   /** The end of the container and of the bzip2 stream. */
-  end(): Uint8Array {
-    return concatBytes([this.bz.write(containerEnd()), this.bz.end()]);
+  *end(): Generator<Uint8Array> {
+    yield* this.compress(containerEnd());
+    yield this.bz.end();
   }
 
-  private record(kind: BundleRecordKind, revisionId: string | null, fileId: string | null, metadata: Map<string, BValue>, body: Uint8Array | null): Uint8Array {
-    const out = [this.bz.write(bytesRecord(bencode(metadata), [[encodeBundleName(kind, revisionId, fileId)]]))];
-    if (body) out.push(this.bz.write(bytesRecord(body, [])));
-    return concatBytes(out);
+  private *record(kind: BundleRecordKind, revisionId: string | null, fileId: string | null, metadata: Map<string, BValue>, body: Uint8Array | null): Generator<Uint8Array> {
+    yield* this.compress(bytesRecord(bencode(metadata), [[encodeBundleName(kind, revisionId, fileId)]]));
+    if (body) yield* this.compress(bytesRecord(body, []));
   }
+
+  /** The bytes through bzip2, at most a block's worth of input per step. */
+  private *compress(bytes: Uint8Array): Generator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += BLOCK_INPUT_BYTES) yield this.bz.write(bytes.subarray(at, at + BLOCK_INPUT_BYTES));
+  }
+}
+
+/** All of a writer's steps' bytes at once (for callers with nothing else to do meanwhile). */
+export function drain(...steps: Iterable<Uint8Array>[]): Uint8Array {
+  const out: Uint8Array[] = [];
+  for (const step of steps) for (const piece of step) out.push(piece);
+  return concatBytes(out);
 }

@@ -18,8 +18,11 @@
 
 import { concatBytes } from '../protocol/bytes';
 
-/** Original bytes per block: small enough that RLE1 output stays far below 900k. */
-const BLOCK_INPUT_BYTES = 100_000;
+/**
+ * Original bytes per block: small enough that RLE1 output stays far below 900k. A write of
+ * at most this many bytes compresses at most one block.
+ */
+export const BLOCK_INPUT_BYTES = 100_000;
 const SYMBOLS_PER_SELECTOR = 50;
 
 const CRC_TABLE = (() => {
@@ -82,23 +85,34 @@ function runLength(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** The BWT of `block` (cyclic rotations sorted): the last column and where row 0 went. */
+/**
+ * The BWT of `block` (cyclic rotations sorted): the last column and where row 0 went.
+ * Rotations are ranked by prefix doubling, each round one stable counting sort by rank of
+ * the order sorted by the rank k further on (read off the previous round's order): O(n log n).
+ */
 function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number } {
   const n = block.length;
   let rank = Int32Array.from(block);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let k = 1; ; k *= 2) {
-    const r = rank;
-    const key = (i: number) => r[(i + k) % n];
-    order.sort((a, b) => r[a] - r[b] || key(a) - key(b));
-    const next = new Int32Array(n);
+  let next = new Int32Array(n);
+  const order = new Int32Array(n);
+  const byNext = new Int32Array(n);
+  countingSortInto(order, Int32Array.from({ length: n }, (_, i) => i), rank, 256);
+  let classes = 256;
+  for (let k = 1; k < n; k *= 2) {
+    // (k < n, so one wrap at most: no modulo in the hot loops)
+    for (let j = 0; j < n; j++) byNext[j] = order[j] >= k ? order[j] - k : order[j] - k + n;
+    countingSortInto(order, byNext, rank, classes);
+    next[order[0]] = 0;
     for (let j = 1; j < n; j++) {
       const a = order[j - 1];
       const b = order[j];
-      next[b] = next[a] + (r[a] !== r[b] || key(a) !== key(b) ? 1 : 0);
+      const ak = a + k < n ? a + k : a + k - n;
+      const bk = b + k < n ? b + k : b + k - n;
+      next[b] = next[a] + (rank[a] !== rank[b] || rank[ak] !== rank[bk] ? 1 : 0);
     }
-    rank = next;
-    if (n === 0 || rank[order[n - 1]] === n - 1 || k >= n) break;
+    [rank, next] = [next, rank];
+    classes = rank[order[n - 1]] + 1;
+    if (classes === n) break;
   }
   const last = new Uint8Array(n);
   let origPtr = 0;
@@ -107,6 +121,14 @@ function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number 
     if (order[j] === 0) origPtr = j;
   }
   return { last, origPtr };
+}
+
+/** `out` = `items` stably sorted by `key[item]` (keys below `range`). */
+function countingSortInto(out: Int32Array, items: Int32Array, key: Int32Array, range: number): void {
+  const count = new Int32Array(range + 1);
+  for (const item of items) count[key[item] + 1]++;
+  for (let r = 1; r <= range; r++) count[r] += count[r - 1];
+  for (const item of items) out[count[key[item]]++] = item;
 }
 
 function writeBlock(w: BitWriter, original: Uint8Array): number {

@@ -172,8 +172,16 @@ export async function writeBundle(
   const budget = new TextBudget(limit);
   const revisionIds = bundleRevisionIds(revisionParents, target);
   const writer = new BundleV4Writer();
-  const out = [writer.begin(), writer.addInfo(SERIALIZER_2A, true)];
-  const giveWay = () => setImmediate();
+  const out: Uint8Array[] = [];
+  // Each step compresses at most one bzip2 block; other connections get their turn between.
+  const emit = async (steps: Iterable<Uint8Array>) => {
+    for (const piece of steps) {
+      out.push(piece);
+      await setImmediate();
+    }
+  };
+  await emit(writer.begin());
+  await emit(writer.addInfo(SERIALIZER_2A, true));
   if (revisionIds.length > 0) {
     const wanted = new Set(revisionIds);
     const [textIndex, inventoryIndex, revisionIndex, signatureIndex] = await Promise.all(
@@ -194,8 +202,7 @@ export async function writeBundle(
     };
     for await (const r of multiParentRecords(texts, topoIterKeys(texts.parentsOf, textKeys), budget)) {
       const entry = textIndex.get(r.key) as IndexedText;
-      out.push(writer.addMultiParent('file', entry.key[1], entry.key[0], r.patch, r.sha1, entry.parents.map((p) => p[p.length - 1])));
-      await giveWay();
+      await emit(writer.addMultiParent('file', entry.key[1], entry.key[0], r.patch, r.sha1, entry.parents.map((p) => p[p.length - 1])));
     }
 
     // Inventories, in topological order over the inventories' own graph.
@@ -203,8 +210,7 @@ export async function writeBundle(
     const topological = topoIterKeys(inventoryParents, [...revisionIds].sort());
     const inventories: MultiParentSource = { parentsOf: inventoryParents, has: (revid) => inventoryIndex.has(revid), chunks: inventoryChunks };
     for await (const r of multiParentRecords(inventories, topological, budget)) {
-      out.push(writer.addMultiParent('inventory', r.key, null, r.patch, r.sha1, inventoryParents(r.key)));
-      await giveWay();
+      await emit(writer.addMultiParent('inventory', r.key, null, r.patch, r.sha1, inventoryParents(r.key)));
     }
 
     // Revisions and signatures, the target last.
@@ -217,15 +223,14 @@ export async function writeBundle(
       const text = await revisionTexts.text(revid);
       if (text === null) throw new Error(`bundle: revision ${JSON.stringify(revid)} is indexed but has no text`);
       budget.charge(text.length);
-      out.push(writer.addFulltext('revision', revid, text, parents));
+      await emit(writer.addFulltext('revision', revid, text, parents));
       const signature = await signatureTexts.text(revid);
       if (signature !== null) {
         budget.charge(signature.length);
-        out.push(writer.addFulltext('signature', revid, signature, parents));
+        await emit(writer.addFulltext('signature', revid, signature, parents));
       }
-      await giveWay();
     }
   }
-  out.push(writer.end());
+  await emit(writer.end());
   return out;
 }

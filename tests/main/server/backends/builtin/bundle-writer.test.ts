@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BundleTooLargeError, bundleRevisionIds, topoIterKeys, writeBundle, type InventoryChunks,
 } from '../../../../../src/main/server/backends/builtin/bundle-writer';
+import { readVersionedFileIndex } from '../../../../../src/main/server/backends/builtin/pack-index';
 import { ParentMapCache } from '../../../../../src/main/server/backends/builtin/revision-graph';
 import { startBrzServe, type RunningBrzServe } from '../../../../support/brz-fixtures';
 import { useBrzFixtures } from '../../../../support/brz-fixtures';
@@ -67,6 +68,13 @@ function makeHistory(fixtures: string, env: NodeJS.ProcessEnv): void {
   execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Fixture <fixture@example.invalid>', 'ed25519', 'sign', 'never'], { env: signing, stdio: 'pipe' });
   // Only Fixture's revisions: the feature revision (Other's) stays unsigned.
   brz(['sign-my-commits', '.', 'Fixture <fixture@example.invalid>'], root, signing);
+  // Stacked with a revision of its own: its parent's inventory is there (read, not sent),
+  // the per-file parents of its texts are not (ghosts).
+  const stacked = join(fixtures, 'history-stacked');
+  brz(['branch', '-q', '--stacked', root, stacked], fixtures);
+  write('no-newline.txt', 'changed on the stacked branch\n', stacked);
+  write('big.txt', `${readFileSync(join(stacked, 'big.txt'), 'utf8')}stacked bottom\n`, stacked);
+  brz(['commit', '-q', '-m', 'stacked work'], stacked);
 }
 
 const fx = useBrzFixtures('hpss-bundle-', makeHistory);
@@ -95,7 +103,8 @@ function breezyBundle(path: string, revid: string): BundleRecord[] {
 
 /** Breezy's serialised inventories of every revision of a repository. */
 async function breezyInventories(repository: string): Promise<InventoryChunks> {
-  const revisions = [...(await graphs.get(repository)).keys()];
+  // Every inventory the repository has: a stacked one holds its parents' too.
+  const revisions = [...(await readVersionedFileIndex(repository, 'iix')).keys()];
   const bzrdir = repository.replace(/\/\.bzr\/repository$/, '');
   const chunks = runBreezyPython<Record<string, string[]>>(INVENTORY_CHUNKS, { bzrdir, revisions }, fx.env);
   return async (revid) => {
@@ -116,6 +125,7 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     ['standalone (merge, binary, non-ASCII names, tag)', 'standalone', 'standalone/.bzr/repository', 'standalone'],
     ['a shared repository, its branch tip', 'shared', 'shared/.bzr/repository', 'shared/trunk'],
     ['a stacked branch', 'stacked', 'stacked/.bzr/repository', 'stacked'],
+    ['a stacked branch with a revision of its own (ghost text parents)', 'history-stacked', 'history-stacked/.bzr/repository', 'history-stacked'],
   ];
 
   it.each(cases)('%s: the same records as Breezy', async (_name, path, repository, branch) => {
@@ -135,6 +145,16 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     const revisions = records.filter((r) => r[0] === 'revision').length;
     expect(signed).toBeGreaterThan(0);
     expect(signed).toBeLessThan(revisions);
+  }, 60_000);
+
+  it('the stacked bundle sends its own revision only, its file texts diffed against no parent', () => {
+    const records = breezyBundle('history-stacked', tipOf('history-stacked'));
+    expect(records.filter((r) => r[0] === 'revision')).toHaveLength(1);
+    const files = records.filter((r) => r[0] === 'file' && (r[3].parents as string[]).length > 0);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(f[4] === null ? '' : Buffer.from(f[4], 'hex').toString('latin1')).not.toMatch(/^c /m);
+    const inventory = records.find((r) => r[0] === 'inventory');
+    expect(Buffer.from(inventory?.[4] ?? '', 'hex').toString('latin1')).toMatch(/^c 0 /m);
   }, 60_000);
 
   it('an earlier revision bundles only its ancestry', async () => {

@@ -64,3 +64,28 @@ with repo.lock_read():
         out[inv.revision_id.decode()] = [c.hex() for c in repo._serializer.write_inventory_to_chunks(inv)]
 print(json.dumps(out))
 `;
+
+/**
+ * Breezy installs a bundle into a new 2a repository (RevisionInstaller: each mpdiff applied
+ * to its parents and checked against its sha1), then checks the repository: the revisions
+ * installed and whether `check` found them sound.
+ */
+export const INSTALL_BUNDLE = `
+import json, sys
+from io import BytesIO
+import breezy.bzr  # registers the bzr formats
+from breezy.controldir import ControlDir, format_registry
+from breezy.bzr.bundle.serializer import read_bundle
+req = json.load(sys.stdin)
+repo = ControlDir.create(req['directory'], format=format_registry.make_controldir('2a')).create_repository()
+read_bundle(BytesIO(bytes.fromhex(req['bundle']))).install_revisions(repo)
+with repo.lock_read():
+    revisions = sorted(r.decode() for r in repo.all_revision_ids())
+    result = repo.check(None, check_repo=True)
+    texts = sum(1 for _ in repo.texts.keys())
+    tip = repo.get_revision(req['tip'].encode())
+    tree = repo.revision_tree(tip.revision_id)
+    with tree.lock_read():
+        files = {p: tree.get_file_text(p).hex() for p, _, kind, _ in tree.list_files(include_root=False, recursive=True) if kind == 'file'}
+print(json.dumps({'revisions': revisions, 'inconsistent_parents': len(result.inconsistent_parents), 'texts': texts, 'files': files}))
+`;

@@ -22,6 +22,8 @@ import { setImmediate } from 'node:timers/promises';
 import { BundleV4Writer } from '../../../../shared/bzr-formats/bundle-v4';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 import { multiParentDiff, multiParentPatch, splitLines, type Lines } from '../../../../shared/bzr-formats/multiparent';
+import { concatBytes } from '../../../../shared/protocol/bytes';
+import type { MessageAnswer } from '../../core/server-call';
 import { keyString, readVersionedFileIndex, type IndexedText } from './pack-index';
 import { PackTexts } from './pack-texts';
 import type { ParentMap } from './revision-graph';
@@ -233,4 +235,17 @@ export async function writeBundle(
   }
   await emit(writer.end());
   return out;
+}
+
+/**
+ * GetBundleRequest's answer for the repository at `repositoryDir`: `()` and the bundle, or
+ * an error answer naming the limit when the bundle would be too large.
+ */
+export async function bundleAnswer(repositoryDir: string, target: string, revisionParents: ParentMap, inventoryChunks: InventoryChunks, limit = MAX_BUNDLE_TEXT_BYTES): Promise<MessageAnswer> {
+  try {
+    return { status: 'S', args: [], body: concatBytes(await writeBundle(repositoryDir, target, revisionParents, inventoryChunks, limit)) };
+  } catch (err) {
+    if (err instanceof BundleTooLargeError) return { status: 'E', args: ['error', `hpss: get_bundle refused: ${err.message}`] };
+    throw err;
+  }
 }

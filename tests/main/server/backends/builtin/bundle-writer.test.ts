@@ -13,13 +13,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BundleTooLargeError, bundleRevisionIds, topoIterKeys, writeBundle, type InventoryChunks,
+  bundleAnswer, BundleTooLargeError, bundleRevisionIds, topoIterKeys, writeBundle, type InventoryChunks,
 } from '../../../../../src/main/server/backends/builtin/bundle-writer';
 import { readVersionedFileIndex } from '../../../../../src/main/server/backends/builtin/pack-index';
 import { ParentMapCache } from '../../../../../src/main/server/backends/builtin/revision-graph';
 import { startBrzServe, type RunningBrzServe } from '../../../../support/brz-fixtures';
 import { useBrzFixtures } from '../../../../support/brz-fixtures';
-import { CALL_GET_BUNDLE, INVENTORY_CHUNKS, READ_BUNDLE, runBreezyPython } from '../../../../support/breezy-python';
+import { CALL_GET_BUNDLE, INSTALL_BUNDLE, INVENTORY_CHUNKS, READ_BUNDLE, runBreezyPython } from '../../../../support/breezy-python';
 import { requireTool } from '../../../../support/test-hosts';
 
 type BundleRecord = [kind: string, revid: string | null, fileid: string | null, metadata: Record<string, unknown>, body: string | null];
@@ -157,6 +157,20 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     expect(Buffer.from(inventory?.[4] ?? '', 'hex').toString('latin1')).toMatch(/^c 0 /m);
   }, 60_000);
 
+  it('Breezy installs our bundle into a new repository: every mpdiff applies, sha1s match, the tip tree is the branch\'s', async () => {
+    const repository = join(fx.fixtures, 'history/.bzr/repository');
+    const tip = tipOf('history');
+    const ours = Buffer.from(await ourBundle(repository, tip)).toString('hex');
+    const installed = runBreezyPython<{ revisions: string[]; inconsistent_parents: number; texts: number; files: Record<string, string> }>(
+      INSTALL_BUNDLE, { directory: join(fx.scratch, 'installed-history'), bundle: ours, tip }, fx.env);
+    expect(installed.revisions).toEqual([...(await graphs.get(repository)).keys()].sort());
+    expect(installed.inconsistent_parents).toBe(0);
+    expect(installed.texts).toBeGreaterThan(10);
+    const cat = (path: string) => execFileSync('brz', ['cat', '-d', join(fx.fixtures, 'history'), path], { env: fx.env }).toString('hex');
+    expect(Object.keys(installed.files).sort()).toEqual(['big.txt', 'f.txt', 'naïve é.txt', 'no-newline.txt']);
+    for (const [path, hex] of Object.entries(installed.files)) expect({ path, hex }).toEqual({ path, hex: cat(path) });
+  }, 60_000);
+
   it('an earlier revision bundles only its ancestry', async () => {
     const parents = await graphs.get(join(fx.fixtures, 'history/.bzr/repository'));
     const tip = tipOf('history');
@@ -179,6 +193,19 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     const repository = join(fx.fixtures, 'history/.bzr/repository');
     await expect(ourBundle(repository, tipOf('history'), 4096)).rejects.toThrow(BundleTooLargeError);
     await expect(ourBundle(repository, tipOf('history'), 4096)).rejects.toThrow(/limit of 4096 bytes/);
+  }, 60_000);
+});
+
+describe('the get_bundle answer', () => {
+  it('is () and the bundle, or an error naming the limit', async () => {
+    const repository = join(fx.fixtures, 'history/.bzr/repository');
+    const parents = await graphs.get(repository);
+    const inventories = await breezyInventories(repository);
+    const answer = await bundleAnswer(repository, tipOf('history'), parents, inventories);
+    expect({ status: answer.status, args: answer.args }).toEqual({ status: 'S', args: [] });
+    expect(readBundle(answer.body as Uint8Array)).toEqual(breezyBundle('history', tipOf('history')));
+    const refused = await bundleAnswer(repository, tipOf('history'), parents, inventories, 4096);
+    expect(refused).toEqual({ status: 'E', args: ['error', "hpss: get_bundle refused: the bundle's texts exceed the built-in backend's limit of 4096 bytes"] });
   }, 60_000);
 });
 

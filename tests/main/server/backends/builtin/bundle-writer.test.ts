@@ -5,11 +5,11 @@
  * inventory chunks we diff come from Breezy (write_inventory_to_chunks), as the caller's
  * inventory reader will give them. Fixtures: the shared ones (a merge, binary and non-ASCII
  * files, a tag, a shared repository, a stacked branch) and a history with renames, deletes,
- * a file without a final newline, a text merged from two per-file parents, edits that move
- * blocks, and signed and unsigned revisions.
+ * a symlink, a file without a final newline, a text merged from two per-file parents, edits
+ * that move blocks, and signed and unsigned revisions.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -38,6 +38,7 @@ function makeHistory(fixtures: string, env: NodeJS.ProcessEnv): void {
   write('no-newline.txt', 'first\nlast without newline');
   write('big.txt', numbered(400, 'big'));
   mkdirSync(join(root, 'sub'));
+  symlinkSync('big.txt', join(root, 'link'));
   brz(['add', '-q']);
   brz(['commit', '-q', '-m', 'one']);
   brz(['mv', '-q', 'a.txt', 'sub/b.txt']);

@@ -14,7 +14,6 @@
  * Each step of the writer yields the compressed bytes ready so far, having compressed at
  * most one bzip2 block, so a caller can give way to other work between steps.
  */
-import { concatBytes } from '../protocol/bytes';
 import { bencode } from '../protocol/bencode';
 import type { BValue } from '../protocol/types';
 import { BLOCK_INPUT_BYTES, Bzip2Writer } from '../compression/bzip2';
@@ -89,11 +88,4 @@ export class BundleV4Writer {
   private *compress(bytes: Uint8Array): Generator<Uint8Array> {
     for (let at = 0; at < bytes.length; at += BLOCK_INPUT_BYTES) yield this.bz.write(bytes.subarray(at, at + BLOCK_INPUT_BYTES));
   }
-}
-
-/** All of a writer's steps' bytes at once (for callers with nothing else to do meanwhile). */
-export function drain(...steps: Iterable<Uint8Array>[]): Uint8Array {
-  const out: Uint8Array[] = [];
-  for (const step of steps) for (const piece of step) out.push(piece);
-  return concatBytes(out);
 }

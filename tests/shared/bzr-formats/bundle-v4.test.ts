@@ -1,9 +1,11 @@
 /** Our v4 bundles are read by Breezy's own reader (read_bundle, BundleReader.iter_records). */
 import { describe, expect, it } from 'vitest';
-import { BundleV4Writer, drain, encodeBundleName } from '../../../src/shared/bzr-formats/bundle-v4';
+import { BundleV4Writer, encodeBundleName } from '../../../src/shared/bzr-formats/bundle-v4';
 import { READ_BUNDLE, runBreezyPython } from '../../support/breezy-python';
 
 
+/** All of the writer's steps' bytes, in order. */
+const drain = (...steps: Iterable<Uint8Array>[]) => Buffer.concat(steps.flatMap((step) => [...step]));
 const b = (s: string) => new TextEncoder().encode(s);
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 

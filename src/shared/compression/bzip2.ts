@@ -10,10 +10,19 @@
  * origPtr, the 16+16×k bit used-byte map, 3-bit table count, 15-bit selector count,
  * selectors (unary MTF), each table's code lengths (5-bit start, then per symbol: 0 = next),
  * then the coded symbols. Bits are written most significant first.
+ *
+ * `Bzip2Writer` takes the input in pieces and hands out the compressed bytes of each block
+ * as it fills (get_bundle's bundles are compressed as they are made, a block at a time);
+ * `bzip2()` is the whole of one input at once.
  */
 
-/** Original bytes per block: small enough that RLE1 output stays far below 900k. */
-const BLOCK_INPUT_BYTES = 100_000;
+import { concatBytes } from '../protocol/bytes';
+
+/**
+ * Original bytes per block: small enough that RLE1 output stays far below 900k. A write of
+ * at most this many bytes compresses at most one block.
+ */
+export const BLOCK_INPUT_BYTES = 100_000;
 const SYMBOLS_PER_SELECTOR = 50;
 
 const CRC_TABLE = (() => {
@@ -33,7 +42,7 @@ function blockCrc(bytes: Uint8Array): number {
 }
 
 class BitWriter {
-  private readonly out: number[] = [];
+  private out: number[] = [];
   private acc = 0;
   private count = 0;
 
@@ -48,9 +57,17 @@ class BitWriter {
     }
   }
 
+  /** The whole bytes written since the last take; a partial byte stays for the next bits. */
+  take(): Uint8Array {
+    const bytes = Uint8Array.from(this.out);
+    this.out = [];
+    return bytes;
+  }
+
   finish(): Uint8Array {
     if (this.count > 0) this.out.push(this.acc << (8 - this.count));
-    return Uint8Array.from(this.out);
+    this.count = 0;
+    return this.take();
   }
 }
 
@@ -68,23 +85,34 @@ function runLength(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** The BWT of `block` (cyclic rotations sorted): the last column and where row 0 went. */
+/**
+ * The BWT of `block` (cyclic rotations sorted): the last column and where row 0 went.
+ * Rotations are ranked by prefix doubling, each round one stable counting sort by rank of
+ * the order sorted by the rank k further on (read off the previous round's order): O(n log n).
+ */
 function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number } {
   const n = block.length;
   let rank = Int32Array.from(block);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let k = 1; ; k *= 2) {
-    const r = rank;
-    const key = (i: number) => r[(i + k) % n];
-    order.sort((a, b) => r[a] - r[b] || key(a) - key(b));
-    const next = new Int32Array(n);
+  let next = new Int32Array(n);
+  const order = new Int32Array(n);
+  const byNext = new Int32Array(n);
+  countingSortInto(order, Int32Array.from({ length: n }, (_, i) => i), rank, 256);
+  let classes = 256;
+  for (let k = 1; k < n; k *= 2) {
+    // (k < n, so one wrap at most: no modulo in the hot loops)
+    for (let j = 0; j < n; j++) byNext[j] = order[j] >= k ? order[j] - k : order[j] - k + n;
+    countingSortInto(order, byNext, rank, classes);
+    next[order[0]] = 0;
     for (let j = 1; j < n; j++) {
       const a = order[j - 1];
       const b = order[j];
-      next[b] = next[a] + (r[a] !== r[b] || key(a) !== key(b) ? 1 : 0);
+      const ak = a + k < n ? a + k : a + k - n;
+      const bk = b + k < n ? b + k : b + k - n;
+      next[b] = next[a] + (rank[a] !== rank[b] || rank[ak] !== rank[bk] ? 1 : 0);
     }
-    rank = next;
-    if (n === 0 || rank[order[n - 1]] === n - 1 || k >= n) break;
+    [rank, next] = [next, rank];
+    classes = rank[order[n - 1]] + 1;
+    if (classes === n) break;
   }
   const last = new Uint8Array(n);
   let origPtr = 0;
@@ -93,6 +121,14 @@ function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number 
     if (order[j] === 0) origPtr = j;
   }
   return { last, origPtr };
+}
+
+/** `out` = `items` stably sorted by `key[item]` (keys below `range`). */
+function countingSortInto(out: Int32Array, items: Int32Array, key: Int32Array, range: number): void {
+  const count = new Int32Array(range + 1);
+  for (const item of items) count[key[item] + 1]++;
+  for (let r = 1; r <= range; r++) count[r] += count[r - 1];
+  for (const item of items) out[count[key[item]]++] = item;
 }
 
 function writeBlock(w: BitWriter, original: Uint8Array): number {
@@ -159,19 +195,54 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
   return crc;
 }
 
-export function bzip2(data: Uint8Array): Uint8Array {
-  const w = new BitWriter();
-  w.bits(8, 0x42);
-  w.bits(8, 0x5a);
-  w.bits(8, 0x68);
-  w.bits(8, 0x39);
-  let combined = 0;
-  for (let at = 0; at < data.length; at += BLOCK_INPUT_BYTES) {
-    const crc = writeBlock(w, data.subarray(at, Math.min(data.length, at + BLOCK_INPUT_BYTES)));
-    combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
+/**
+ * A bzip2 stream written piece by piece: `write` and `end` return the bytes ready so far.
+ * Pieces are kept (not copied) until their block fills: do not change them after `write`.
+ */
+export class Bzip2Writer {
+  private readonly w = new BitWriter();
+  private combined = 0;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private ended = false;
+
+  constructor() {
+    this.w.bits(32, 0x425a6839); // "BZh9"
   }
-  w.bits(24, 0x177245);
-  w.bits(24, 0x385090);
-  w.bits(32, combined);
-  return w.finish();
+
+  write(data: Uint8Array): Uint8Array {
+    if (this.ended) throw new Error('bzip2 stream already ended');
+    let at = 0;
+    while (at < data.length) {
+      const take = Math.min(data.length - at, BLOCK_INPUT_BYTES - this.pendingBytes);
+      this.pending.push(data.subarray(at, at + take));
+      this.pendingBytes += take;
+      at += take;
+      if (this.pendingBytes === BLOCK_INPUT_BYTES) this.flushBlock();
+    }
+    return this.w.take();
+  }
+
+  end(): Uint8Array {
+    if (this.ended) throw new Error('bzip2 stream already ended');
+    if (this.pendingBytes > 0) this.flushBlock();
+    this.ended = true;
+    this.w.bits(24, 0x177245);
+    this.w.bits(24, 0x385090);
+    this.w.bits(32, this.combined);
+    return this.w.finish();
+  }
+
+  private flushBlock(): void {
+    const block = this.pending.length === 1 ? this.pending[0] : concatBytes(this.pending);
+    const crc = writeBlock(this.w, block);
+    this.combined = (((this.combined << 1) | (this.combined >>> 31)) ^ crc) >>> 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+export function bzip2(data: Uint8Array): Uint8Array {
+  const writer = new Bzip2Writer();
+  return concatBytes([writer.write(data), writer.end()]);
 }

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
-import { bzip2 } from '../../../src/shared/compression/bzip2';
+import { bzip2, Bzip2Writer } from '../../../src/shared/compression/bzip2';
 import { requireTool } from '../../support/test-hosts';
 
 const unbzip2 = (data: Uint8Array) => execFileSync('bzip2', ['-d', '-c'], { input: data, maxBuffer: 64 << 20 });
@@ -26,4 +26,16 @@ const CASES: [string, Buffer][] = [
 test.each(CASES)('%s: bzip2 -d gives the input back', (_name, input) => {
   requireTool('bzip2', 'bzip2');
   expect(Buffer.compare(unbzip2(bzip2(input)), input)).toBe(0);
+}, 60_000);
+
+test('Bzip2Writer fed in uneven pieces gives the same stream as bzip2() of the whole', () => {
+  const input = Buffer.from(Array.from({ length: 230_000 }, (_, i) => (i * 31) % 253));
+  const writer = new Bzip2Writer();
+  const out: Uint8Array[] = [];
+  for (let at = 0, step = 1; at < input.length; at += step, step = (step * 7 + 13) % 40_000) out.push(writer.write(input.subarray(at, at + step)));
+  out.push(writer.end());
+  // Bytes come out as blocks fill, before the end.
+  expect(out.slice(0, -1).some((piece) => piece.length > 0)).toBe(true);
+  expect(Buffer.compare(Buffer.concat(out), Buffer.from(bzip2(input)))).toBe(0);
+  expect(() => writer.write(Buffer.from('x'))).toThrow(/ended/);
 }, 60_000);

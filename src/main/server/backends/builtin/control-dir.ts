@@ -108,6 +108,16 @@ export async function findRepository(root: string, start: Location): Promise<Fou
   }
 }
 
+/** BzrDir.open_containing_from_transport: the bzrdir at `loc` or the nearest above it, never above the served root. */
+export async function openContainingBzrDir(root: string, loc: Location): Promise<Location | null> {
+  return (await isBzrDir(loc)) ? loc : containingBzrDir(root, loc);
+}
+
+/** Whether the bzrdir at `loc` has a repository (open_repository finds its format file). */
+export async function hasRepository(loc: Location): Promise<boolean> {
+  return exists(`${loc.path}/.bzr/repository/format`);
+}
+
 /** The nearest bzrdir strictly above `loc` (open_containing_from_transport of its parent). */
 async function containingBzrDir(root: string, loc: Location): Promise<Location | null> {
   let rel = loc.rel;

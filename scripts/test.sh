@@ -17,6 +17,8 @@ command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v tshark >/dev/null || need+=(tshark)
 command -v bzip2 >/dev/null || need+=(bzip2)
 command -v script >/dev/null || need+=(bsdutils)
+# Signed revisions in the bundle fixtures (brz commit signs with gpg).
+command -v gpg >/dev/null || need+=(gnupg)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; else
     echo "Missing system packages: ${need[*]}. Run: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2

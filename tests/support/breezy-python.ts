@@ -30,6 +30,18 @@ for body, metadata, kind, revid, fileid in bundle.get_bundle_reader().iter_recor
 print(json.dumps(out))
 `;
 
+export type BundleRecord = [kind: string, revid: string | null, fileid: string | null, metadata: Record<string, unknown>, body: string | null];
+
+/**
+ * A bundle's records as Breezy's read_bundle finds them, sorted by kind, revision and file
+ * (Breezy's order within a topological level follows Python's set iteration).
+ */
+export function bundleRecords(body: Uint8Array | string): BundleRecord[] {
+  const records = runBreezyPython<BundleRecord[]>(READ_BUNDLE, typeof body === 'string' ? body : Buffer.from(body).toString('hex'));
+  const name = (r: BundleRecord) => `${r[0]}/${r[1] ?? ''}/${r[2] ?? ''}`;
+  return records.sort((x, y) => (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0));
+}
+
 /**
  * Breezy's own client sending `get_bundle` (path, revision id) to a `brz serve` on a port:
  * the success body (hex) or the error tuple, per request.

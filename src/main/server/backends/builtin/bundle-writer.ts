@@ -24,6 +24,7 @@ import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 import { multiParentDiff, multiParentPatch, splitLines, type Lines } from '../../../../shared/bzr-formats/multiparent';
 import { concatBytes } from '../../../../shared/protocol/bytes';
 import type { MessageAnswer } from '../../core/server-call';
+import { InventoryTooLargeError } from './chk-inventories';
 import { keyString, readVersionedFileIndex, type IndexedText } from './pack-index';
 import { PackTexts } from './pack-texts';
 import type { ParentMap } from './revision-graph';
@@ -239,13 +240,13 @@ export async function writeBundle(
 
 /**
  * GetBundleRequest's answer for the repository at `repositoryDir`: `()` and the bundle, or
- * an error answer naming the limit when the bundle would be too large.
+ * an error answer naming the limit when the bundle, or an inventory in it, would be too large.
  */
 export async function bundleAnswer(repositoryDir: string, target: string, revisionParents: ParentMap, inventoryChunks: InventoryChunks, limit = MAX_BUNDLE_TEXT_BYTES): Promise<MessageAnswer> {
   try {
     return { status: 'S', args: [], body: concatBytes(await writeBundle(repositoryDir, target, revisionParents, inventoryChunks, limit)) };
   } catch (err) {
-    if (err instanceof BundleTooLargeError) return { status: 'E', args: ['error', `hpss: get_bundle refused: ${err.message}`] };
+    if (err instanceof BundleTooLargeError || err instanceof InventoryTooLargeError) return { status: 'E', args: ['error', `hpss: get_bundle refused: ${err.message}`] };
     throw err;
   }
 }

@@ -7,7 +7,6 @@ import { constants } from 'node:fs';
 import { access, lstat, open, opendir } from 'node:fs/promises';
 import { checkPath } from '../../confinement';
 import type { MessageAnswer, ServerCall } from '../../core/server-call';
-import { hasRepository, noRepositoryAnswer, notBranchAnswer, openContainingBzrDir } from './control-dir';
 import { fsErrorAnswer, wholeBody } from './fs-errors';
 import { readRanges } from './file-pieces';
 import { checkReadv, parseReadvOffsets } from './readv-plan';
@@ -163,30 +162,6 @@ const readv: VerbHandler = {
   },
 };
 
-/**
- * A bundle needs a branch and a repository to serialise; the built-in backend writes none.
- * Breezy's answer for a path that is not a branch is NotBranchError naming its transport.
- */
-/**
- * GetBundleRequest: the bzrdir containing the path (walking up, as open_containing does),
- * then its own repository (a branch of a shared repository has none: NoRepositoryPresent).
- * Breezy answers any revision id there with a v4 bundle (bundle-writer.ts writes it; it
- * needs each revision's serialised inventory, which the backend cannot make yet).
- */
-const getBundle: VerbHandler = {
-  breezyClass: 'GetBundleRequest',
-  params: ['path', 'revision_id'],
-  async run(call, ctx) {
-    const p = pathOf(call, ctx);
-    if (!p.ok) return p.answer;
-    const asked = { path: p.path, rel: p.relpath };
-    const bzrdir = await openContainingBzrDir(ctx.root, asked);
-    if (!bzrdir) return notBranchAnswer(asked);
-    if (!(await hasRepository(bzrdir))) return noRepositoryAnswer(bzrdir);
-    return { status: 'E', args: ['error', 'hpss: get_bundle is not supported by the built-in backend', p.relpath] };
-  },
-};
-
 export const VFS_READ_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['hello', hello],
   ['Transport.is_readonly', isReadonly],
@@ -196,5 +171,4 @@ export const VFS_READ_VERBS: ReadonlyArray<readonly [string, VerbHandler]> = [
   ['list_dir', listDir],
   ['iter_files_recursive', iterFilesRecursive],
   ['readv', readv],
-  ['get_bundle', getBundle],
 ];

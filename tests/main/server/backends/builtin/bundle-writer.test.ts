@@ -15,14 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleAnswer, BundleTooLargeError, bundleRevisionIds, topoIterKeys, writeBundle, type InventoryChunks,
 } from '../../../../../src/main/server/backends/builtin/bundle-writer';
+import { RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
 import { readVersionedFileIndex } from '../../../../../src/main/server/backends/builtin/pack-index';
 import { ParentMapCache } from '../../../../../src/main/server/backends/builtin/revision-graph';
 import { startBrzServe, type RunningBrzServe } from '../../../../support/brz-fixtures';
 import { useBrzFixtures } from '../../../../support/brz-fixtures';
-import { CALL_GET_BUNDLE, INSTALL_BUNDLE, INVENTORY_CHUNKS, READ_BUNDLE, runBreezyPython } from '../../../../support/breezy-python';
+import { bundleRecords, CALL_GET_BUNDLE, INSTALL_BUNDLE, INVENTORY_CHUNKS, runBreezyPython, type BundleRecord } from '../../../../support/breezy-python';
 import { requireTool } from '../../../../support/test-hosts';
-
-type BundleRecord = [kind: string, revid: string | null, fileid: string | null, metadata: Record<string, unknown>, body: string | null];
 
 function makeHistory(fixtures: string, env: NodeJS.ProcessEnv): void {
   requireTool('gpg', 'gnupg');
@@ -90,16 +89,10 @@ afterAll(() => serve?.stop());
 const port = () => Number(new URL(serve.url).port);
 const tipOf = (branch: string) => readFileSync(join(fx.fixtures, branch, '.bzr/branch/last-revision'), 'utf8').trim().split(' ')[1];
 
-function readBundle(body: Uint8Array | string): BundleRecord[] {
-  const records = runBreezyPython<BundleRecord[]>(READ_BUNDLE, typeof body === 'string' ? body : Buffer.from(body).toString('hex'));
-  const name = (r: BundleRecord) => `${r[0]}/${r[1] ?? ''}/${r[2] ?? ''}`;
-  return records.sort((x, y) => (name(x) < name(y) ? -1 : name(x) > name(y) ? 1 : 0));
-}
-
 function breezyBundle(path: string, revid: string): BundleRecord[] {
   const [answer] = runBreezyPython<{ args?: string[]; body?: string; error?: string[] }[]>(CALL_GET_BUNDLE, { port: port(), calls: [[path, revid]] }, fx.env);
   expect(answer.args).toEqual([]);
-  return readBundle(answer.body as string);
+  return bundleRecords(answer.body as string);
 }
 
 /** Breezy's serialised inventories of every revision of a repository. */
@@ -131,7 +124,7 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
 
   it.each(cases)('%s: the same records as Breezy', async (_name, path, repository, branch) => {
     const target = tipOf(branch);
-    const ours = readBundle(await ourBundle(join(fx.fixtures, repository), target));
+    const ours = bundleRecords(await ourBundle(join(fx.fixtures, repository), target));
     const theirs = breezyBundle(path, target);
     expect(ours).toEqual(theirs);
   }, 60_000);
@@ -176,7 +169,7 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     const parents = await graphs.get(join(fx.fixtures, 'history/.bzr/repository'));
     const tip = tipOf('history');
     const mainParent = (parents.get(tip) ?? [])[0];
-    const ours = readBundle(await ourBundle(join(fx.fixtures, 'history/.bzr/repository'), mainParent));
+    const ours = bundleRecords(await ourBundle(join(fx.fixtures, 'history/.bzr/repository'), mainParent));
     expect(ours).toEqual(breezyBundle('history', mainParent));
     expect(ours.some((r) => r[1] === tip)).toBe(false);
   }, 60_000);
@@ -184,7 +177,7 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
   it('a revision the repository does not have gives the info record alone, as Breezy', async () => {
     const repository = join(fx.fixtures, 'history/.bzr/repository');
     for (const revid of ['no-such-revision', 'null:', '']) {
-      const ours = readBundle(await ourBundle(repository, revid));
+      const ours = bundleRecords(await ourBundle(repository, revid));
       expect(ours).toEqual(breezyBundle('history', revid));
       expect(ours.map((r) => r[0])).toEqual(['info']);
     }
@@ -204,9 +197,16 @@ describe('the get_bundle answer', () => {
     const inventories = await breezyInventories(repository);
     const answer = await bundleAnswer(repository, tipOf('history'), parents, inventories);
     expect({ status: answer.status, args: answer.args }).toEqual({ status: 'S', args: [] });
-    expect(readBundle(answer.body as Uint8Array)).toEqual(breezyBundle('history', tipOf('history')));
+    expect(bundleRecords(answer.body as Uint8Array)).toEqual(breezyBundle('history', tipOf('history')));
     const refused = await bundleAnswer(repository, tipOf('history'), parents, inventories, 4096);
     expect(refused).toEqual({ status: 'E', args: ['error', "hpss: get_bundle refused: the bundle's texts exceed the built-in backend's limit of 4096 bytes"] });
+  }, 60_000);
+
+  it('is an error naming the inventory limit when an inventory is too large to serialise', async () => {
+    const repository = join(fx.fixtures, 'history/.bzr/repository');
+    const inventories = await RepositoryInventories.open(repository, { maxDepth: 32, maxPages: 100_000, maxEntries: 2 });
+    const answer = await bundleAnswer(repository, tipOf('history'), await graphs.get(repository), async (revid) => (await inventories.xmlChunks(revid)) ?? []);
+    expect(answer).toEqual({ status: 'E', args: ['error', 'hpss: get_bundle refused: inventory has more than 2 entries'] });
   }, 60_000);
 });
 

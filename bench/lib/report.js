@@ -126,20 +126,65 @@ function memoryMiB(pid) {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** The sum of VmRSS over a process and its descendants, in MiB (a pool of Breezy processes). */
-function treeRssMiB(pid) {
-  let total = 0;
+/** A process and its descendants (a relay's pool of Breezy processes), those still there. */
+function treePids(pid) {
+  const pids = [];
   const walk = (p) => {
     try {
-      total += memoryMiB(p).rss;
       const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      pids.push(p);
       for (const k of kids ? kids.split(/\s+/) : []) walk(Number(k));
     } catch {
       // gone meanwhile
     }
   };
   walk(pid);
+  return pids;
+}
+
+/** The sum of VmRSS over a process and its descendants, in MiB. */
+function treeRssMiB(pid) {
+  let total = 0;
+  for (const p of treePids(pid)) {
+    try {
+      total += memoryMiB(p).rss;
+    } catch {
+      // gone meanwhile
+    }
+  }
   return total;
+}
+
+/** CPU time (user + system, all threads) of processes and their descendants, in clock ticks. */
+function treeCpuTicks(pids) {
+  let ticks = 0;
+  for (const p of pids.flatMap(treePids)) {
+    try {
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+/**
+ * Resolves once the processes (and their children) used no CPU for WINDOW_MS, within
+ * MAX_MS: a server is measured alone, not beside another still busy on the same core
+ * (a relay's pool starting the Breezy process that replaces the one that just served).
+ * Resolves false when they never went quiet.
+ */
+async function whenIdle(pids, windowMs = 100, maxMs = 5000) {
+  const until = performance.now() + maxMs;
+  let before = treeCpuTicks(pids);
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = treeCpuTicks(pids);
+    if (now === before) return true;
+    before = now;
+  }
+  return false;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -219,5 +264,5 @@ function report(bench, rows) {
 
 module.exports = {
   ROOT, QUICK, bundle, pinMode, pinSelf, serverCommand, startServerProcess, stopServerProcesses, startTestHosts, stopTestHosts,
-  portOf, memoryMiB, treeRssMiB, median, percentile, completeRows, formatTable, report,
+  portOf, memoryMiB, treeRssMiB, whenIdle, median, percentile, completeRows, formatTable, report,
 };

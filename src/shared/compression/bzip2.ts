@@ -1,9 +1,10 @@
 /**
- * A small bzip2 compressor (Repository.get_parent_map answers with a bz2 body; Node has no
- * bzip2). It favours being obviously correct over ratio: the block is run-length coded
- * (RLE1), Burrows-Wheeler transformed (rotations ranked by prefix doubling), move-to-front
- * and zero-run coded (RUNA/RUNB), then written with fixed-length Huffman codes (two
- * identical tables, every selector 0). Any bzip2 decoder reads it.
+ * A small bzip2 compressor (Repository.get_parent_map and get_bundle answer with bz2 bodies;
+ * Node has no bzip2). It favours being obviously correct over the last few per cent of ratio:
+ * the block is run-length coded (RLE1), Burrows-Wheeler transformed (rotations ranked by
+ * prefix doubling), move-to-front and zero-run coded (RUNA/RUNB), then written with one
+ * Huffman code made for the whole block (sent as two identical tables, every selector 0,
+ * where bzip2 itself switches among up to six every 50 symbols). Any bzip2 decoder reads it.
  *
  * Stream: "BZh9", blocks, end-of-stream marker 0x177245385090 + combined CRC, byte padding.
  * Block: magic 0x314159265359, block CRC (of the original bytes), randomised bit 0, 24-bit
@@ -24,6 +25,8 @@ import { concatBytes } from '../protocol/bytes';
  */
 export const BLOCK_INPUT_BYTES = 100_000;
 const SYMBOLS_PER_SELECTOR = 50;
+/** bzip2's own encoder keeps codes this short (decoders take up to 20 bits). */
+const MAX_CODE_LENGTH = 17;
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -131,6 +134,61 @@ function countingSortInto(out: Int32Array, items: Int32Array, key: Int32Array, r
   for (const item of items) out[count[key[item]]++] = item;
 }
 
+/**
+ * Huffman code lengths for `freq`, none longer than MAX_CODE_LENGTH, every symbol coded (bzip2
+ * sends a length for each symbol of the alphabet, used or not): as bzip2's hbMakeCodeLengths,
+ * an unused symbol weighs 1, and when the tree comes out too deep the weights are halved and
+ * it is built again.
+ */
+export function huffmanCodeLengths(freq: readonly number[]): number[] {
+  let weights = freq.map((f) => Math.max(f, 1));
+  for (;;) {
+    const lengths = treeDepths(weights);
+    if (Math.max(...lengths) <= MAX_CODE_LENGTH) return lengths;
+    weights = weights.map((wt) => 1 + Math.floor(wt / 2));
+  }
+}
+
+/** The depth of each leaf of a Huffman tree over `weights` (at least 1: one symbol still needs a bit). */
+function treeDepths(weights: readonly number[]): number[] {
+  const n = weights.length;
+  if (n === 1) return [1];
+  // Nodes 0..n-1 are leaves; merged nodes follow. Two sorted queues (leaves, merged nodes)
+  // give the two lightest in O(1) each: merged weights only grow.
+  const parent = new Int32Array(2 * n - 1);
+  const weight = [...weights];
+  const leaves = weights.map((_, i) => i).sort((a, b) => weights[a] - weights[b] || a - b);
+  const merged: number[] = [];
+  let li = 0;
+  let mi = 0;
+  const lightest = (): number => {
+    if (mi >= merged.length || (li < leaves.length && weight[leaves[li]] <= weight[merged[mi]])) return leaves[li++];
+    return merged[mi++];
+  };
+  for (let next = n; next < 2 * n - 1; next++) {
+    const a = lightest();
+    const b = lightest();
+    weight[next] = weight[a] + weight[b];
+    parent[a] = next;
+    parent[b] = next;
+    merged.push(next);
+  }
+  const depth = new Int32Array(2 * n - 1);
+  for (let node = 2 * n - 3; node >= 0; node--) depth[node] = depth[parent[node]] + 1;
+  return Array.from(depth.subarray(0, n));
+}
+
+/** bzip2's canonical codes (hbAssignCodes): by length, then by symbol, counting up. */
+function canonicalCodes(lengths: readonly number[]): number[] {
+  const codes = new Array<number>(lengths.length).fill(0);
+  let code = 0;
+  for (let len = 1; len <= MAX_CODE_LENGTH; len++) {
+    for (let s = 0; s < lengths.length; s++) if (lengths[s] === len) codes[s] = code++;
+    code <<= 1;
+  }
+  return codes;
+}
+
 function writeBlock(w: BitWriter, original: Uint8Array): number {
   const crc = blockCrc(original);
   const { last, origPtr } = burrowsWheeler(runLength(original));
@@ -181,17 +239,25 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
   ranges.forEach((used, r) => {
     if (used) for (let b = 0; b < 16; b++) w.bits(1, inUse[r * 16 + b] ? 1 : 0);
   });
-  const codeLength = Math.max(1, Math.ceil(Math.log2(alphaSize)));
+  const freq = new Array<number>(alphaSize).fill(0);
+  for (const s of symbols) freq[s]++;
+  const lengths = huffmanCodeLengths(freq);
+  const codes = canonicalCodes(lengths);
   const selectors = Math.ceil(symbols.length / SYMBOLS_PER_SELECTOR);
   w.bits(3, 2);
   w.bits(15, selectors);
   for (let s = 0; s < selectors; s++) w.bits(1, 0);
   for (let t = 0; t < 2; t++) {
-    w.bits(5, codeLength);
-    for (let s = 0; s < alphaSize; s++) w.bits(1, 0);
+    // Each length as a step from the one before: 10 is +1, 11 is -1, 0 ends the symbol's.
+    let current = lengths[0];
+    w.bits(5, current);
+    for (const len of lengths) {
+      for (; current < len; current++) w.bits(2, 0b10);
+      for (; current > len; current--) w.bits(2, 0b11);
+      w.bits(1, 0);
+    }
   }
-  // Equal lengths: the canonical code of symbol s is s itself.
-  for (const s of symbols) w.bits(codeLength, s);
+  for (const s of symbols) w.bits(lengths[s], codes[s]);
   return crc;
 }
 

@@ -2,7 +2,10 @@
  * Reading ranges of an open file as response-body pieces, straight from disk: memory stays
  * three pieces whatever the size (a 256 MiB `get` is never whole in memory), and the same
  * three buffers are read into again and again (a fresh 1 MiB buffer per piece cost a page
- * fault per 4 KiB: reading from the page cache ran at half the speed).
+ * fault per 4 KiB: reading from the page cache ran at half the speed). Buffers outlive their
+ * body in a small spare list for the next one: fresh ones per body cost page faults and, as
+ * memory outside V8's heap, garbage collections — a server's first gets ran at two thirds of
+ * the speed of later ones.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { StreamedBodyError } from '../../core/server-call';
@@ -15,6 +18,18 @@ const PIECE_BYTES = 1024 * 1024;
  * which the consumer may hold until it asks for the piece after next (StreamedBody.pieces).
  */
 const RING = 3;
+
+/** Whole-piece buffers kept between bodies: enough for four bodies streaming at once. */
+const SPARE_BUFFERS = 4 * RING;
+const spare: Buffer[] = [];
+
+function takeBuffer(): Buffer {
+  return spare.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
+}
+
+function giveBack(buffers: readonly Buffer[]): void {
+  for (const b of buffers) if (b.length === PIECE_BYTES && spare.length < SPARE_BUFFERS) spare.push(b);
+}
 
 export interface FileRange {
   start: number;
@@ -66,7 +81,7 @@ export async function* readRanges(file: FileHandle, ranges: readonly FileRange[]
     const size = reads.reduce((sum, r) => sum + r.length, 0);
     // Every piece but the last is PIECE_BYTES: the ring's buffers are that size (or the one smaller piece).
     const slot = turn++ % RING;
-    ring[slot] ??= Buffer.allocUnsafe(size);
+    ring[slot] ??= size === PIECE_BYTES ? takeBuffer() : Buffer.allocUnsafe(size);
     const piece = ring[slot].subarray(0, size);
     let at = 0;
     await Promise.all(reads.map((r) => {
@@ -91,5 +106,7 @@ export async function* readRanges(file: FileHandle, ranges: readonly FileRange[]
   } finally {
     await pending?.catch(() => undefined);
     await file.close();
+    // The consumer is done with every piece: it asked for the end, or gave up the body.
+    giveBack(ring);
   }
 }

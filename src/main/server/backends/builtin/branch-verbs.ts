@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { NULL_REVISION, parseLastRevision } from '../../../../shared/bzr-formats/control-formats';
+import { dottedRevnos } from '../../../../shared/bzr-formats/dotted-revnos';
 import { readRioStanzas } from '../../../../shared/bzr-formats/rio';
 import { bencode } from '../../../../shared/protocol/bencode';
 import type { BValue } from '../../../../shared/protocol';
@@ -59,9 +60,9 @@ const lastRevisionInfo = branchVerb('SmartServerBranchRequestLastRevisionInfo', 
 
 /**
  * Branch.revision_id_to_revno for a revision on the branch's main line (its revno counted
- * back from the tip) or not in its history at all (NoSuchRevision). A merged revision's
- * dotted revno needs Breezy's merge sort, and a main line that runs into a ghost or a
- * stacked-on repository needs what the branch stacks on: those are left to the client's VFS
+ * back from the tip), a merged one (its dotted revno, src/shared/bzr-formats/dotted-revnos.ts)
+ * or one not in its history at all (NoSuchRevision). A history that runs into a ghost or a
+ * stacked-on repository needs what the branch stacks on: that is left to the client's VFS
  * fallback (UnknownMethod).
  */
 const revisionIdToRevno = branchVerb('SmartServerBranchRequestRevisionIdToRevno', ['revid'], async (loc, [revid], ctx, call) => {
@@ -80,7 +81,11 @@ const revisionIdToRevno = branchVerb('SmartServerBranchRequestRevisionIdToRevno'
     if (err instanceof RevisionNotPresentError) return unknownMethodAnswer(call);
     throw err;
   }
-  return revisionGraphLines(parents, tip.revid)?.some((line) => line.split(' ')[0] === revid) ? unknownMethodAnswer(call) : fail('NoSuchRevision', revid);
+  const history = revisionGraphLines(parents, tip.revid) ?? [];
+  if (!history.some((line) => line.split(' ')[0] === revid)) return fail('NoSuchRevision', revid);
+  const ghostInHistory = history.some((line) => (parents.get(line.split(' ')[0]) ?? []).some((p) => p !== NULL_REVISION && !parents.has(p)));
+  const dotted = ghostInHistory ? undefined : dottedRevnos(parents, tip.revid).get(revid);
+  return dotted ? ok('ok', ...dotted.map(String)) : unknownMethodAnswer(call);
 });
 
 /**

@@ -111,11 +111,14 @@ test('revision_id_to_revno: main-line, merged and unknown revisions as brz serve
   }
 }, 120_000);
 
-test('real brz log -r 1, cat -r 1 and revno print the same against the built-in backend and brz serve, through the verb', async () => {
+test('real brz log -r 1, log -r revid: of a merged revision, cat -r 1 and revno print the same against the built-in backend and brz serve, through the verbs', async () => {
+  const merged = /revision-id: (\S+)/.exec(execFileSync('brz', ['log', '-n0', '--show-ids', '-r', '1.3.2', join(fx.fixtures, 'merges')], { env: fx.env, encoding: 'utf8' }))?.[1];
+  expect(merged).toBeTruthy();
   const servers = await builtinBesideBreezy(fx.fixtures, fx.env);
   try {
-    for (const args of [['log', '-r', '1'], ['log', '-r', '2..3'], ['cat', '-r', '1'], ['revno']]) {
-      const target = (base: string) => (args[0] === 'cat' ? `${base}standalone/a.txt` : `${base}standalone`);
+    for (const args of [['log', '-r', '1'], ['log', '-r', '2..3'], ['log', '-n0', '-r', `revid:${merged}`], ['cat', '-r', '1'], ['revno']]) {
+      const branch = args.some((a) => a.startsWith('revid:')) ? 'merges' : 'standalone';
+      const target = (base: string) => (args[0] === 'cat' ? `${base}standalone/a.txt` : `${base}${branch}`);
       const out = async (base: string) => (await run('brz', [...args, target(base)], { env: fx.env, encoding: 'utf8', timeout: 60_000 })).stdout;
       expect({ args, out: await out(servers.ours) }).toEqual({ args, out: await out(servers.breezy) });
     }

@@ -9,6 +9,7 @@
  */
 
 import { concatBytes } from '../protocol/bytes';
+import { byteString } from '../protocol/text';
 
 export type Lines = readonly Uint8Array[];
 
@@ -23,8 +24,6 @@ export type Hunk = { kind: 'new'; lines: Uint8Array[] } | { kind: 'parent'; pare
 
 const NEWLINE = 0x0a;
 const ascii = new TextEncoder();
-/** Bytes as a string key (windows-1252 decoding maps each byte to its own code point). */
-const byteKeys = new TextDecoder('latin1');
 
 /** `osutils.split_lines` / `chunks_to_lines`: lines of the joined chunks, each with its `\n`. */
 export function splitLines(chunks: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
@@ -46,7 +45,7 @@ class LineIds {
   of(lines: Lines): Int32Array {
     const out = new Int32Array(lines.length);
     lines.forEach((line, i) => {
-      const key = byteKeys.decode(line);
+      const key = byteString(line);
       let id = this.ids.get(key);
       if (id === undefined) this.ids.set(key, (id = this.ids.size));
       out[i] = id;

@@ -8,6 +8,7 @@
  * A name element may not hold whitespace (`_check_name`): Breezy refuses it, and so do we.
  */
 import { concatBytes } from '../protocol/bytes';
+import { byteString } from '../protocol/text';
 
 export const PACK_FORMAT_ONE = 'Bazaar pack format 1 (introduced in 0.18)';
 const BYTES_RECORD = 'B';
@@ -15,7 +16,6 @@ const END_MARKER = 'E';
 const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
 
 const ascii = new TextEncoder();
-const shown = new TextDecoder('latin1');
 
 export function containerBegin(): Uint8Array {
   return ascii.encode(`${PACK_FORMAT_ONE}\n`);
@@ -30,7 +30,7 @@ export function bytesRecordHeader(length: number, names: readonly (readonly Uint
   const parts: Uint8Array[] = [ascii.encode(`${BYTES_RECORD}${length}\n`)];
   for (const tuple of names) {
     tuple.forEach((element, i) => {
-      if (element.some((b) => WHITESPACE.has(b))) throw new Error(`pack container name holds whitespace: ${JSON.stringify(shown.decode(element))}`);
+      if (element.some((b) => WHITESPACE.has(b))) throw new Error(`pack container name holds whitespace: ${JSON.stringify(byteString(element))}`);
       if (i > 0) parts.push(ascii.encode('\x00'));
       parts.push(element);
     });

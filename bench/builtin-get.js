@@ -17,7 +17,7 @@
 const { mkdirSync, mkdtempSync, rmSync, closeSync, fsyncSync, openSync, writeSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, memoryMiB, pinSelf, portOf, report, startServerProcess, treeRssMiB, whenIdle } = require('./lib/report');
+const { bundle, memoryMiB, pinSelf, portOf, QUICK, report, runBench, startServerProcess, stopServerProcesses, treeRssMiB, whenIdle } = require('./lib/report');
 const { LeanConnection, request } = require('./lib/lean-client');
 
 const ROUNDS = QUICK ? 1 : 8;
@@ -171,12 +171,9 @@ async function main() {
       { name: 'peak RSS during the get, Breezy relay', value: peak.relay, unit: 'MiB', breezy: peak.brz, note: 'relay + its Breezy process' },
     ]);
   } finally {
-    for (const s of Object.values(servers)) s.child.kill();
+    await stopServerProcesses(Object.values(servers));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench('builtin-get', main);

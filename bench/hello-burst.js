@@ -21,7 +21,7 @@
 const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, percentile, pinSelf, report, startServerProcess, stopServerProcesses } = require('./lib/report');
+const { bundle, percentile, pinSelf, QUICK, report, runBench, startServerProcess, stopServerProcesses } = require('./lib/report');
 const { LeanConnection, request } = require('./lib/lean-client');
 
 const BURST = 300;
@@ -126,7 +126,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench('hello-burst', main);

@@ -16,7 +16,7 @@ const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, pinMode, pinSelf, portOf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
+const { bundle, pinMode, pinSelf, portOf, QUICK, report, runBench, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
 
 const SECONDS = QUICK ? 0.3 : 0.75;
 const ROUNDS = QUICK ? 3 : 6;
@@ -225,7 +225,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench('hello', main);

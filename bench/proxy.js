@@ -11,7 +11,7 @@ const { execFile, execFileSync } = require('node:child_process');
 const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, median, pinSelf, report, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
+const { bundle, median, pinSelf, QUICK, report, runBench, startServerProcess, startTestHosts, stopTestHosts } = require('./lib/report');
 
 const REPEATS = QUICK ? 3 : 7;
 const COMMITS = QUICK ? 60 : 300;
@@ -94,7 +94,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench('proxy', main);

@@ -15,7 +15,7 @@
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const { QUICK, bundle, percentile, pinSelf, report, startServerProcess, stopServerProcesses, treeRssMiB } = require('./lib/report');
+const { bundle, percentile, pinSelf, QUICK, report, runBench, startServerProcess, stopServerProcesses, treeRssMiB } = require('./lib/report');
 const { LeanConnection, request } = require('./lib/lean-client');
 
 const ROUNDS = QUICK ? 1 : 3;
@@ -205,7 +205,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench('server', main);

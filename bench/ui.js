@@ -15,7 +15,7 @@ const { buildSync } = require('esbuild');
 const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { chromium } = require('playwright-core');
-const { QUICK, percentile, report } = require('./lib/report');
+const { percentile, QUICK, report, runBench } = require('./lib/report');
 
 const SECONDS = QUICK ? 5 : 30;
 const CALLS_PER_SEC = 5_000;
@@ -169,7 +169,4 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`bench/ui: ${err instanceof Error ? err.stack : String(err)}`);
-  process.exitCode = 1;
-});
+runBench('ui', main);

@@ -262,7 +262,15 @@ function report(bench, rows) {
   else console.log(formatTable(done));
 }
 
+/** Runs a bench's main: a failure is printed with its stack and makes the exit status 1. */
+function runBench(name, main) {
+  main().catch((err) => {
+    console.error(`bench/${name}: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
+  });
+}
+
 module.exports = {
   ROOT, QUICK, bundle, pinMode, pinSelf, serverCommand, startServerProcess, stopServerProcesses, startTestHosts, stopTestHosts,
-  portOf, memoryMiB, treeRssMiB, whenIdle, median, percentile, completeRows, formatTable, report,
+  portOf, memoryMiB, treeRssMiB, whenIdle, runBench, median, percentile, completeRows, formatTable, report,
 };

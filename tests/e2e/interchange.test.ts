@@ -17,6 +17,17 @@ const scratch = mkdtempSync(join(tmpdir(), 'hpss-e2e-interchange-'));
 const capture = join(scratch, 'calls.pcap');
 const log = join(scratch, 'brz.log');
 
+/** "verb status" of each call in a capture's bytes, or "verb error: kind" for one it holds no whole answer to. */
+function capturedCalls(bytes: Buffer): string {
+  const importer = new CaptureImporter();
+  importer.feed(bytes);
+  return importer
+    .finish()
+    .events.flatMap((e) => (e.type === 'call-finished' ? [`${e.verb} ${e.error ? `error: ${e.error.kind}` : e.status}`] : []))
+    .join(', ');
+}
+const BOTH_ANSWERED = 'BzrDir.open_2.1 S, Branch.get_stacked_on_url E';
+
 const e2e = useUiWithHosts(async ({ hosts, ui }) => {
   requireTool('tshark', 'tshark');
   const dump = await captureLoopback(hosts.env.BZR_TCP_PORT, capture);
@@ -28,14 +39,13 @@ const e2e = useUiWithHosts(async ({ hosts, ui }) => {
       const r = await ui.engine.run('ui:call:send', { url: hosts.env.BZR_URL, verb, args: [...args] });
       if (!r.ok) throw new Error(`${verb}: ${r.error.message}`);
     }
+    await dump.stop({ what: `both calls answered (${BOTH_ANSWERED})`, holds: (bytes) => capturedCalls(bytes) === BOTH_ANSWERED });
   } finally {
     await dump.stop();
   }
-  // The capture itself must hold both calls, or the UI test below could only time out.
-  const importer = new CaptureImporter();
-  importer.feed(readFileSync(capture));
-  const captured = importer.finish().events.flatMap((e) => (e.type === 'call-finished' ? [e.verb] : []));
-  if (captured.join() !== 'BzrDir.open_2.1,Branch.get_stacked_on_url') throw new Error(`tcpdump captured calls [${captured.join(', ')}], expected both`);
+  // The capture itself must hold both calls answered, or the UI test below could only time out.
+  const captured = capturedCalls(readFileSync(capture));
+  if (captured !== BOTH_ANSWERED) throw new Error(`tcpdump captured calls [${captured}], expected [${BOTH_ANSWERED}]`);
   await new Promise<void>((resolve, reject) =>
     execFile('brz', ['-Dhpss', 'log', '--line', `${hosts.env.BZR_URL}trunk`], { env: hosts.brzEnv({ BRZ_LOG: log }), timeout: 60_000 }, (err) => (err ? reject(err) : resolve())),
   );

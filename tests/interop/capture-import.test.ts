@@ -46,6 +46,7 @@ beforeAll(async () => {
     expect((await brz(s, 'push', ['push', '-d', b, `${url}pushed-capture`])).code).toBe(0);
     expect((await brz(s, 'log', ['log', `${url}no-such-branch`])).code).not.toBe(0);
     await settle(() => closedServerMediums().length, 3);
+    await dump.stop({ what: 'every call and close the proxy recorded', holds: (bytes) => sameCalls(importBytes(bytes).events) });
   } finally {
     await dump.stop();
   }
@@ -77,8 +78,17 @@ function callsPerMedium(list: EngineEvent[], onlyServer = true): string[][] {
   return order.map((id) => calls.get(id) ?? []);
 }
 
+/** Whether `list` holds the calls the proxy recorded, per medium, and as many closed mediums. */
+function sameCalls(list: EngineEvent[]): boolean {
+  const closed = list.filter((e) => e.type === 'medium-closed').length;
+  return closed === closedServerMediums().length && JSON.stringify(callsPerMedium(list)) === JSON.stringify(callsPerMedium(events));
+}
+
 function importFile(file: string, chunk = 65536): CaptureImport {
-  const bytes = readFileSync(file);
+  return importBytes(readFileSync(file), chunk);
+}
+
+function importBytes(bytes: Buffer, chunk = 65536): CaptureImport {
   const importer = new CaptureImporter();
   for (let at = 0; at < bytes.length; at += chunk) importer.feed(bytes.subarray(at, at + chunk));
   return importer.finish();

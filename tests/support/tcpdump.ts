@@ -1,16 +1,30 @@
 /**
  * A real `tcpdump` on the loopback interface for one TCP port, for tests that import what
- * it captured. Bounded: it must be listening within 10 s, and `stop()` ends it with SIGINT
- * (SIGKILL after 5 s); only the process started here is ever signalled.
+ * it captured. Bounded: it must be listening within 10 s, `stop()` waits at most 10 s for
+ * the file to hold what the test sent, then ends it with SIGINT (SIGKILL after 5 s); only
+ * the process started here is ever signalled.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { requireTool } from './test-hosts';
 
 export interface LoopbackCapture {
   file: string;
-  /** Stops the capture; resolves once tcpdump has written and closed the file. */
-  stop(): Promise<void>;
+  /**
+   * Stops the capture; resolves once tcpdump has written and closed the file. With `until`,
+   * first waits for the file to satisfy it: a loaded machine lets tcpdump fall behind the
+   * traffic, and what it has not read from the kernel when SIGINT comes is never written.
+   */
+  stop(until?: CaptureComplete): Promise<void>;
 }
+
+/** What a capture must hold before it is stopped: `holds` tells from the file's bytes, `what` names it in the error. */
+export interface CaptureComplete {
+  what: string;
+  holds(bytes: Buffer): boolean;
+}
+
+const UNTIL_MS = 10_000;
 
 export async function captureLoopback(port: number, file: string, opts: { pcapng?: boolean } = {}): Promise<LoopbackCapture> {
   requireTool('tcpdump', 'tcpdump');
@@ -37,12 +51,18 @@ export async function captureLoopback(port: number, file: string, opts: { pcapng
   });
   return {
     file,
-    async stop() {
+    async stop(until) {
       if (child.exitCode !== null) return;
+      let missing = until !== undefined;
+      for (const deadline = Date.now() + UNTIL_MS; missing && Date.now() < deadline && child.exitCode === null; ) {
+        missing = !until?.holds(readFileSync(file));
+        if (missing) await new Promise((r) => setTimeout(r, 50));
+      }
       child.kill('SIGINT');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(killer);
+      if (missing && !until?.holds(readFileSync(file))) throw new Error(`tcpdump's capture ${file} did not hold ${until?.what} within ${UNTIL_MS / 1000} s`);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { multiParentDiff, multiParentPatch, splitLines } from '../../../src/shared/bzr-formats/multiparent';
+import { DIFF_SLICE, lineHash, multiParentDiff, multiParentDiffSteps, multiParentPatch, splitLines } from '../../../src/shared/bzr-formats/multiparent';
 import { runBreezyPython } from '../../support/breezy-python';
 
 /** Breezy's patch of each case: MultiParent.from_lines over osutils.split_lines, to_patch joined. */
@@ -103,6 +103,27 @@ function generatedCases(): Case[] {
   return cases;
 }
 
+/** Two different lines with the same lineHash: LineIds must tell them apart by their bytes. */
+function collidingLines(): [string, string] {
+  const seen = new Map<number, string>();
+  for (let i = 0; i < 1_000_000; i++) {
+    const line = `collide ${i}\n`;
+    const h = lineHash(Buffer.from(line, 'latin1'));
+    const other = seen.get(h);
+    if (other !== undefined) return [other, line];
+    seen.set(h, line);
+  }
+  throw new Error('no two lines of a million share a hash: is lineHash still 30 bits?');
+}
+
+/** A large text (many slices of work, unique and repeated lines) and an edited copy. */
+function largeCase(): Case {
+  const rand = prng(20261202);
+  const lines = Array.from({ length: 60_000 }, (_, i) => (i % 7 === 0 ? `repeated ${i % 5}\n` : `line ${i} ${Math.floor(rand() * 1e6)}\n`));
+  const child = lines.flatMap((l, i) => (i % 97 === 0 ? [`changed ${l}`] : i % 501 === 0 ? [] : i % 733 === 0 ? [l, l] : [l]));
+  return { name: 'large: 60,000 lines', text: Buffer.from(child.join(''), 'latin1'), parents: [Buffer.from(lines.join(''), 'latin1')] };
+}
+
 /** Real histories: successive versions of files of this repository's own git history. */
 function gitHistoryCases(): Case[] {
   const repo = process.cwd();
@@ -133,7 +154,9 @@ describe('multi-parent diffs (breezy/multiparent.py)', () => {
   });
 
   it('gives the patch Breezy gives, on generated edits and real file histories', () => {
-    const cases = [...generatedCases(), ...gitHistoryCases()];
+    const [x, y] = collidingLines();
+    const collisions: Case = { name: 'lines of equal hash', text: Buffer.from(`a\n${x}b\n${y}c\n`, 'latin1'), parents: [Buffer.from(`${y}a\nb\n${x}c\n`, 'latin1')] };
+    const cases = [...generatedCases(), ...gitHistoryCases(), collisions, largeCase()];
     expect(cases.length).toBeGreaterThan(320);
     const expected = runBreezyPython<string[]>(ORACLE, cases.map((c) => ({ text: c.text.toString('hex'), parents: c.parents.map((p) => p.toString('hex')) })));
     const mismatches = cases.filter((c, i) => Buffer.from(multiParentPatch(multiParentDiff(splitLines(c.text), c.parents.map((p) => splitLines(p))))).toString('hex') !== expected[i]);
@@ -143,4 +166,24 @@ describe('multi-parent diffs (breezy/multiparent.py)', () => {
     expect(patches.some((p) => /^c 1 /m.test(p))).toBe(true);
     expect(patches.some((p) => /^i \d+$/m.test(p))).toBe(true);
   }, 120_000);
+
+  it('pauses after each slice of work on a large text, and gives the same diff as run at once', () => {
+    const { text, parents } = largeCase();
+    const [lines, parentLines] = [splitLines(text), parents.map((p) => splitLines(p))];
+    const steps = multiParentDiffSteps(lines, parentLines);
+    let pauses = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) pauses++;
+    // Hashing each text's lines alone is one unit a line: at least that many slices.
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor((lines.length + parentLines[0].length) / DIFF_SLICE));
+    expect(step.value).toEqual(multiParentDiff(lines, parentLines));
+  });
+
+  it('writes the patch of a new text of 200,000 lines (each line one part, not one argument)', () => {
+    const text = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `${i}\n`).join(''), 'latin1');
+    const patch = Buffer.from(multiParentPatch(multiParentDiff(splitLines(text), [])));
+    expect(patch.subarray(0, 9).toString('latin1')).toBe('i 200000\n');
+    expect(patch.subarray(9, 9 + text.length).equals(text)).toBe(true);
+    expect(patch.length).toBe(9 + text.length + 1);
+  });
 });

@@ -15,13 +15,14 @@
  * within a topological level follows Python set iteration, so differs from run to run).
  *
  * Bounded: the fulltexts read (texts, parents, inventories, revisions, signatures) may not
- * exceed a limit, and the work gives way to other connections between records.
+ * exceed a limit, and the work gives way to other connections after each compressed piece
+ * and each slice of a diff (multiparent.ts DIFF_SLICE).
  */
 import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { BundleV4Writer } from '../../../../shared/bzr-formats/bundle-v4';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
-import { multiParentDiff, multiParentPatch, splitLines, type Lines } from '../../../../shared/bzr-formats/multiparent';
+import { multiParentDiffSteps, multiParentPatch, splitLines, type Hunk, type Lines } from '../../../../shared/bzr-formats/multiparent';
 import { concatBytes } from '../../../../shared/protocol/bytes';
 import type { MessageAnswer } from '../../core/server-call';
 import { InventoryTooLargeError } from './chk-inventories';
@@ -120,11 +121,29 @@ interface MultiParentRecord {
   patch: Uint8Array;
 }
 
+/** How a bundle is built: its fulltext limit, and how its work gives way to other connections. */
+export interface BundleOptions {
+  /** Fulltext bytes read at most (BundleTooLargeError past it). */
+  limit?: number;
+  /** Awaited between pieces of work: the next turn of the event loop (a test counts them). */
+  giveWay?: () => Promise<unknown>;
+}
+
+const nextTurn = () => setImmediate();
+
+/** A diff run slice by slice, giving way after each (a 30 MB text is seconds of work). */
+async function diffInTurns(steps: Generator<void, Hunk[]>, giveWay: () => Promise<unknown>): Promise<Hunk[]> {
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await giveWay();
+  }
+}
+
 /**
  * `_MPDiffGenerator`: each key's mpdiff against its present parents, in the order given
  * (parents first), keeping a text's lines only while a later key still needs them.
  */
-async function* multiParentRecords(source: MultiParentSource, ordered: readonly string[], budget: TextBudget): AsyncGenerator<MultiParentRecord> {
+async function* multiParentRecords(source: MultiParentSource, ordered: readonly string[], budget: TextBudget, giveWay: () => Promise<unknown>): AsyncGenerator<MultiParentRecord> {
   const inSet = new Set(ordered);
   const refcounts = new Map<string, number>();
   for (const key of ordered) for (const p of source.parentsOf(key)) if (source.has(p)) refcounts.set(p, (refcounts.get(p) ?? 0) + 1);
@@ -157,7 +176,7 @@ async function* multiParentRecords(source: MultiParentSource, ordered: readonly 
     const sha1 = createHash('sha1');
     for (const chunk of bytes) sha1.update(chunk);
     if (refcounts.has(key)) kept.set(key, lines);
-    yield { key, sha1: sha1.digest('hex'), patch: multiParentPatch(multiParentDiff(lines, parents)) };
+    yield { key, sha1: sha1.digest('hex'), patch: multiParentPatch(await diffInTurns(multiParentDiffSteps(lines, parents), giveWay)) };
   }
 }
 
@@ -170,7 +189,7 @@ export async function writeBundle(
   target: string,
   revisionParents: ParentMap,
   inventoryChunks: InventoryChunks,
-  limit = MAX_BUNDLE_TEXT_BYTES,
+  { limit = MAX_BUNDLE_TEXT_BYTES, giveWay = nextTurn }: BundleOptions = {},
 ): Promise<Uint8Array[]> {
   const budget = new TextBudget(limit);
   const revisionIds = bundleRevisionIds(revisionParents, target);
@@ -180,7 +199,7 @@ export async function writeBundle(
   const emit = async (steps: Iterable<Uint8Array>) => {
     for (const piece of steps) {
       out.push(piece);
-      await setImmediate();
+      await giveWay();
     }
   };
   await emit(writer.begin());
@@ -203,7 +222,7 @@ export async function writeBundle(
         return text;
       },
     };
-    for await (const r of multiParentRecords(texts, topoIterKeys(texts.parentsOf, textKeys), budget)) {
+    for await (const r of multiParentRecords(texts, topoIterKeys(texts.parentsOf, textKeys), budget, giveWay)) {
       const entry = textIndex.get(r.key) as IndexedText;
       await emit(writer.addMultiParent('file', entry.key[1], entry.key[0], r.patch, r.sha1, entry.parents.map((p) => p[p.length - 1])));
     }
@@ -212,7 +231,7 @@ export async function writeBundle(
     const inventoryParents = (revid: string) => (inventoryIndex.get(revid)?.parents ?? []).map((p) => p[0]);
     const topological = topoIterKeys(inventoryParents, [...revisionIds].sort());
     const inventories: MultiParentSource = { parentsOf: inventoryParents, has: (revid) => inventoryIndex.has(revid), chunks: inventoryChunks };
-    for await (const r of multiParentRecords(inventories, topological, budget)) {
+    for await (const r of multiParentRecords(inventories, topological, budget, giveWay)) {
       await emit(writer.addMultiParent('inventory', r.key, null, r.patch, r.sha1, inventoryParents(r.key)));
     }
 
@@ -242,9 +261,9 @@ export async function writeBundle(
  * GetBundleRequest's answer for the repository at `repositoryDir`: `()` and the bundle, or
  * an error answer naming the limit when the bundle, or an inventory in it, would be too large.
  */
-export async function bundleAnswer(repositoryDir: string, target: string, revisionParents: ParentMap, inventoryChunks: InventoryChunks, limit = MAX_BUNDLE_TEXT_BYTES): Promise<MessageAnswer> {
+export async function bundleAnswer(repositoryDir: string, target: string, revisionParents: ParentMap, inventoryChunks: InventoryChunks, opts: BundleOptions = {}): Promise<MessageAnswer> {
   try {
-    return { status: 'S', args: [], body: concatBytes(await writeBundle(repositoryDir, target, revisionParents, inventoryChunks, limit)) };
+    return { status: 'S', args: [], body: concatBytes(await writeBundle(repositoryDir, target, revisionParents, inventoryChunks, opts)) };
   } catch (err) {
     if (err instanceof BundleTooLargeError || err instanceof InventoryTooLargeError) return { status: 'E', args: ['error', `hpss: get_bundle refused: ${err.message}`] };
     throw err;

@@ -16,6 +16,7 @@ import {
   bundleAnswer, BundleTooLargeError, bundleRevisionIds, topoIterKeys, writeBundle, type InventoryChunks,
 } from '../../../../../src/main/server/backends/builtin/bundle-writer';
 import { RepositoryInventories } from '../../../../../src/main/server/backends/builtin/chk-inventories';
+import { DIFF_SLICE } from '../../../../../src/shared/bzr-formats/multiparent';
 import { readVersionedFileIndex } from '../../../../../src/main/server/backends/builtin/pack-index';
 import { ParentMapCache } from '../../../../../src/main/server/backends/builtin/revision-graph';
 import { startBrzServe, type RunningBrzServe } from '../../../../support/brz-fixtures';
@@ -75,6 +76,23 @@ function makeHistory(fixtures: string, env: NodeJS.ProcessEnv): void {
   write('no-newline.txt', 'changed on the stacked branch\n', stacked);
   write('big.txt', `${readFileSync(join(stacked, 'big.txt'), 'utf8')}stacked bottom\n`, stacked);
   brz(['commit', '-q', '-m', 'stacked work'], stacked);
+  makeLarge(fixtures, env);
+}
+
+/** Lines of the large text: more than fit in one call's arguments, and many slices of diff work. */
+const LARGE_LINES = 180_000;
+
+/** A branch whose one file is 180,000 lines (8 MB), then edited every 97th line. */
+function makeLarge(fixtures: string, env: NodeJS.ProcessEnv): void {
+  const root = join(fixtures, 'large');
+  const brz = (args: string[], cwd = root) => execFileSync('brz', args, { cwd, env, stdio: 'pipe' });
+  brz(['init', '-q', root], fixtures);
+  const lines = Array.from({ length: LARGE_LINES }, (_, i) => `line ${i} ${'x'.repeat(i % 60)} ${(i * 7919) % 1000}\n`);
+  writeFileSync(join(root, 'large.txt'), lines.join(''));
+  brz(['add', '-q']);
+  brz(['commit', '-q', '-m', 'large']);
+  writeFileSync(join(root, 'large.txt'), lines.map((l, i) => (i % 97 === 0 ? `changed ${l}` : l)).join(''));
+  brz(['commit', '-q', '-m', 'large, edited']);
 }
 
 const fx = useBrzFixtures('hpss-bundle-', makeHistory);
@@ -109,7 +127,7 @@ async function breezyInventories(repository: string): Promise<InventoryChunks> {
 }
 
 async function ourBundle(repository: string, target: string, limit?: number): Promise<Uint8Array> {
-  const pieces = await writeBundle(repository, target, await graphs.get(repository), await breezyInventories(repository), limit);
+  const pieces = await writeBundle(repository, target, await graphs.get(repository), await breezyInventories(repository), { limit });
   return Buffer.concat(pieces);
 }
 
@@ -120,6 +138,7 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     ['a shared repository, its branch tip', 'shared', 'shared/.bzr/repository', 'shared/trunk'],
     ['a stacked branch', 'stacked', 'stacked/.bzr/repository', 'stacked'],
     ['a stacked branch with a revision of its own (ghost text parents)', 'history-stacked', 'history-stacked/.bzr/repository', 'history-stacked'],
+    ['a text of 180,000 lines, new then edited', 'large', 'large/.bzr/repository', 'large'],
   ];
 
   it.each(cases)('%s: the same records as Breezy', async (_name, path, repository, branch) => {
@@ -165,6 +184,19 @@ describe('v4 bundles from a 2a repository, beside brz serve', () => {
     for (const [path, hex] of Object.entries(installed.files)) expect({ path, hex }).toEqual({ path, hex: cat(path) });
   }, 60_000);
 
+  it('gives way to other connections between pieces and between slices of a large text\'s diff', async () => {
+    const repository = join(fx.fixtures, 'large/.bzr/repository');
+    let turns = 0;
+    const giveWay = () => {
+      turns++;
+      return new Promise((resolve) => setImmediate(resolve));
+    };
+    const pieces = await writeBundle(repository, tipOf('large'), await graphs.get(repository), await breezyInventories(repository), { giveWay });
+    // After each piece, and after each slice of diff work: hashing the lines alone (the new
+    // text, then the edited one and its parent) is one unit a line.
+    expect(turns).toBeGreaterThanOrEqual(pieces.length + Math.floor((3 * LARGE_LINES) / DIFF_SLICE));
+  }, 60_000);
+
   it('an earlier revision bundles only its ancestry', async () => {
     const parents = await graphs.get(join(fx.fixtures, 'history/.bzr/repository'));
     const tip = tipOf('history');
@@ -198,7 +230,7 @@ describe('the get_bundle answer', () => {
     const answer = await bundleAnswer(repository, tipOf('history'), parents, inventories);
     expect({ status: answer.status, args: answer.args }).toEqual({ status: 'S', args: [] });
     expect(bundleRecords(answer.body as Uint8Array)).toEqual(breezyBundle('history', tipOf('history')));
-    const refused = await bundleAnswer(repository, tipOf('history'), parents, inventories, 4096);
+    const refused = await bundleAnswer(repository, tipOf('history'), parents, inventories, { limit: 4096 });
     expect(refused).toEqual({ status: 'E', args: ['error', "hpss: get_bundle refused: the bundle's texts exceed the built-in backend's limit of 4096 bytes"] });
   }, 60_000);
 

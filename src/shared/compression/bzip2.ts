@@ -45,30 +45,48 @@ function blockCrc(bytes: Uint8Array): number {
 }
 
 class BitWriter {
-  private out: number[] = [];
+  private out = new Uint8Array(64 * 1024);
+  private length = 0;
+  /** The bits not yet a whole byte: `count` of them, fewer than 8, in the low bits. */
   private acc = 0;
   private count = 0;
 
+  /** Writes the low `n` bits of `value` (n ≤ 32), most significant first. */
   bits(n: number, value: number): void {
-    for (let i = n - 1; i >= 0; i--) {
-      this.acc = (this.acc << 1) | ((value >>> i) & 1);
-      if (++this.count === 8) {
-        this.out.push(this.acc);
-        this.acc = 0;
-        this.count = 0;
-      }
+    if (n > 24) {
+      // At most 7 pending bits + 24 stay within 31 bits: wider values go in two halves.
+      this.bits(n - 16, value >>> 16);
+      this.bits(16, value & 0xffff);
+      return;
     }
+    this.acc = (this.acc << n) | (value & ((1 << n) - 1));
+    this.count += n;
+    while (this.count >= 8) {
+      this.count -= 8;
+      this.byte((this.acc >>> this.count) & 0xff);
+    }
+    this.acc &= (1 << this.count) - 1;
+  }
+
+  private byte(b: number): void {
+    if (this.length === this.out.length) {
+      const grown = new Uint8Array(this.out.length * 2);
+      grown.set(this.out);
+      this.out = grown;
+    }
+    this.out[this.length++] = b;
   }
 
   /** The whole bytes written since the last take; a partial byte stays for the next bits. */
   take(): Uint8Array {
-    const bytes = Uint8Array.from(this.out);
-    this.out = [];
+    const bytes = this.out.slice(0, this.length);
+    this.length = 0;
     return bytes;
   }
 
   finish(): Uint8Array {
-    if (this.count > 0) this.out.push(this.acc << (8 - this.count));
+    if (this.count > 0) this.byte(this.acc << (8 - this.count));
+    this.acc = 0;
     this.count = 0;
     return this.take();
   }

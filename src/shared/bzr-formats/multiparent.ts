@@ -254,7 +254,10 @@ function* recurseMatches(c: Comparison, alo: number, blo: number, ahi: number, b
   }
 }
 
-/** `ids`: more than any line id in a or b. */
+/**
+ * `PatienceSequenceMatcher(None, a, b).get_matching_blocks()`, ending with (len a, len b, 0).
+ * `ids`: more than any line id in a or b.
+ */
 function* matchingBlockSteps(a: Int32Array, b: Int32Array, ids: number, slices: Slices): Generator<void, MatchingBlock[]> {
   const pairs: Pairs = { a: [], b: [] };
   yield* recurseMatches(new Comparison(a, b, ids, slices), 0, 0, a.length, b.length, pairs, 10);
@@ -275,13 +278,6 @@ function toEnd<T>(steps: Generator<void, T>): T {
     const r = steps.next();
     if (r.done) return r.value;
   }
-}
-
-/** `PatienceSequenceMatcher(None, a, b).get_matching_blocks()`, ending with (len a, len b, 0). */
-export function matchingBlocks(a: Int32Array, b: Int32Array): MatchingBlock[] {
-  let ids = 0;
-  for (const x of [a, b]) for (const id of x) ids = Math.max(ids, id + 1);
-  return toEnd(matchingBlockSteps(a, b, ids, new Slices()));
 }
 
 /**

@@ -77,15 +77,16 @@ export function packRecordBody(record: Uint8Array): Uint8Array {
 /**
  * A block's content. `inflate` gets the zlib stream and the length the header states, and
  * must not make more than that (a block claiming little and inflating to much is refused).
+ * It may inflate off the caller's thread (a text of 30 MB is a block of 30 MB): awaited.
  */
-export function blockContent(block: Uint8Array, inflate: (z: Uint8Array, statedLength: number) => Uint8Array): Uint8Array {
+export async function blockContent(block: Uint8Array, inflate: (z: Uint8Array, statedLength: number) => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {
   const magic = byteString(block.subarray(0, 6));
   if (magic === LZMA_BLOCK) throw new BadPackRecordError('lzma group-compress blocks are not supported');
   if (magic !== ZLIB_BLOCK) throw new BadPackRecordError('not a group-compress block');
   const [zLength, pos] = decimalLine(block, 6, 'compressed content');
   const [length, start] = decimalLine(block, pos, 'content');
   if (block.length !== start + zLength) throw new BadPackRecordError(`block is ${block.length - start} compressed bytes, header says ${zLength}`);
-  const content = inflate(block.subarray(start), length);
+  const content = await inflate(block.subarray(start), length);
   if (content.length !== length) throw new BadPackRecordError(`block inflated to ${content.length} bytes, header says ${length}`);
   return content;
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DIFF_SLICE, lineHash, multiParentDiff, multiParentDiffSteps, multiParentPatch, splitLines } from '../../../src/shared/bzr-formats/multiparent';
+import { DIFF_SLICE, lineHash, multiParentDiff, multiParentDiffSteps, multiParentPatch, splitLines, splitLinesSteps } from '../../../src/shared/bzr-formats/multiparent';
 import { runBreezyPython } from '../../support/breezy-python';
 
 /** Breezy's patch of each case: MultiParent.from_lines over osutils.split_lines, to_patch joined. */
@@ -177,6 +177,17 @@ describe('multi-parent diffs (breezy/multiparent.py)', () => {
     // Hashing each text's lines alone is one unit a line: at least that many slices.
     expect(pauses).toBeGreaterThanOrEqual(Math.floor((lines.length + parentLines[0].length) / DIFF_SLICE));
     expect(step.value).toEqual(multiParentDiff(lines, parentLines));
+  });
+
+  it('splits a large text in steps, pausing after each DIFF_SLICE lines', () => {
+    const text = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `${i}\n`).join(''), 'latin1');
+    const steps = splitLinesSteps([text.subarray(0, 12_345), text.subarray(12_345)]);
+    let pauses = 0;
+    let step = steps.next();
+    for (; !step.done; step = steps.next()) pauses++;
+    expect(pauses).toBe(Math.floor(200_000 / DIFF_SLICE));
+    expect(step.value.map((l) => Buffer.from(l).toString('latin1'))).toEqual(splitLines(text).map((l) => Buffer.from(l).toString('latin1')));
+    expect(step.value).toHaveLength(200_000);
   });
 
   it('writes the patch of a new text of 200,000 lines (each line one part, not one argument)', () => {

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate } from 'node:timers/promises';
 import { BundleV4Writer } from '../../../../shared/bzr-formats/bundle-v4';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
-import { multiParentDiffSteps, multiParentPatch, splitLines, type Hunk, type Lines } from '../../../../shared/bzr-formats/multiparent';
+import { multiParentDiffSteps, multiParentPatch, splitLinesSteps, type Lines } from '../../../../shared/bzr-formats/multiparent';
 import { concatBytes } from '../../../../shared/protocol/bytes';
 import type { MessageAnswer } from '../../core/server-call';
 import { InventoryTooLargeError } from './chk-inventories';
@@ -131,12 +131,26 @@ export interface BundleOptions {
 
 const nextTurn = () => setImmediate();
 
-/** A diff run slice by slice, giving way after each (a 30 MB text is seconds of work). */
-async function diffInTurns(steps: Generator<void, Hunk[]>, giveWay: () => Promise<unknown>): Promise<Hunk[]> {
+/** Steps (a diff, a text split into lines) run slice by slice, giving way after each: a 30 MB text is seconds of work. */
+async function inTurns<T>(steps: Generator<void, T>, giveWay: () => Promise<unknown>): Promise<T> {
   for (let step = steps.next(); ; step = steps.next()) {
     if (step.done) return step.value;
     await giveWay();
   }
+}
+
+/** Bytes hashed per turn: the sha1 of a 30 MB text is tens of milliseconds. */
+const SHA1_SLICE = 4 * 1024 * 1024;
+
+async function sha1InTurns(chunks: readonly Uint8Array[], giveWay: () => Promise<unknown>): Promise<string> {
+  const sha1 = createHash('sha1');
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += SHA1_SLICE) {
+      if (at > 0) await giveWay();
+      sha1.update(chunk.subarray(at, at + SHA1_SLICE));
+    }
+  }
+  return sha1.digest('hex');
 }
 
 /**
@@ -152,7 +166,7 @@ async function* multiParentRecords(source: MultiParentSource, ordered: readonly 
     const chunks = await source.chunks(key);
     const bytes = chunks instanceof Uint8Array ? [chunks] : chunks;
     budget.charge(bytes.reduce((n, c) => n + c.length, 0));
-    return { lines: splitLines(bytes), bytes };
+    return { lines: await inTurns(splitLinesSteps(bytes), giveWay), bytes };
   };
   const parentLines = async (p: string): Promise<Lines> => {
     // A parent outside the set (a present parent Breezy reads but does not send) is read here.
@@ -173,10 +187,9 @@ async function* multiParentRecords(source: MultiParentSource, ordered: readonly 
     const parents: Lines[] = [];
     for (const p of present) parents.push(await parentLines(p));
     const { lines, bytes } = await read(key);
-    const sha1 = createHash('sha1');
-    for (const chunk of bytes) sha1.update(chunk);
+    const sha1 = await sha1InTurns(bytes, giveWay);
     if (refcounts.has(key)) kept.set(key, lines);
-    yield { key, sha1: sha1.digest('hex'), patch: multiParentPatch(await diffInTurns(multiParentDiffSteps(lines, parents), giveWay)) };
+    yield { key, sha1, patch: multiParentPatch(await inTurns(multiParentDiffSteps(lines, parents), giveWay)) };
   }
 }
 

@@ -6,11 +6,14 @@
  * another mostly share a block.
  */
 import { open } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { inflate } from 'node:zlib';
 import { blockContent, extractText, packRecordBody, parseTextMemo, type TextMemo } from '../../../../shared/bzr-formats/groupcompress';
 import type { TextLocation } from './pack-index';
 
 const CACHED_BLOCKS = 8;
+/** zlib in the thread pool: a large text's block inflates without holding the event loop. */
+const inflateOffThread = promisify(inflate);
 
 export class PackTexts {
   private readonly blocks = new Map<string, Uint8Array>();
@@ -40,7 +43,7 @@ export class PackTexts {
     } finally {
       await file.close();
     }
-    const content = blockContent(packRecordBody(record), (z, stated) => inflateSync(z, { maxOutputLength: Math.max(stated, 1) }));
+    const content = await blockContent(packRecordBody(record), (z, stated) => inflateOffThread(z, { maxOutputLength: Math.max(stated, 1) }));
     this.blocks.set(key, content);
     if (this.blocks.size > CACHED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
     return content;

@@ -65,7 +65,7 @@ test("the long history's revision texts are mostly deltas: the comparison below 
     const fd = openSync(`${repo}/packs/${where.pack}.pack`, 'r');
     readSync(fd, record, 0, memo.length, memo.start);
     closeSync(fd);
-    const content = blockContent(packRecordBody(record), (z, n) => inflateSync(z, { maxOutputLength: n }));
+    const content = await blockContent(packRecordBody(record), (z, n) => inflateSync(z, { maxOutputLength: n }));
     const kind = String.fromCharCode(content[memo.from]);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }

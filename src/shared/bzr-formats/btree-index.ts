@@ -13,6 +13,7 @@
  * Rows are stored root first; the last row holds the leaves, in key order.
  */
 import { byteString } from '../protocol/text';
+import { runToEnd, type Steps } from '../steps';
 
 const BTREE_SIGNATURE = 'B+Tree Graph Index 2\n';
 const BTREE_PAGE_SIZE = 4096;
@@ -41,6 +42,36 @@ export class BadIndexError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const toUtf8 = new TextEncoder();
+
+/** A leaf page as text, and how its fields map back: keys as Breezy decodes them (UTF-8), values as their bytes. */
+interface LeafText {
+  text: string;
+  key(field: string): string;
+  value(field: string): Uint8Array;
+}
+
+function leafText(inflated: Uint8Array): LeafText {
+  try {
+    // Nearly every page is valid UTF-8: decoded once, and since the delimiters are ASCII each
+    // field is valid UTF-8 on its own, so a value's bytes are its text encoded again (never
+    // more bytes than the page holds).
+    const text = strictUtf8.decode(inflated);
+    // Values are views into one buffer per page: an ArrayBuffer per entry cost most of the time in GC.
+    const values = new Uint8Array(inflated.length);
+    let used = 0;
+    const value = (field: string) => {
+      const { written } = toUtf8.encodeInto(field, values.subarray(used));
+      used += written;
+      return values.subarray(used - written, used);
+    };
+    return { text, key: (field) => field, value };
+  } catch {
+    // A value (any byte but \n) that is not UTF-8: one char per byte, keys decoded one by one.
+    return { text: byteString(inflated), key: fromByteString, value: bytesOf };
+  }
+}
 
 function option(line: string | undefined, name: string): string {
   if (line === undefined || !line.startsWith(name)) throw new BadIndexError(`bad index option line: expected ${name}`);
@@ -66,8 +97,16 @@ export function parseBTreeHeader(bytes: Uint8Array): BTreeHeader {
   return { refLists, keyElements, count, rowLengths, headerLength };
 }
 
+/** Leaf pages read between two pauses of readBTreeIndexSteps: a few milliseconds of work. */
+export const INDEX_PAGES_PER_STEP = 16;
+
 /** Every entry of the index, in key order. `inflate` is zlib's decompress (trailing padding ignored). */
 export function readBTreeIndex(bytes: Uint8Array, inflate: (page: Uint8Array) => Uint8Array): { header: BTreeHeader; entries: IndexEntry[] } {
+  return runToEnd(readBTreeIndexSteps(bytes, inflate));
+}
+
+/** `readBTreeIndex` as steps, pausing after each INDEX_PAGES_PER_STEP leaf pages (an index of 300,000 keys is 1,800 pages). */
+export function* readBTreeIndexSteps(bytes: Uint8Array, inflate: (page: Uint8Array) => Uint8Array): Steps<{ header: BTreeHeader; entries: IndexEntry[] }> {
   const header = parseBTreeHeader(bytes);
   const entries: IndexEntry[] = [];
   const rows = header.rowLengths;
@@ -84,35 +123,40 @@ export function readBTreeIndex(bytes: Uint8Array, inflate: (page: Uint8Array) =>
     } catch (err) {
       throw new BadIndexError(`index page ${page} does not inflate: ${(err as Error).message}`);
     }
-    const text = byteString(inflated);
-    if (!text.startsWith(LEAF_FLAG)) throw new BadIndexError(`index page ${page} is not a leaf`);
-    for (const line of text.slice(LEAF_FLAG.length).split('\n')) {
+    const leaf = leafText(inflated);
+    if (!leaf.text.startsWith(LEAF_FLAG)) throw new BadIndexError(`index page ${page} is not a leaf`);
+    for (const line of leaf.text.slice(LEAF_FLAG.length).split('\n')) {
       if (line === '') break;
-      entries.push(parseLeafLine(line, header));
+      entries.push(parseLeafLine(line, header, leaf));
     }
+    if ((page - leafStart + 1) % INDEX_PAGES_PER_STEP === 0) yield;
   }
   if (entries.length !== header.count) throw new BadIndexError(`index holds ${entries.length} keys, its header says ${header.count}`);
   return { header, entries };
 }
 
 /** Keys and references are UTF-8 in Breezy (revision ids); the value stays bytes. */
-function parseLeafLine(line: string, header: BTreeHeader): IndexEntry {
+function parseLeafLine(line: string, header: BTreeHeader, leaf: LeafText): IndexEntry {
   const parts = line.split('\0');
   if (parts.length < header.keyElements + 2) throw new BadIndexError('short index leaf line');
-  const key = parts.slice(0, header.keyElements).map(fromLatin1);
+  const key = parts.slice(0, header.keyElements).map(leaf.key);
   const rest = parts.slice(header.keyElements).join('\0');
   const cut = rest.lastIndexOf('\0');
   const references = rest.slice(0, cut);
-  const value = Uint8Array.from(rest.slice(cut + 1), (c) => c.charCodeAt(0));
+  const value = leaf.value(rest.slice(cut + 1));
   const refs: IndexKey[][] = [];
   if (header.refLists > 0) {
     for (const list of references.split('\t')) {
-      refs.push(list.split('\r').filter((r) => r !== '').map((r) => r.split('\0').map(fromLatin1)));
+      refs.push(list.split('\r').filter((r) => r !== '').map((r) => r.split('\0').map(leaf.key)));
     }
   }
   return { key, value, refs };
 }
 
-function fromLatin1(s: string): string {
-  return utf8.decode(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+function bytesOf(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+function fromByteString(s: string): string {
+  return utf8.decode(bytesOf(s));
 }

@@ -12,6 +12,7 @@
  */
 
 import { concatBytes } from '../protocol/bytes';
+import { runToEnd, type Steps } from '../steps';
 
 export type Lines = readonly Uint8Array[];
 
@@ -29,11 +30,11 @@ const ascii = new TextEncoder();
 
 /** `osutils.split_lines` / `chunks_to_lines`: lines of the joined chunks, each with its `\n`. */
 export function splitLines(chunks: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
-  return toEnd(splitLinesSteps(chunks));
+  return runToEnd(splitLinesSteps(chunks));
 }
 
 /** `splitLines` as steps: pauses after each DIFF_SLICE lines (a 30 MB text is 650,000). */
-export function* splitLinesSteps(chunks: Uint8Array | readonly Uint8Array[]): Generator<void, Uint8Array[]> {
+export function* splitLinesSteps(chunks: Uint8Array | readonly Uint8Array[]): Steps<Uint8Array[]> {
   const bytes = chunks instanceof Uint8Array ? chunks : concatBytes(chunks);
   const lines: Uint8Array[] = [];
   // Plain views, not Buffer#subarray (a Buffer per line): half the time on 180,000 lines.
@@ -96,7 +97,7 @@ class LineIds {
     return this.lines.length;
   }
 
-  *of(lines: Lines, slices: Slices): Generator<void, Int32Array> {
+  *of(lines: Lines, slices: Slices): Steps<Int32Array> {
     const out = new Int32Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
@@ -188,7 +189,7 @@ class Comparison {
  * The longest common subsequence of the lines unique in both a[alo..ahi] and b[blo..bhi],
  * by patience sorting, ascending.
  */
-function* uniqueLcs(c: Comparison, alo: number, blo: number, ahi: number, bhi: number): Generator<void, Pairs> {
+function* uniqueLcs(c: Comparison, alo: number, blo: number, ahi: number, bhi: number): Steps<Pairs> {
   const { a, b, inA, inB, slices } = c;
   const pass = c.nextPass();
   for (let i = alo; i < ahi; i++) {
@@ -224,7 +225,7 @@ function* uniqueLcs(c: Comparison, alo: number, blo: number, ahi: number, bhi: n
 }
 
 /** patiencediff's recurse_matches: matching line pairs, appended to `answer` in order. */
-function* recurseMatches(c: Comparison, alo: number, blo: number, ahi: number, bhi: number, answer: Pairs, maxRecursion: number): Generator<void, void> {
+function* recurseMatches(c: Comparison, alo: number, blo: number, ahi: number, bhi: number, answer: Pairs, maxRecursion: number): Steps<void> {
   // The C matcher stops quietly past the depth (the Python one raises): Breezy runs the C one.
   if (maxRecursion < 0 || alo === ahi || blo === bhi) return;
   const { a, b, slices } = c;
@@ -263,7 +264,7 @@ function* recurseMatches(c: Comparison, alo: number, blo: number, ahi: number, b
  * `PatienceSequenceMatcher(None, a, b).get_matching_blocks()`, ending with (len a, len b, 0).
  * `ids`: more than any line id in a or b.
  */
-function* matchingBlockSteps(a: Int32Array, b: Int32Array, ids: number, slices: Slices): Generator<void, MatchingBlock[]> {
+function* matchingBlockSteps(a: Int32Array, b: Int32Array, ids: number, slices: Slices): Steps<MatchingBlock[]> {
   const pairs: Pairs = { a: [], b: [] };
   yield* recurseMatches(new Comparison(a, b, ids, slices), 0, 0, a.length, b.length, pairs, 10);
   const blocks: MatchingBlock[] = [];
@@ -277,21 +278,13 @@ function* matchingBlockSteps(a: Int32Array, b: Int32Array, ids: number, slices: 
   return blocks;
 }
 
-/** Runs steps that only pause (yield nothing) to their end. */
-function toEnd<T>(steps: Generator<void, T>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
-
 /**
  * `MultiParent.from_lines(text, parents)`: walking the text, each line starts the longest
  * run any parent's matching blocks offer there (the first parent on a tie), else it is new.
  * As steps: the diff pauses (yields) after each DIFF_SLICE units of work, so a server can
  * serve other connections between slices of a diff of a large text.
  */
-export function* multiParentDiffSteps(text: Lines, parents: readonly Lines[]): Generator<void, Hunk[]> {
+export function* multiParentDiffSteps(text: Lines, parents: readonly Lines[]): Steps<Hunk[]> {
   const slices = new Slices();
   const ids = new LineIds();
   const textIds = yield* ids.of(text, slices);
@@ -334,7 +327,7 @@ export function* multiParentDiffSteps(text: Lines, parents: readonly Lines[]): G
 
 /** `multiParentDiffSteps` run to its end at once. */
 export function multiParentDiff(text: Lines, parents: readonly Lines[]): Hunk[] {
-  return toEnd(multiParentDiffSteps(text, parents));
+  return runToEnd(multiParentDiffSteps(text, parents));
 }
 
 /** `b''.join(MultiParent.to_patch())`. */

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { BadIndexError, parseBTreeHeader, readBTreeIndex } from '../../../src/shared/bzr-formats/btree-index';
+import { BadIndexError, INDEX_PAGES_PER_STEP, parseBTreeHeader, readBTreeIndex, readBTreeIndexSteps } from '../../../src/shared/bzr-formats/btree-index';
 import { requireTool } from '../../support/test-hosts';
 
-// Writes DIR/NAME.idx with COUNT keys (2 ref lists, 1-element keys) and DIR/NAME.json with
-// what Breezy reads back from it.
+// Writes DIR/NAME.idx with COUNT keys (2 ref lists, 1-element keys, non-ASCII) and
+// DIR/NAME.json with what Breezy reads back from it.
 const BUILD = `
 import sys, json, breezy
 with breezy.initialize():
@@ -24,7 +24,9 @@ with breezy.initialize():
     keys = [('rev-%06d-\\u00e9' % i).encode('utf-8') for i in range(count)]
     for i, k in enumerate(keys):
         parents = tuple((keys[j],) for j in (i - 1, i - 7) if j >= 0)
-        b.add_node((k,), b'%d %d' % (i * 100, 50 + i), (parents, parents[:1]))
+        # Values may hold any byte but \\n: a name with "binary" gets bytes that are not UTF-8.
+        value = (b'\\xff\\x80 ' if 'binary' in name else b'') + b'%d %d' % (i * 100, 50 + i)
+        b.add_node((k,), value, (parents, parents[:1]))
     t = get_transport(d)
     size = t.put_file(name + '.idx', b.finish())
     idx = btree_index.BTreeGraphIndex(t, name + '.idx', size)
@@ -51,6 +53,7 @@ test.each([
   ['empty', 0],
   ['one page', 20],
   ['internal rows and many leaves', 30_000],
+  ['binary values (not UTF-8)', 2_000],
 ])('%s (%i keys): every entry as Breezy reads it', (name, count) => {
   const { bytes, expected } = build(name.replace(/\W/g, '-'), count);
   const { header, entries } = readBTreeIndex(bytes, inflate);
@@ -66,3 +69,15 @@ test('a file that is not an index, or is cut short, is a BadIndexError', () => {
   expect(() => readBTreeIndex(bytes.subarray(0, 5000), inflate)).toThrow(BadIndexError);
   expect(() => parseBTreeHeader(bytes.subarray(0, 30))).toThrow(BadIndexError);
 });
+
+test('read as steps: a pause after each INDEX_PAGES_PER_STEP leaf pages, the same entries', () => {
+  const { bytes } = build('steps', 30_000);
+  const steps = readBTreeIndexSteps(bytes, inflate);
+  let pauses = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) pauses++;
+  const leaves = step.value.header.rowLengths.at(-1) ?? 0;
+  expect(leaves).toBeGreaterThan(2 * INDEX_PAGES_PER_STEP);
+  expect(pauses).toBe(Math.floor(leaves / INDEX_PAGES_PER_STEP));
+  expect(step.value.entries).toEqual(readBTreeIndex(bytes, inflate).entries);
+}, 60_000);

@@ -24,6 +24,7 @@ import { BundleV4Writer } from '../../../../shared/bzr-formats/bundle-v4';
 import { NULL_REVISION } from '../../../../shared/bzr-formats/control-formats';
 import { multiParentDiffSteps, multiParentPatch, splitLinesSteps, type Lines } from '../../../../shared/bzr-formats/multiparent';
 import { concatBytes } from '../../../../shared/protocol/bytes';
+import { runInTurns } from '../../../../shared/steps';
 import type { MessageAnswer } from '../../core/server-call';
 import { InventoryTooLargeError } from './chk-inventories';
 import { keyString, readVersionedFileIndex, type IndexedText } from './pack-index';
@@ -131,14 +132,6 @@ export interface BundleOptions {
 
 const nextTurn = () => setImmediate();
 
-/** Steps (a diff, a text split into lines) run slice by slice, giving way after each: a 30 MB text is seconds of work. */
-async function inTurns<T>(steps: Generator<void, T>, giveWay: () => Promise<unknown>): Promise<T> {
-  for (let step = steps.next(); ; step = steps.next()) {
-    if (step.done) return step.value;
-    await giveWay();
-  }
-}
-
 /** Bytes hashed per turn: the sha1 of a 30 MB text is tens of milliseconds. */
 const SHA1_SLICE = 4 * 1024 * 1024;
 
@@ -166,7 +159,7 @@ async function* multiParentRecords(source: MultiParentSource, ordered: readonly 
     const chunks = await source.chunks(key);
     const bytes = chunks instanceof Uint8Array ? [chunks] : chunks;
     budget.charge(bytes.reduce((n, c) => n + c.length, 0));
-    return { lines: await inTurns(splitLinesSteps(bytes), giveWay), bytes };
+    return { lines: await runInTurns(splitLinesSteps(bytes), giveWay), bytes };
   };
   const parentLines = async (p: string): Promise<Lines> => {
     // A parent outside the set (a present parent Breezy reads but does not send) is read here.
@@ -189,7 +182,7 @@ async function* multiParentRecords(source: MultiParentSource, ordered: readonly 
     const { lines, bytes } = await read(key);
     const sha1 = await sha1InTurns(bytes, giveWay);
     if (refcounts.has(key)) kept.set(key, lines);
-    yield { key, sha1, patch: multiParentPatch(await inTurns(multiParentDiffSteps(lines, parents), giveWay)) };
+    yield { key, sha1, patch: multiParentPatch(await runInTurns(multiParentDiffSteps(lines, parents), giveWay)) };
   }
 }
 

@@ -7,8 +7,10 @@
  * not part of it yet, as in Breezy.
  */
 import { readFile } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { inflateSync } from 'node:zlib';
-import { readBTreeIndex, type IndexKey } from '../../../../shared/bzr-formats/btree-index';
+import { readBTreeIndex, readBTreeIndexSteps, type IndexKey } from '../../../../shared/bzr-formats/btree-index';
+import { runInTurns } from '../../../../shared/steps';
 
 export type VersionedFileIndex = 'rix' | 'iix' | 'tix' | 'cix' | 'six';
 
@@ -38,11 +40,16 @@ export async function packNames(repositoryDir: string): Promise<string[]> {
   return readBTreeIndex(await readFile(`${repositoryDir}/pack-names`), inflatePage).entries.map((e) => e.key[0]);
 }
 
-/** Every entry of one versioned file over the live packs, by keyString. */
+/**
+ * Every entry of one versioned file over the live packs, by keyString. Read in turns: a
+ * large repository's `.tix` holds hundreds of thousands of keys, and other connections go on
+ * being served while it is read.
+ */
 export async function readVersionedFileIndex(repositoryDir: string, kind: VersionedFileIndex): Promise<Map<string, IndexedText>> {
   const texts = new Map<string, IndexedText>();
   for (const pack of await packNames(repositoryDir)) {
-    const { entries } = readBTreeIndex(await readFile(`${repositoryDir}/indices/${pack}.${kind}`), inflatePage);
+    const index = await readFile(`${repositoryDir}/indices/${pack}.${kind}`);
+    const { entries } = await runInTurns(readBTreeIndexSteps(index, inflatePage), () => setImmediate());
     for (const entry of entries) texts.set(keyString(entry.key), { pack, value: entry.value, key: entry.key, parents: entry.refs[0] ?? [] });
   }
   return texts;

@@ -7,12 +7,15 @@
  *   - 100 concurrent clients × 200 `hello` calls each (calls/s, p50/p99), and the server's
  *     peak RSS meanwhile (sampled, over the process tree);
  *   - connections set up + `hello` + closed per second, one after another;
- *   - memory per idle connection: RSS growth with 200 connections open after a `hello` each.
+ *   - memory per idle connection: RSS growth with 200 connections open after a `hello` each;
+ *   - `get_bundle` of a branch of BUNDLE_COMMITS commits over 200 files (bench/make_branch.py):
+ *     built-in vs `brz serve` (both build the same records; ours bzip2s in JavaScript).
  * The 256 MiB `get` is builtin-get.js. Usage: node bench/server.js [--quick]
  * HPSS_BENCH_PROFILE=DIR runs the built-in server under `node --cpu-prof` into DIR
  * (summarise with `node bench/lib/profile-summary.js DIR/*.cpuprofile`).
  */
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { bundle, percentile, pinSelf, QUICK, report, runBench, startServerProcess, stopServerProcesses, treeRssMiB } = require('./lib/report');
@@ -26,6 +29,7 @@ const CALLS_EACH = QUICK ? 50 : 200;
 const HELLOS_ONE_CONNECTION = QUICK ? 1000 : 5000;
 const CONNECT_SECONDS = QUICK ? 1 : 3;
 const IDLE_CONNECTIONS = 200;
+const BUNDLE_COMMITS = QUICK ? 20 : 60;
 
 const OUR_SERVER = `
 import { EventBus, IdSource } from './src/main/bus/event-bus';
@@ -63,19 +67,30 @@ async function withPeakRss(pid, work) {
   }
 }
 
-async function readvMs(url, bytes) {
+/** The best time of ROUNDS calls of `bytes` on one connection, after one that warms the page cache and the server. */
+async function bestCallMs(url, bytes, verb, check) {
   const c = await LeanConnection.open(url);
   let best = Infinity;
   for (let r = 0; r < ROUNDS + 1; r++) {
     const t0 = performance.now();
-    const res = await c.call(bytes, 'readv');
+    const res = await c.call(bytes, verb);
     const ms = performance.now() - t0;
-    if (res.status !== 'S' || res.bodyBytes !== RANGES * 4096) throw new Error(`readv: ${res.status}, ${res.bodyBytes} bytes`);
-    if (r > 0) best = Math.min(best, ms); // the first warms the page cache and the server
+    check(res);
+    if (r > 0) best = Math.min(best, ms);
   }
   await c.close();
   return best;
 }
+
+const readvMs = (url, bytes) =>
+  bestCallMs(url, bytes, 'readv', (res) => {
+    if (res.status !== 'S' || res.bodyBytes !== RANGES * 4096) throw new Error(`readv: ${res.status}, ${res.bodyBytes} bytes`);
+  });
+
+const bundleMs = (url, bytes) =>
+  bestCallMs(url, bytes, 'get_bundle', (res) => {
+    if (res.status !== 'S' || res.bodyBytes === 0) throw new Error(`get_bundle: ${res.status}, ${res.bodyBytes} bytes`);
+  });
 
 /** hello round trips on one connection, best of ROUNDS + 1 (the first warms the JIT). */
 async function helloRate(url) {
@@ -154,6 +169,8 @@ async function main() {
   const home = join(dir, '.brz-home');
   mkdirSync(home);
   const env = { ...process.env, BRZ_HOME: home, BRZ_LOG: '/dev/null' };
+  execFileSync('/usr/bin/python3', [join(__dirname, 'make_branch.py'), join(dir, 'branch'), String(BUNDLE_COMMITS)], { env, stdio: 'ignore' });
+  const tip = readFileSync(join(dir, 'branch/.bzr/branch/last-revision'), 'utf8').trim().split(' ')[1];
   const ourServer = bundle('bench-server', OUR_SERVER);
   const servers = {};
   try {
@@ -167,6 +184,9 @@ async function main() {
     const readv = request(['readv', 'file'], readvBody());
     const readvTimes = {};
     for (const s of ['builtin', 'relay', 'brz']) readvTimes[s] = await readvMs(url(s), readv);
+
+    const getBundle = request(['get_bundle', 'branch/', tip]);
+    const bundleTimes = { builtin: await bundleMs(url('builtin'), getBundle), brz: await bundleMs(url('brz'), getBundle) };
 
     const hello = { builtin: await helloRate(url('builtin')), brz: await helloRate(url('brz')) };
 
@@ -198,6 +218,7 @@ async function main() {
       { name: 'connect + hello + close, Breezy relay', value: connect.relay, unit: 'conn/s', breezy: connect.brz, goal: { of: 'breezy', min: 2, text: '≥ 2× Breezy' } },
       { name: 'memory per idle connection, built-in', value: idle.builtin, unit: 'KiB', breezy: idle.brz, note: `${IDLE_CONNECTIONS} open` },
       { name: 'memory per idle connection, Breezy relay', value: idle.relay, unit: 'KiB', breezy: idle.brz },
+      { name: `get_bundle of ${BUNDLE_COMMITS} commits × 200 files, built-in`, value: bundleTimes.builtin, unit: ms, breezy: bundleTimes.brz, note: 'best of ' + ROUNDS },
     ]);
   } finally {
     await stopServerProcesses(Object.values(servers));

@@ -40,7 +40,8 @@ const CRC_TABLE = (() => {
 
 function blockCrc(bytes: Uint8Array): number {
   let crc = 0xffffffff;
-  for (const b of bytes) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0;
+  // Indexed loops, here and in the block's other passes: for-of over a typed array is several times slower in V8.
+  for (let i = 0; i < bytes.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ bytes[i]) & 0xff]) >>> 0;
   return ~crc >>> 0;
 }
 
@@ -147,9 +148,10 @@ function burrowsWheeler(block: Uint8Array): { last: Uint8Array; origPtr: number 
 /** `out` = `items` stably sorted by `key[item]` (keys below `range`). */
 function countingSortInto(out: Int32Array, items: Int32Array, key: Int32Array, range: number): void {
   const count = new Int32Array(range + 1);
-  for (const item of items) count[key[item] + 1]++;
+  const n = items.length;
+  for (let i = 0; i < n; i++) count[key[items[i]] + 1]++;
   for (let r = 1; r <= range; r++) count[r] += count[r - 1];
-  for (const item of items) out[count[key[item]]++] = item;
+  for (let i = 0; i < n; i++) out[count[key[items[i]]]++] = items[i];
 }
 
 /**
@@ -211,7 +213,7 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
   const crc = blockCrc(original);
   const { last, origPtr } = burrowsWheeler(runLength(original));
   const inUse = new Array<boolean>(256).fill(false);
-  for (const b of last) inUse[b] = true;
+  for (let i = 0; i < last.length; i++) inUse[last[i]] = true;
   const unseqToSeq = new Array<number>(256).fill(-1);
   const alphabet: number[] = [];
   for (let b = 0; b < 256; b++) if (inUse[b]) unseqToSeq[b] = alphabet.push(b) - 1;
@@ -232,8 +234,8 @@ function writeBlock(w: BitWriter, original: Uint8Array): number {
     }
     zeros = 0;
   };
-  for (const b of last) {
-    const seq = unseqToSeq[b];
+  for (let i = 0; i < last.length; i++) {
+    const seq = unseqToSeq[last[i]];
     const pos = mtf.indexOf(seq);
     if (pos === 0) {
       zeros++;

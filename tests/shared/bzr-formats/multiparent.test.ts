@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DIFF_SLICE, lineHash, multiParentDiff, multiParentDiffSteps, multiParentPatch, splitLines, splitLinesSteps } from '../../../src/shared/bzr-formats/multiparent';
 import { runBreezyPython } from '../../support/breezy-python';
+import { seededRandom } from '../../support/seeded-random';
 
 /** Breezy's patch of each case: MultiParent.from_lines over osutils.split_lines, to_patch joined. */
 const ORACLE = `
@@ -19,18 +20,6 @@ interface Case {
   name: string;
   text: Buffer;
   parents: Buffer[];
-}
-
-/** A small deterministic PRNG (mulberry32), so every run generates the same edits. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Edits of a line list: insert, delete, move a block, duplicate lines, change a line. */
@@ -63,7 +52,7 @@ function edit(lines: string[], rand: () => number, vocabulary: number): string[]
 }
 
 function generatedCases(): Case[] {
-  const rand = prng(20260402);
+  const rand = seededRandom(20260402);
   const cases: Case[] = [];
   const text = (lines: string[], trailingNewline = true) => {
     const joined = lines.join('');
@@ -118,7 +107,7 @@ function collidingLines(): [string, string] {
 
 /** A large text (many slices of work, unique and repeated lines) and an edited copy. */
 function largeCase(): Case {
-  const rand = prng(20261202);
+  const rand = seededRandom(20261202);
   const lines = Array.from({ length: 60_000 }, (_, i) => (i % 7 === 0 ? `repeated ${i % 5}\n` : `line ${i} ${Math.floor(rand() * 1e6)}\n`));
   const child = lines.flatMap((l, i) => (i % 97 === 0 ? [`changed ${l}`] : i % 501 === 0 ? [] : i % 733 === 0 ? [l, l] : [l]));
   return { name: 'large: 60,000 lines', text: Buffer.from(child.join(''), 'latin1'), parents: [Buffer.from(lines.join(''), 'latin1')] };

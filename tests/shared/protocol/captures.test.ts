@@ -1,7 +1,8 @@
 /** Every capture decodes to exactly what Breezy decoded, however its bytes are chunked. */
 import { describe, expect, it } from 'vitest';
 import type { Direction } from '../../../src/shared/protocol';
-import { captureNames, decodeChunks, expectedMessages, loadCapture, randomSplit, seededRandom } from './support/captures';
+import { seededRandom } from '../../support/seeded-random';
+import { captureNames, decodeChunks, expectedMessages, loadCapture, randomSplit } from './support/captures';
 
 type Chunk = { dir: Direction; bytes: Uint8Array };
 

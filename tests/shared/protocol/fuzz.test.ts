@@ -1,7 +1,8 @@
 /** Damaged captures: every outcome is messages or an HpssError with an offset, never another exception. */
 import { describe, expect, it } from 'vitest';
 import { ConnectionDecoder, HpssError } from '../../../src/shared/protocol';
-import { captureNames, loadCapture, seededRandom } from './support/captures';
+import { seededRandom } from '../../support/seeded-random';
+import { captureNames, loadCapture } from './support/captures';
 
 function mutate(bytes: Uint8Array, rand: () => number): Uint8Array {
   const out = bytes.slice();

@@ -75,18 +75,6 @@ export function expectedMessages(capture: Capture): Rendered[] {
   return capture.expected.messages.map((m) => Object.fromEntries(Object.entries(m).filter(([k]) => !skip.has(k))));
 }
 
-/** A deterministic PRNG (mulberry32) for reproducible random splits. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Split one buffer into pieces of random sizes (1..maxPiece). */
 export function randomSplit(bytes: Uint8Array, rand: () => number, maxPiece: number): Uint8Array[] {
   const out: Uint8Array[] = [];
